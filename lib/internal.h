@@ -1,0 +1,60 @@
+/* internal.h: declarations shared by the library's own files, never installed.
+ * Names here carry the imgcolor__ prefix; everything else in lib/ is static. */
+#ifndef IMGCOLOR_INTERNAL_H
+#define IMGCOLOR_INTERNAL_H
+
+#include "imgcolor.h"
+
+struct imgcolor_options {
+    int k;
+    int n_init;
+    int max_iter;
+    double tol;
+    uint64_t seed;
+    int min_alpha;
+    int threads;
+    uint64_t max_pixels;
+    uint64_t max_bytes;
+};
+
+/* Fills err (when not NULL) with status and a printf-style message; returns status so
+ * that callers can write `return imgcolor__fail(err, IMGCOLOR_E_DECODE, "...")`. */
+imgcolor_status imgcolor__fail(imgcolor_error *err, imgcolor_status status, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* The options in force: opt itself, or the defaults when opt is NULL. */
+const imgcolor_options *imgcolor__options_or_default(const imgcolor_options *opt,
+                                                     imgcolor_options *storage);
+
+/*
+ * Where a decoder delivers pixels. begin() is called once, after the size limits have
+ * passed and before any pixel buffer is allocated; rows() receives RGBA rows top to
+ * bottom, `count` rows of 4 * width bytes at a time. A non-OK return from either stops
+ * decoding and is passed on.
+ */
+typedef struct imgcolor__sink {
+    imgcolor_status (*begin)(void *user, uint32_t width, uint32_t height);
+    imgcolor_status (*rows)(void *user, const uint8_t *rgba, uint32_t y, uint32_t count);
+    void *user;
+} imgcolor__sink;
+
+/* Decodes PNG or JPEG (sniffed from magic bytes) into sink. */
+imgcolor_status imgcolor__decode_stream(const void *data, size_t size, const imgcolor_options *opt,
+                                        const imgcolor__sink *sink, imgcolor_error *err);
+imgcolor_status imgcolor__decode_png(const uint8_t *data, size_t size, const imgcolor_options *opt,
+                                     const imgcolor__sink *sink, imgcolor_error *err);
+imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const imgcolor_options *opt,
+                                      const imgcolor__sink *sink, imgcolor_error *err);
+
+/* Checks width x height against opt->max_pixels and against SIZE_MAX for an RGBA buffer. */
+imgcolor_status imgcolor__check_dimensions(uint32_t width, uint32_t height,
+                                           const imgcolor_options *opt, imgcolor_error *err);
+
+/* Reads a whole file of at most max_bytes into a malloc'd buffer. */
+imgcolor_status imgcolor__read_file(const char *path, uint64_t max_bytes, uint8_t **data,
+                                    size_t *size, imgcolor_error *err);
+
+#endif

@@ -1,0 +1,135 @@
+/* options.c: the clustering and limit options, with setters that validate and refuse
+ * out-of-range values instead of clamping them. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+static const imgcolor_options defaults = {
+    .k = 6,
+    .n_init = 10,
+    .max_iter = 300,
+    .tol = 1e-4,
+    .seed = 0,
+    .min_alpha = 128,
+    .threads = 0,
+    .max_pixels = IMGCOLOR_DEFAULT_MAX_PIXELS,
+    .max_bytes = 256u << 20,
+};
+
+const imgcolor_options *imgcolor__options_or_default(const imgcolor_options *opt,
+                                                     imgcolor_options *storage)
+{
+    if (opt)
+        return opt;
+    *storage = defaults;
+    return storage;
+}
+
+imgcolor_status imgcolor_options_new(imgcolor_options **out)
+{
+    if (!out)
+        return IMGCOLOR_E_INVALID;
+    *out = malloc(sizeof **out);
+    if (!*out)
+        return IMGCOLOR_E_NOMEM;
+    **out = defaults;
+    return IMGCOLOR_OK;
+}
+
+void imgcolor_options_free(imgcolor_options *opt)
+{
+    free(opt);
+}
+
+imgcolor_status imgcolor_options_copy(const imgcolor_options *opt, imgcolor_options **out)
+{
+    if (!opt || !out)
+        return IMGCOLOR_E_INVALID;
+    *out = malloc(sizeof **out);
+    if (!*out)
+        return IMGCOLOR_E_NOMEM;
+    **out = *opt;
+    return IMGCOLOR_OK;
+}
+
+/* One setter per integer option, each with its own inclusive range. */
+#define IMGCOLOR_INT_OPTION_(field, lo, hi)                                              \
+    imgcolor_status imgcolor_options_set_##field(imgcolor_options *opt, int value)       \
+    {                                                                                    \
+        if (!opt)                                                                        \
+            return IMGCOLOR_E_INVALID;                                                   \
+        if (value < (lo) || value > (hi))                                                \
+            return IMGCOLOR_E_RANGE;                                                     \
+        opt->field = value;                                                              \
+        return IMGCOLOR_OK;                                                              \
+    }                                                                                    \
+    int imgcolor_options_get_##field(const imgcolor_options *opt)                        \
+    {                                                                                    \
+        return opt ? opt->field : defaults.field;                                        \
+    }
+
+IMGCOLOR_INT_OPTION_(k, 1, IMGCOLOR_K_MAX)
+IMGCOLOR_INT_OPTION_(n_init, 1, 1000)
+IMGCOLOR_INT_OPTION_(max_iter, 1, 100000)
+IMGCOLOR_INT_OPTION_(min_alpha, 0, 255)
+IMGCOLOR_INT_OPTION_(threads, 0, 64)
+#undef IMGCOLOR_INT_OPTION_
+
+imgcolor_status imgcolor_options_set_tol(imgcolor_options *opt, double tol)
+{
+    if (!opt)
+        return IMGCOLOR_E_INVALID;
+    if (!isfinite(tol) || tol < 0.0 || tol > 1.0)
+        return IMGCOLOR_E_RANGE;
+    opt->tol = tol;
+    return IMGCOLOR_OK;
+}
+
+double imgcolor_options_get_tol(const imgcolor_options *opt)
+{
+    return opt ? opt->tol : defaults.tol;
+}
+
+imgcolor_status imgcolor_options_set_seed(imgcolor_options *opt, uint64_t seed)
+{
+    if (!opt)
+        return IMGCOLOR_E_INVALID;
+    opt->seed = seed;
+    return IMGCOLOR_OK;
+}
+
+uint64_t imgcolor_options_get_seed(const imgcolor_options *opt)
+{
+    return opt ? opt->seed : defaults.seed;
+}
+
+imgcolor_status imgcolor_options_set_max_pixels(imgcolor_options *opt, uint64_t max_pixels)
+{
+    if (!opt)
+        return IMGCOLOR_E_INVALID;
+    if (max_pixels < 1)
+        return IMGCOLOR_E_RANGE;
+    opt->max_pixels = max_pixels;
+    return IMGCOLOR_OK;
+}
+
+uint64_t imgcolor_options_get_max_pixels(const imgcolor_options *opt)
+{
+    return opt ? opt->max_pixels : defaults.max_pixels;
+}
+
+imgcolor_status imgcolor_options_set_max_bytes(imgcolor_options *opt, uint64_t max_bytes)
+{
+    if (!opt)
+        return IMGCOLOR_E_INVALID;
+    if (max_bytes < 1)
+        return IMGCOLOR_E_RANGE;
+    opt->max_bytes = max_bytes;
+    return IMGCOLOR_OK;
+}
+
+uint64_t imgcolor_options_get_max_bytes(const imgcolor_options *opt)
+{
+    return opt ? opt->max_bytes : defaults.max_bytes;
+}
