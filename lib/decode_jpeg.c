@@ -1,0 +1,222 @@
+/* decode_jpeg.c: JPEG to RGBA8 rows with libjpeg-turbo, streamed a few scanlines at a
+ * time; baseline, progressive, greyscale, RGB, CMYK and YCCK. */
+#include <limits.h>
+#include <setjmp.h>
+#include <stdio.h> /* jpeglib.h needs FILE and size_t first */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jerror.h>
+#include <jpeglib.h>
+
+#include "internal.h"
+
+/* Progressive files with absurd numbers of scans are a known way to burn CPU
+ * (libjpeg-turbo's own tools stop at 500 with -maxscans). */
+#define JPEG_MAX_SCANS 500
+/* Scanlines per batch: enough to amortise the library call and the sink call. */
+#define JPEG_BATCH_BYTES (128u << 10)
+#define JPEG_BATCH_ROWS_MAX 32u
+
+typedef struct jpeg_ctx {
+    struct jpeg_error_mgr pub; /* first, so that cinfo->err leads back here */
+    struct jpeg_progress_mgr progress;
+    jmp_buf jmp;
+    const imgcolor_options *opt; /* never NULL */
+    imgcolor_error *err;
+    imgcolor_status status;
+} jpeg_ctx;
+
+static void error_exit(j_common_ptr cinfo)
+{
+    jpeg_ctx *c = (jpeg_ctx *)cinfo->err;
+    char msg[JMSG_LENGTH_MAX];
+    switch (cinfo->err->msg_code) {
+    case JERR_OUT_OF_MEMORY:
+        c->status = IMGCOLOR_E_NOMEM;
+        imgcolor__fail(c->err, c->status, "JPEG: out of memory");
+        break;
+    case JERR_NO_BACKING_STORE: /* over mem->max_memory_to_use */
+        c->status = IMGCOLOR_E_TOO_LARGE;
+        imgcolor__fail(c->err, c->status, "JPEG: needs more than %ld bytes of working memory",
+                       cinfo->mem->max_memory_to_use);
+        break;
+    default:
+        cinfo->err->format_message(cinfo, msg);
+        c->status = IMGCOLOR_E_DECODE;
+        imgcolor__fail(c->err, c->status, "JPEG: %s", msg);
+        break;
+    }
+    longjmp(c->jmp, 1);
+}
+
+/*
+ * libjpeg reports damaged data, including a file that ends early, as warnings and
+ * carries on with grey or repeated blocks. Colours of made-up pixels are wrong answers,
+ * so every warning is fatal except those about metadata that does not touch pixels.
+ */
+static void emit_message(j_common_ptr cinfo, int msg_level)
+{
+    if (msg_level >= 0)
+        return; /* trace messages */
+    switch (cinfo->err->msg_code) {
+    case JWRN_JFIF_MAJOR:
+    case JWRN_ADOBE_XFORM:
+    case JWRN_BOGUS_ICC:
+        return;
+    default:
+        error_exit(cinfo);
+    }
+}
+
+/* The default prints to stderr; a library must not. */
+static void output_message(j_common_ptr cinfo)
+{
+    (void)cinfo;
+}
+
+static void progress_monitor(j_common_ptr cinfo)
+{
+    if (!cinfo->is_decompressor)
+        return;
+    j_decompress_ptr d = (j_decompress_ptr)cinfo;
+    if (d->input_scan_number > JPEG_MAX_SCANS) {
+        jpeg_ctx *c = (jpeg_ctx *)cinfo->err;
+        c->status = imgcolor__fail(c->err, IMGCOLOR_E_DECODE, "JPEG: more than %d scans",
+                                   JPEG_MAX_SCANS);
+        longjmp(c->jmp, 1);
+    }
+}
+
+/* x / 255 rounded to nearest, exact for 0 <= x <= 255 * 255. */
+static uint8_t div255(unsigned x)
+{
+    x += 128;
+    return (uint8_t)((x + (x >> 8)) >> 8);
+}
+
+/*
+ * CMYK to RGB in place. Adobe applications write CMYK JPEGs inverted (0 = full ink)
+ * and mark them with an APP14 "Adobe" segment; files without it store plain CMYK.
+ */
+static void cmyk_to_rgba(uint8_t *p, size_t pixels, int inverted)
+{
+    for (size_t i = 0; i < pixels; i++, p += 4) {
+        unsigned c = p[0], m = p[1], y = p[2], k = p[3];
+        if (!inverted) {
+            c = 255 - c;
+            m = 255 - m;
+            y = 255 - y;
+            k = 255 - k;
+        }
+        p[0] = div255(c * k);
+        p[1] = div255(m * k);
+        p[2] = div255(y * k);
+        p[3] = 255;
+    }
+}
+
+imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const imgcolor_options *opt,
+                                      const imgcolor__sink *sink, imgcolor_error *err)
+{
+    imgcolor_options storage;
+    struct jpeg_decompress_struct cinfo;
+    jpeg_ctx ctx;
+    memset(&cinfo, 0, sizeof cinfo);
+    memset(&ctx, 0, sizeof ctx);
+    cinfo.err = jpeg_std_error(&ctx.pub);
+    ctx.pub.error_exit = error_exit;
+    ctx.pub.emit_message = emit_message;
+    ctx.pub.output_message = output_message;
+    ctx.progress.progress_monitor = progress_monitor;
+    ctx.opt = imgcolor__options_or_default(opt, &storage);
+    ctx.err = err;
+    ctx.status = IMGCOLOR_E_DECODE;
+
+    /* Written after setjmp and read after a longjmp, hence volatile. */
+    volatile imgcolor_status st = IMGCOLOR_OK;
+    uint8_t *volatile buf = NULL;
+
+    if (setjmp(ctx.jmp)) {
+        st = ctx.status;
+        goto done;
+    }
+    jpeg_create_decompress(&cinfo);
+    cinfo.progress = &ctx.progress;
+    jpeg_mem_src(&cinfo, data, (unsigned long)size);
+    if (jpeg_read_header(&cinfo, TRUE) != JPEG_HEADER_OK) {
+        st = imgcolor__fail(err, IMGCOLOR_E_DECODE, "JPEG: no image in file");
+        goto done;
+    }
+    st = imgcolor__check_dimensions(cinfo.image_width, cinfo.image_height, ctx.opt, err);
+    if (st != IMGCOLOR_OK)
+        goto done;
+
+    /* libjpeg converts YCCK to CMYK; CMYK to RGB is ours. Everything else goes straight
+     * to RGBA, alpha filled with 0xff, with libjpeg's default IDCT and upsampling. */
+    int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
+    int inverted = cmyk && cinfo.saw_Adobe_marker;
+    cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_EXT_RGBA;
+
+    /* Progressive files keep every DCT coefficient, 2 bytes a sample; four full-size
+     * components (plus MCU padding) is the most a legitimate image of this size needs.
+     * Past it libjpeg fails with "no backing store" instead of growing without bound. */
+    uint64_t mem = ((uint64_t)cinfo.image_width + 64) * ((uint64_t)cinfo.image_height + 64) * 8 +
+                   (32u << 20);
+    cinfo.mem->max_memory_to_use = mem < LONG_MAX ? (long)mem : LONG_MAX;
+
+    st = sink->begin(sink->user, cinfo.image_width, cinfo.image_height);
+    if (st != IMGCOLOR_OK)
+        goto done;
+    jpeg_start_decompress(&cinfo);
+    if (cinfo.output_components != 4 || cinfo.output_width != cinfo.image_width ||
+        cinfo.output_height != cinfo.image_height) {
+        st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "JPEG: unexpected output layout");
+        goto done;
+    }
+
+    size_t stride = (size_t)cinfo.output_width * 4;
+    size_t fit = JPEG_BATCH_BYTES / stride;
+    uint32_t batch = fit > JPEG_BATCH_ROWS_MAX ? JPEG_BATCH_ROWS_MAX : (uint32_t)fit;
+    if (batch < (uint32_t)cinfo.rec_outbuf_height)
+        batch = (uint32_t)cinfo.rec_outbuf_height;
+    if (batch < 1)
+        batch = 1;
+    if (batch > cinfo.output_height)
+        batch = cinfo.output_height;
+    if (batch > JPEG_BATCH_ROWS_MAX)
+        batch = JPEG_BATCH_ROWS_MAX;
+    buf = malloc(stride * batch);
+    if (!buf) {
+        st = imgcolor__fail(err, IMGCOLOR_E_NOMEM, "JPEG: out of memory");
+        goto done;
+    }
+    JSAMPROW rows[JPEG_BATCH_ROWS_MAX];
+    for (uint32_t i = 0; i < batch; i++)
+        rows[i] = buf + stride * i;
+
+    while (cinfo.output_scanline < cinfo.output_height) {
+        uint32_t y = cinfo.output_scanline;
+        uint32_t n = cinfo.output_height - y < batch ? cinfo.output_height - y : batch;
+        for (uint32_t got = 0; got < n;) {
+            JDIMENSION r = jpeg_read_scanlines(&cinfo, rows + got, n - got);
+            if (r == 0) { /* only a suspending source does this; ours never should */
+                st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "JPEG: decoder stalled");
+                goto done;
+            }
+            got += r;
+        }
+        if (cmyk)
+            cmyk_to_rgba(buf, (size_t)cinfo.output_width * n, inverted);
+        st = sink->rows(sink->user, buf, y, n);
+        if (st != IMGCOLOR_OK)
+            goto done;
+    }
+    /* Reads on to EOI, so a file cut after its last scanline still counts as truncated. */
+    jpeg_finish_decompress(&cinfo);
+
+done:
+    jpeg_destroy_decompress(&cinfo);
+    free(buf);
+    return st;
+}

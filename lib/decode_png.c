@@ -1,0 +1,204 @@
+/* decode_png.c: PNG to RGBA8 rows with libpng, streamed a few rows at a time; every
+ * colour type and bit depth, stored values as they are (no gamma correction). */
+#include <png.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "internal.h"
+
+/* Bounds on what libpng may allocate for ancillary chunks before the image data. */
+#define PNG_CHUNK_CACHE_MAX 128
+#define PNG_CHUNK_MALLOC_MAX (8u << 20)
+/* Rows handed to the sink per call: enough to amortise the call, small enough to stay
+ * in cache. */
+#define PNG_BATCH_BYTES (128u << 10)
+#define PNG_BATCH_ROWS_MAX 32u
+
+typedef struct png_ctx {
+    const uint8_t *data;
+    size_t size;
+    size_t pos;
+    const imgcolor_options *opt; /* never NULL */
+    imgcolor_error *err;
+    imgcolor_status status; /* what a longjmp out of libpng means */
+    int out_of_memory;
+} png_ctx;
+
+static void read_fn(png_structp png, png_bytep out, size_t len)
+{
+    png_ctx *c = png_get_io_ptr(png);
+    if (len > c->size - c->pos)
+        png_error(png, "file is truncated");
+    memcpy(out, c->data + c->pos, len);
+    c->pos += len;
+}
+
+/* libpng prints to stderr unless its error function longjmps itself: copy the message
+ * and leave. */
+static void error_fn(png_structp png, png_const_charp msg)
+{
+    png_ctx *c = png_get_error_ptr(png);
+    c->status = c->out_of_memory ? IMGCOLOR_E_NOMEM : IMGCOLOR_E_DECODE;
+    imgcolor__fail(c->err, c->status, "PNG: %s", msg);
+    png_longjmp(png, 1);
+}
+
+/* Warnings are about ancillary data we do not use (bad CRCs of text chunks and the like). */
+static void warning_fn(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
+/* A malloc that remembers failing, so that libpng's "Out of memory" becomes E_NOMEM. */
+static png_voidp malloc_fn(png_structp png, png_alloc_size_t size)
+{
+    void *p = malloc(size);
+    if (!p) {
+        png_ctx *c = png_get_mem_ptr(png);
+        c->out_of_memory = 1;
+    }
+    return p;
+}
+
+static void free_fn(png_structp png, png_voidp p)
+{
+    (void)png;
+    free(p);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Rejects an oversized image from its IHDR before libpng is even set up, so that the
+ * answer is E_TOO_LARGE with the dimensions in the message rather than libpng's
+ * "Invalid IHDR data" from the per-side user limits. Only an IHDR with a correct CRC
+ * counts; anything else is left for libpng to diagnose.
+ */
+static imgcolor_status precheck_ihdr(const uint8_t *d, size_t size, const imgcolor_options *opt,
+                                     imgcolor_error *err)
+{
+    if (size < 33 || be32(d + 8) != 13 || memcmp(d + 12, "IHDR", 4) != 0)
+        return IMGCOLOR_OK;
+    if (crc32(crc32(0L, Z_NULL, 0), d + 12, 17) != be32(d + 29))
+        return IMGCOLOR_OK;
+    uint32_t w = be32(d + 16), h = be32(d + 20);
+    if (w == 0 || h == 0 || w > PNG_UINT_31_MAX || h > PNG_UINT_31_MAX)
+        return IMGCOLOR_OK;
+    return imgcolor__check_dimensions(w, h, opt, err);
+}
+
+imgcolor_status imgcolor__decode_png(const uint8_t *data, size_t size, const imgcolor_options *opt,
+                                     const imgcolor__sink *sink, imgcolor_error *err)
+{
+    imgcolor_options storage;
+    png_ctx ctx = {data, size, 0, imgcolor__options_or_default(opt, &storage), err,
+                   IMGCOLOR_E_DECODE, 0};
+    imgcolor_status pre = precheck_ihdr(data, size, ctx.opt, err);
+    if (pre != IMGCOLOR_OK)
+        return pre;
+
+    png_structp png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, &ctx, error_fn, warning_fn,
+                                               &ctx, malloc_fn, free_fn);
+    if (!png)
+        return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "PNG: out of memory");
+    png_infop info = png_create_info_struct(png);
+    if (!info) {
+        png_destroy_read_struct(&png, NULL, NULL);
+        return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "PNG: out of memory");
+    }
+
+    /* Written after setjmp and read after a longjmp, hence volatile. */
+    volatile imgcolor_status st = IMGCOLOR_OK;
+    uint8_t *volatile pixels = NULL;
+    png_bytep *volatile rows = NULL;
+
+    if (setjmp(png_jmpbuf(png))) {
+        st = ctx.status;
+        goto done;
+    }
+
+    png_set_read_fn(png, &ctx, read_fn);
+    /* No side of an acceptable image exceeds max_pixels; the product is checked below. */
+    png_uint_32 side_max = ctx.opt->max_pixels < PNG_UINT_31_MAX ? (png_uint_32)ctx.opt->max_pixels
+                                                                 : PNG_UINT_31_MAX;
+    png_set_user_limits(png, side_max, side_max);
+    png_set_chunk_cache_max(png, PNG_CHUNK_CACHE_MAX);
+    png_set_chunk_malloc_max(png, PNG_CHUNK_MALLOC_MAX);
+    /* Skip every ancillary chunk but tRNS: text, ICC profiles and the like cost time and
+     * memory and do not change the stored pixel values we report. */
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
+
+    png_read_info(png, info);
+    png_uint_32 width, height;
+    int depth, color_type, interlace;
+    png_get_IHDR(png, info, &width, &height, &depth, &color_type, &interlace, NULL, NULL);
+    st = imgcolor__check_dimensions(width, height, ctx.opt, err);
+    if (st != IMGCOLOR_OK)
+        goto done;
+    /* Before png_read_update_info(), which allocates libpng's row buffers. */
+    st = sink->begin(sink->user, width, height);
+    if (st != IMGCOLOR_OK)
+        goto done;
+
+    /* Everything to RGBA8: palette and low-bit grey expanded, tRNS to alpha, 16-bit
+     * scaled (rounded, not truncated), grey replicated, opaque filler where no alpha. */
+    png_set_expand(png);
+    png_set_scale_16(png);
+    png_set_gray_to_rgb(png);
+    if (!(color_type & PNG_COLOR_MASK_ALPHA) && !png_get_valid(png, info, PNG_INFO_tRNS))
+        png_set_filler(png, 0xff, PNG_FILLER_AFTER);
+    int passes = png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+    size_t stride = (size_t)width * 4;
+    if (png_get_rowbytes(png, info) != stride || png_get_bit_depth(png, info) != 8 ||
+        png_get_channels(png, info) != 4) {
+        st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "PNG: unexpected output layout");
+        goto done;
+    }
+
+    /* Adam7 fills every row on each pass, so only an interlaced image needs the whole
+     * frame at once; the pixel limit has bounded it above. */
+    uint32_t batch = height;
+    if (passes == 1) {
+        size_t fit = PNG_BATCH_BYTES / stride;
+        batch = fit < 1 ? 1 : fit > PNG_BATCH_ROWS_MAX ? PNG_BATCH_ROWS_MAX : (uint32_t)fit;
+        if (batch > height)
+            batch = height;
+    }
+    pixels = malloc(stride * batch);
+    rows = malloc(sizeof *rows * batch);
+    if (!pixels || !rows) {
+        st = imgcolor__fail(err, IMGCOLOR_E_NOMEM, "PNG: out of memory");
+        goto done;
+    }
+    for (uint32_t i = 0; i < batch; i++)
+        rows[i] = pixels + stride * i;
+
+    if (passes > 1) {
+        png_read_image(png, rows);
+        st = sink->rows(sink->user, pixels, 0, height);
+        if (st != IMGCOLOR_OK)
+            goto done;
+    } else {
+        for (uint32_t y = 0; y < height; y += batch) {
+            uint32_t n = height - y < batch ? height - y : batch;
+            png_read_rows(png, rows, NULL, n);
+            st = sink->rows(sink->user, pixels, y, n);
+            if (st != IMGCOLOR_OK)
+                goto done;
+        }
+    }
+    /* Reading through IEND is what tells a complete file from a truncated one. */
+    png_read_end(png, NULL);
+
+done:
+    png_destroy_read_struct(&png, &info, NULL);
+    free(pixels);
+    free(rows);
+    return st;
+}
