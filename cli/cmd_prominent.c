@@ -1,0 +1,212 @@
+/* cmd_prominent.c: `imgcolor prominent`: the prominent colours of each image given, as
+ * text, JSON Lines or CSV. A bad file is reported and the rest still run. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const char cli_prominent_help[] =
+    "Usage: imgcolor prominent IMAGE... [options]\n\n"
+    "Prints the k prominent colours of each PNG or JPEG image (k-means of its pixels, as\n"
+    "scikit-learn's KMeans computes it), largest cluster first. '-' reads standard input.\n\n"
+    "Options:\n"
+    "  -k, --k N            clusters, 1..256 (default 6)\n"
+    "      --n-init N       k-means++ initialisations, best inertia wins (default 10)\n"
+    "      --max-iter N     Lloyd iterations per initialisation (default 300)\n"
+    "      --seed N         random seed; equal seeds give identical output (default 0)\n"
+    "      --min-alpha N    pixels with lower alpha are left out (default 128)\n"
+    "      --threads N      worker threads, 0 = one per core (default 0)\n"
+    "      --max-pixels N   refuse larger images (default 64000000)\n"
+    "  -f, --format FMT     text (default), json (JSON Lines) or csv\n\n"
+    "Text output shows a colour swatch when standard output is a terminal, unless\n"
+    "NO_COLOR is set.\n";
+
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+
+static void print_text(const char *file, const imgcolor_result *res, int many, int swatch)
+{
+    if (many)
+        printf("%s:\n", file);
+    for (size_t i = 0; i < imgcolor_result_count(res); i++) {
+        const imgcolor_cluster *c = imgcolor_result_color(res, i);
+        if (swatch)
+            printf("\x1b[48;2;%d;%d;%dm    \x1b[0m ", c->rgb.r, c->rgb.g, c->rgb.b);
+        printf("%s  rgb(%3d, %3d, %3d)  %10llu  %6.2f%%\n", c->hex, c->rgb.r, c->rgb.g, c->rgb.b,
+               (unsigned long long)c->count, 100.0 * c->fraction);
+    }
+}
+
+/* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
+static void print_csv_field(const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static void print_csv(const char *file, const imgcolor_result *res)
+{
+    for (size_t i = 0; i < imgcolor_result_count(res); i++) {
+        const imgcolor_cluster *c = imgcolor_result_color(res, i);
+        print_csv_field(file);
+        printf(",%zu,%s,%d,%d,%d,%llu,%.6f\n", i + 1, c->hex, c->rgb.r, c->rgb.g, c->rgb.b,
+               (unsigned long long)c->count, c->fraction);
+    }
+}
+
+static int print_json(const char *file, const imgcolor_result *res)
+{
+    char *json = NULL;
+    if (imgcolor_result_to_json(res, file, &json) != IMGCOLOR_OK) {
+        cli_error("%s: out of memory", file);
+        return -1;
+    }
+    puts(json);
+    imgcolor_free(json);
+    return 0;
+}
+
+static int run_one(const char *file, const imgcolor_options *opt, enum format format, int many,
+                   int swatch)
+{
+    imgcolor_result *res = NULL;
+    imgcolor_error err = {IMGCOLOR_OK, ""};
+    imgcolor_status st;
+    if (strcmp(file, "-") == 0) {
+        uint8_t *data = NULL;
+        size_t size = 0;
+        if (cli_read_input("-", imgcolor_options_get_max_bytes(opt), &data, &size) < 0)
+            return CLI_BAD_INPUT;
+        st = imgcolor_prominent(data, size, opt, &res, &err);
+        free(data);
+    } else {
+        st = imgcolor_prominent_file(file, opt, &res, &err);
+    }
+    if (st != IMGCOLOR_OK) {
+        cli_error("%s: %s", file, err.message[0] ? err.message : imgcolor_strerror(st));
+        return CLI_BAD_INPUT;
+    }
+    int rc = CLI_OK;
+    if (format == FORMAT_JSON)
+        rc = print_json(file, res) < 0 ? CLI_BAD_INPUT : CLI_OK;
+    else if (format == FORMAT_CSV)
+        print_csv(file, res);
+    else
+        print_text(file, res, many, swatch);
+    fflush(stdout);
+    imgcolor_result_free(res);
+    return rc;
+}
+
+int cli_prominent(int argc, char **argv)
+{
+    enum { OPT_K = 1, OPT_N_INIT, OPT_MAX_ITER, OPT_SEED, OPT_MIN_ALPHA, OPT_THREADS,
+           OPT_MAX_PIXELS, OPT_FORMAT };
+    static const cli_option options[] = {
+        {"k", 'k', 1, OPT_K},
+        {"n-init", 0, 1, OPT_N_INIT},
+        {"max-iter", 0, 1, OPT_MAX_ITER},
+        {"seed", 0, 1, OPT_SEED},
+        {"min-alpha", 0, 1, OPT_MIN_ALPHA},
+        {"threads", 0, 1, OPT_THREADS},
+        {"max-pixels", 0, 1, OPT_MAX_PIXELS},
+        {"format", 'f', 1, OPT_FORMAT},
+        {NULL, 0, 0, 0},
+    };
+    imgcolor_options *opt = NULL;
+    if (imgcolor_options_new(&opt) != IMGCOLOR_OK) {
+        cli_error("out of memory");
+        return CLI_BAD_INPUT;
+    }
+    const char **files = calloc((size_t)argc, sizeof *files);
+    int nfiles = 0, rc = CLI_USAGE, id;
+    enum format format = FORMAT_TEXT;
+    cli_args a;
+    cli_args_init(&a, argc, argv);
+    if (!files) {
+        cli_error("out of memory");
+        goto done;
+    }
+    while ((id = cli_next(&a, options, "prominent")) != CLI_END) {
+        long long v = 0;
+        switch (id) {
+        case CLI_ERROR:
+            goto done;
+        case CLI_OPERAND:
+            files[nfiles++] = a.value;
+            continue;
+        case OPT_FORMAT:
+            if (strcmp(a.value, "text") == 0)
+                format = FORMAT_TEXT;
+            else if (strcmp(a.value, "json") == 0)
+                format = FORMAT_JSON;
+            else if (strcmp(a.value, "csv") == 0)
+                format = FORMAT_CSV;
+            else {
+                cli_error("%s: expected text, json or csv, got '%s'", a.name, a.value);
+                goto done;
+            }
+            continue;
+        case OPT_K:
+            if (cli_parse_int(a.value, 1, IMGCOLOR_K_MAX, a.name, &v) < 0)
+                goto done;
+            imgcolor_options_set_k(opt, (int)v);
+            continue;
+        case OPT_N_INIT:
+            if (cli_parse_int(a.value, 1, 1000, a.name, &v) < 0)
+                goto done;
+            imgcolor_options_set_n_init(opt, (int)v);
+            continue;
+        case OPT_MAX_ITER:
+            if (cli_parse_int(a.value, 1, 100000, a.name, &v) < 0)
+                goto done;
+            imgcolor_options_set_max_iter(opt, (int)v);
+            continue;
+        case OPT_SEED:
+            if (cli_parse_int(a.value, 0, INT64_MAX, a.name, &v) < 0)
+                goto done;
+            imgcolor_options_set_seed(opt, (uint64_t)v);
+            continue;
+        case OPT_MIN_ALPHA:
+            if (cli_parse_int(a.value, 0, 255, a.name, &v) < 0)
+                goto done;
+            imgcolor_options_set_min_alpha(opt, (int)v);
+            continue;
+        case OPT_THREADS:
+            if (cli_parse_int(a.value, 0, 64, a.name, &v) < 0)
+                goto done;
+            imgcolor_options_set_threads(opt, (int)v);
+            continue;
+        case OPT_MAX_PIXELS:
+            if (cli_parse_int(a.value, 1, INT64_MAX, a.name, &v) < 0)
+                goto done;
+            imgcolor_options_set_max_pixels(opt, (uint64_t)v);
+            continue;
+        }
+    }
+    if (nfiles == 0) {
+        cli_error("prominent: no image given (see 'imgcolor help prominent')");
+        goto done;
+    }
+    const char *no_color = getenv("NO_COLOR");
+    int swatch = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
+    if (format == FORMAT_CSV)
+        puts("file,rank,hex,r,g,b,count,fraction");
+    rc = CLI_OK;
+    for (int i = 0; i < nfiles; i++)
+        if (run_one(files[i], opt, format, nfiles > 1, swatch) != CLI_OK)
+            rc = CLI_BAD_INPUT;
+done:
+    free(files);
+    imgcolor_options_free(opt);
+    return rc;
+}

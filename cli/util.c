@@ -1,0 +1,157 @@
+/* util.c: option scanning, numbers, input and output for the imgcolor subcommands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("imgcolor: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_args_init(cli_args *a, int argc, char **argv)
+{
+    *a = (cli_args){argc, argv, 1, 0, NULL, NULL};
+}
+
+int cli_next(cli_args *a, const cli_option *options, const char *cmd)
+{
+    if (a->i >= a->argc)
+        return CLI_END;
+    const char *arg = a->argv[a->i++];
+    a->name = arg;
+    if (a->operands_only || arg[0] != '-' || strcmp(arg, "-") == 0) {
+        a->value = arg;
+        return CLI_OPERAND;
+    }
+    if (strcmp(arg, "--") == 0) {
+        a->operands_only = 1;
+        return cli_next(a, options, cmd);
+    }
+    const cli_option *hit = NULL;
+    const char *inline_value = NULL;
+    if (arg[1] == '-') {
+        const char *name = arg + 2;
+        size_t len = strcspn(name, "=");
+        for (const cli_option *o = options; o->id; o++)
+            if (o->name && strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+                hit = o;
+        if (hit && name[len] == '=')
+            inline_value = name + len + 1;
+    } else {
+        for (const cli_option *o = options; o->id; o++)
+            if (o->short_name && o->short_name == arg[1])
+                hit = o;
+        if (hit && arg[2] != '\0')
+            inline_value = arg + 2;
+    }
+    if (!hit) {
+        cli_error("%s: unknown option '%s' (see 'imgcolor help %s')", cmd, arg, cmd);
+        return CLI_ERROR;
+    }
+    if (!hit->has_value) {
+        if (inline_value) {
+            cli_error("%s: option '%s' takes no value", cmd, arg);
+            return CLI_ERROR;
+        }
+        a->value = NULL;
+        return hit->id;
+    }
+    if (inline_value) {
+        a->value = inline_value;
+    } else if (a->i < a->argc) {
+        a->value = a->argv[a->i++];
+    } else {
+        cli_error("%s: option '%s' needs a value", cmd, arg);
+        return CLI_ERROR;
+    }
+    return hit->id;
+}
+
+int cli_parse_int(const char *text, long long lo, long long hi, const char *option, long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end != '\0' || v < lo || v > hi) {
+        cli_error("%s: expected an integer from %lld to %lld, got '%s'", option, lo, hi, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_read_input(const char *path, uint64_t max_bytes, uint8_t **data, size_t *size)
+{
+    int from_stdin = strcmp(path, "-") == 0;
+    FILE *f = from_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        cli_error("%s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 1 << 16, len = 0;
+    uint8_t *buf = malloc(cap);
+    int rc = -1;
+    if (!buf) {
+        cli_error("%s: out of memory", path);
+        goto done;
+    }
+    for (;;) {
+        if (len == cap) {
+            uint8_t *grown = realloc(buf, cap * 2);
+            if (!grown) {
+                cli_error("%s: out of memory", path);
+                goto done;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (len > max_bytes) {
+            cli_error("%s: larger than the limit of %llu bytes", path,
+                      (unsigned long long)max_bytes);
+            goto done;
+        }
+        if (got == 0) {
+            if (ferror(f)) {
+                cli_error("%s: %s", path, strerror(errno));
+                goto done;
+            }
+            break;
+        }
+    }
+    *data = buf;
+    *size = len;
+    buf = NULL;
+    rc = 0;
+done:
+    free(buf);
+    if (!from_stdin)
+        fclose(f);
+    return rc;
+}
+
+int cli_write_output(const char *path, const void *data, size_t size)
+{
+    int to_stdout = strcmp(path, "-") == 0;
+    FILE *f = to_stdout ? stdout : fopen(path, "wb");
+    if (!f) {
+        cli_error("%s: %s", path, strerror(errno));
+        return -1;
+    }
+    int ok = fwrite(data, 1, size, f) == size;
+    ok = (to_stdout ? fflush(f) : fclose(f)) == 0 && ok;
+    if (!ok) {
+        cli_error("%s: cannot write: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,27 @@
+/* histogram.h: the colour histogram of an image, built while rows are decoded. */
+#ifndef IMGCOLOR_HISTOGRAM_H
+#define IMGCOLOR_HISTOGRAM_H
+
+#include "internal.h"
+
+typedef struct imgcolor__histogram imgcolor__histogram;
+
+imgcolor_status imgcolor__histogram_new(int min_alpha, imgcolor__histogram **out);
+void imgcolor__histogram_free(imgcolor__histogram *h);
+
+/* Counts npix pixels of 4 (RGBA) or 3 (RGB) bytes each. */
+imgcolor_status imgcolor__histogram_add(imgcolor__histogram *h, const uint8_t *px, size_t npix,
+                                        int bytes_per_pixel);
+
+uint64_t imgcolor__histogram_pixels(const imgcolor__histogram *h);      /* counted */
+uint64_t imgcolor__histogram_transparent(const imgcolor__histogram *h); /* left out */
+
+/*
+ * The distinct colours (0xRRGGBB), sorted ascending, and their pixel counts, in two
+ * malloc'd arrays the caller frees. The table itself is released, so that clustering
+ * does not pay for it; only imgcolor__histogram_free() may follow.
+ */
+imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colors,
+                                         uint64_t **counts, size_t *n);
+
+#endif

@@ -1,0 +1,700 @@
+/* kmeans.c: k-means with scikit-learn's semantics (greedy k-means++, n_init runs, Lloyd
+ * iterations, relocation of empty clusters), computed exactly and fast over the weighted
+ * distinct colours: Lloyd's assignment step walks a k-d tree and hands whole boxes to a
+ * centre once every other centre is provably farther (Kanungo et al.'s filtering). */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kmeans.h"
+
+/* A leaf holds at most this many colours; below it brute force beats more tree. */
+#define LEAF_SIZE 16
+/* A centre is pruned from a box only when it is farther than the winner by this much at
+ * the box's nearest corner: far above the rounding error of distances up to 3 * 255^2, so
+ * pruning never disagrees with the point-by-point comparison. */
+#define PRUNE_MARGIN 1e-6
+
+typedef struct node {
+    uint8_t lo[3], hi[3];  /* bounding box */
+    uint32_t begin, end;   /* points [begin, end) in tree order */
+    int32_t left, right;   /* children, or -1 for a leaf */
+    uint64_t w;            /* pixels */
+    uint64_t s[3];         /* pixel-weighted channel sums */
+    uint64_t sq;           /* pixel-weighted sum of squared norms */
+} node;
+
+struct imgcolor__kmeans_data {
+    size_t n;
+    float *x[3];     /* channels of the colours, in tree order */
+    double *w;       /* pixel counts, in tree order (exact: < 2^53) */
+    node *nodes;
+    size_t nnodes, cap;
+    int depth;       /* of the deepest leaf */
+    uint64_t total;  /* pixels */
+    double var_mean; /* mean per-channel variance of the pixels */
+};
+
+/* Per-centre sums accumulated by one assignment pass, exact in integers. */
+typedef struct acc {
+    uint64_t w, s[3], sq;
+} acc;
+
+/* ---- building the tree ------------------------------------------------------------ */
+
+static int32_t build(imgcolor__kmeans_data *d, uint64_t *pts, uint64_t *tmp, uint32_t begin,
+                     uint32_t end, int depth)
+{
+    if (d->nnodes == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        node *grown = realloc(d->nodes, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        d->nodes = grown;
+        d->cap = cap;
+    }
+    int32_t id = (int32_t)d->nnodes++;
+    node nd = {{255, 255, 255}, {0, 0, 0}, begin, end, -1, -1, 0, {0, 0, 0}, 0};
+    for (uint32_t i = begin; i < end; i++) {
+        uint64_t w = pts[i] >> 24;
+        uint64_t sq = 0;
+        for (int j = 0; j < 3; j++) {
+            uint8_t v = (uint8_t)(pts[i] >> (16 - 8 * j));
+            if (v < nd.lo[j])
+                nd.lo[j] = v;
+            if (v > nd.hi[j])
+                nd.hi[j] = v;
+            nd.s[j] += w * v;
+            sq += (uint64_t)v * v;
+        }
+        nd.w += w;
+        nd.sq += w * sq;
+    }
+    if (depth > d->depth)
+        d->depth = depth;
+    int dim = 0;
+    for (int j = 1; j < 3; j++)
+        if (nd.hi[j] - nd.lo[j] > nd.hi[dim] - nd.lo[dim])
+            dim = j;
+    if (end - begin > LEAF_SIZE && nd.hi[dim] > nd.lo[dim]) {
+        /* Counting sort on the widest channel, then split at the middle point. */
+        uint32_t bucket[257] = {0};
+        int shift = 16 - 8 * dim;
+        for (uint32_t i = begin; i < end; i++)
+            bucket[((pts[i] >> shift) & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++)
+            bucket[b + 1] += bucket[b];
+        for (uint32_t i = begin; i < end; i++)
+            tmp[begin + bucket[(pts[i] >> shift) & 0xFF]++] = pts[i];
+        memcpy(pts + begin, tmp + begin, (end - begin) * sizeof *pts);
+        uint32_t mid = begin + (end - begin) / 2;
+        int32_t left = build(d, pts, tmp, begin, mid, depth + 1);
+        int32_t right = left < 0 ? -1 : build(d, pts, tmp, mid, end, depth + 1);
+        if (right < 0)
+            return -1;
+        nd.left = left;
+        nd.right = right;
+    }
+    d->nodes[id] = nd;
+    return id;
+}
+
+imgcolor_status imgcolor__kmeans_prepare(const uint32_t *colors, const uint64_t *counts, size_t n,
+                                         imgcolor__kmeans_data **out)
+{
+    if (n == 0 || n > UINT32_MAX)
+        return IMGCOLOR_E_INVALID;
+    imgcolor_status st = IMGCOLOR_E_NOMEM;
+    imgcolor__kmeans_data *d = calloc(1, sizeof *d);
+    uint64_t *pts = malloc(n * sizeof *pts);
+    uint64_t *tmp = malloc(n * sizeof *tmp);
+    if (!d || !pts || !tmp)
+        goto done;
+    d->n = n;
+    for (int j = 0; j < 3; j++)
+        if (!(d->x[j] = malloc(n * sizeof *d->x[j])))
+            goto done;
+    if (!(d->w = malloc(n * sizeof *d->w)))
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        if (counts[i] == 0 || counts[i] >= (1ull << 40)) {
+            st = IMGCOLOR_E_INVALID;
+            goto done;
+        }
+        pts[i] = counts[i] << 24 | (colors[i] & 0xFFFFFFu);
+    }
+    if (build(d, pts, tmp, 0, (uint32_t)n, 0) < 0)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        for (int j = 0; j < 3; j++)
+            d->x[j][i] = (float)((pts[i] >> (16 - 8 * j)) & 0xFF);
+        d->w[i] = (double)(pts[i] >> 24);
+    }
+    const node *root = &d->nodes[0];
+    d->total = root->w;
+    double var = 0;
+    for (int j = 0; j < 3; j++) {
+        /* Per-channel population variance, as numpy.var over every pixel. */
+        double sq = 0;
+        for (size_t i = 0; i < n; i++)
+            sq += d->w[i] * (double)d->x[j][i] * (double)d->x[j][i];
+        double mean = (double)root->s[j] / (double)root->w;
+        var += sq / (double)root->w - mean * mean;
+    }
+    d->var_mean = var / 3;
+    st = IMGCOLOR_OK;
+done:
+    free(pts);
+    free(tmp);
+    if (st != IMGCOLOR_OK) {
+        imgcolor__kmeans_data_free(d);
+        d = NULL;
+    }
+    *out = d;
+    return st;
+}
+
+void imgcolor__kmeans_data_free(imgcolor__kmeans_data *d)
+{
+    if (!d)
+        return;
+    for (int j = 0; j < 3; j++)
+        free(d->x[j]);
+    free(d->w);
+    free(d->nodes);
+    free(d);
+}
+
+double imgcolor__kmeans_tolerance(const imgcolor__kmeans_data *d, double tol)
+{
+    return d->var_mean * tol;
+}
+
+/* ---- the assignment step -------------------------------------------------------------- */
+
+/* Scratch space of one run: candidate lists, one per tree level. */
+typedef struct workspace {
+    uint16_t *cand;  /* (depth + 1) * k */
+    acc *sums;       /* k */
+    double *closest; /* n, for k-means++ */
+} workspace;
+
+static void add_point(const imgcolor__kmeans_data *d, size_t i, acc *a)
+{
+    uint64_t w = (uint64_t)d->w[i];
+    uint64_t r = (uint64_t)d->x[0][i], g = (uint64_t)d->x[1][i], b = (uint64_t)d->x[2][i];
+    a->w += w;
+    a->s[0] += w * r;
+    a->s[1] += w * g;
+    a->s[2] += w * b;
+    a->sq += w * (r * r + g * g + b * b);
+}
+
+static void add_node(const node *nd, acc *a)
+{
+    a->w += nd->w;
+    for (int j = 0; j < 3; j++)
+        a->s[j] += nd->s[j];
+    a->sq += nd->sq;
+}
+
+/* Is centre z farther than centre zs from every point of the box? The difference of
+ * squared distances is linear in the point, so its minimum is at one corner. */
+static int farther_everywhere(const double z[3], const double zs[3], const node *nd)
+{
+    double v[3];
+    for (int j = 0; j < 3; j++)
+        v[j] = z[j] > zs[j] ? nd->hi[j] : nd->lo[j];
+    return imgcolor__dist2(v[0], v[1], v[2], z) - imgcolor__dist2(v[0], v[1], v[2], zs) >
+           PRUNE_MARGIN;
+}
+
+/* Adds every point under node id to the sums of its nearest centre, among the m
+ * candidates in cand (ascending indices). Ties go to the lowest index, as a
+ * point-by-point argmin over all centres would give. */
+static void assign(const imgcolor__kmeans_data *d, int32_t id, const double (*c)[3],
+                   const uint16_t *cand, int m, uint16_t *next, int k, acc *sums)
+{
+    const node *nd = &d->nodes[id];
+    if (m == 1) {
+        add_node(nd, &sums[cand[0]]);
+        return;
+    }
+    if (nd->left < 0) {
+        for (uint32_t i = nd->begin; i < nd->end; i++) {
+            double r = d->x[0][i], g = d->x[1][i], b = d->x[2][i];
+            int best = cand[0];
+            double bd = imgcolor__dist2(r, g, b, c[best]);
+            for (int t = 1; t < m; t++) {
+                double dd = imgcolor__dist2(r, g, b, c[cand[t]]);
+                if (dd < bd) {
+                    bd = dd;
+                    best = cand[t];
+                }
+            }
+            add_point(d, i, &sums[best]);
+        }
+        return;
+    }
+    double mid[3];
+    for (int j = 0; j < 3; j++)
+        mid[j] = 0.5 * (nd->lo[j] + nd->hi[j]);
+    int zs = cand[0];
+    double zd = imgcolor__dist2(mid[0], mid[1], mid[2], c[zs]);
+    for (int t = 1; t < m; t++) {
+        double dd = imgcolor__dist2(mid[0], mid[1], mid[2], c[cand[t]]);
+        if (dd < zd) {
+            zd = dd;
+            zs = cand[t];
+        }
+    }
+    int mm = 0;
+    for (int t = 0; t < m; t++)
+        if (cand[t] == zs || !farther_everywhere(c[cand[t]], c[zs], nd))
+            next[mm++] = cand[t];
+    if (mm == 1) {
+        add_node(nd, &sums[zs]);
+        return;
+    }
+    assign(d, nd->left, c, next, mm, next + k, k, sums);
+    assign(d, nd->right, c, next, mm, next + k, k, sums);
+}
+
+static void assign_all(const imgcolor__kmeans_data *d, const double (*c)[3], int k, workspace *ws)
+{
+    memset(ws->sums, 0, (size_t)k * sizeof *ws->sums);
+    for (int t = 0; t < k; t++)
+        ws->cand[t] = (uint16_t)t;
+    assign(d, 0, c, ws->cand, k, ws->cand + k, k, ws->sums);
+}
+
+/* Index of the nearest centre to point i over all k (lowest index on ties). */
+static int nearest(const imgcolor__kmeans_data *d, size_t i, const double (*c)[3], int k,
+                   double *dist)
+{
+    double r = d->x[0][i], g = d->x[1][i], b = d->x[2][i];
+    int best = 0;
+    double bd = imgcolor__dist2(r, g, b, c[0]);
+    for (int t = 1; t < k; t++) {
+        double dd = imgcolor__dist2(r, g, b, c[t]);
+        if (dd < bd) {
+            bd = dd;
+            best = t;
+        }
+    }
+    *dist = bd;
+    return best;
+}
+
+/*
+ * scikit-learn's _relocate_empty_clusters: each empty cluster takes one pixel from the
+ * pixels farthest from their own centre, the farthest first, and that pixel leaves its
+ * old cluster's sums. Among equally far colours the lower 0xRRGGBB goes first. Rare, so
+ * it is a plain pass over all colours.
+ */
+static imgcolor_status relocate_empty(const imgcolor__kmeans_data *d, const double (*c)[3], int k,
+                                      acc *sums)
+{
+    int n_empty = 0;
+    for (int t = 0; t < k; t++)
+        n_empty += sums[t].w == 0;
+    if (n_empty == 0)
+        return IMGCOLOR_OK;
+    /* The n_empty farthest colours, each with its remaining pixels, kept sorted. */
+    typedef struct far {
+        double dist;
+        uint32_t rgb;
+        size_t i;
+        int label;
+    } far;
+    far *top = calloc((size_t)n_empty, sizeof *top);
+    if (!top)
+        return IMGCOLOR_E_NOMEM;
+    int have = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        double dist;
+        int label = nearest(d, i, c, k, &dist);
+        uint32_t rgb = (uint32_t)d->x[0][i] << 16 | (uint32_t)d->x[1][i] << 8 |
+                       (uint32_t)d->x[2][i];
+        far f = {dist, rgb, i, label};
+        int pos = have;
+        while (pos > 0 && (top[pos - 1].dist < dist ||
+                           (top[pos - 1].dist == dist && top[pos - 1].rgb > rgb)))
+            pos--;
+        if (pos >= n_empty)
+            continue;
+        int last = have < n_empty ? have : n_empty - 1;
+        memmove(&top[pos + 1], &top[pos], (size_t)(last - pos) * sizeof *top);
+        top[pos] = f;
+        if (have < n_empty)
+            have++;
+    }
+    /* Hand out pixels: a colour with several pixels can fill several empty clusters. */
+    int next = 0;
+    uint64_t used = 0;
+    for (int t = 0; t < k && next < have; t++) {
+        if (sums[t].w != 0)
+            continue;
+        const far *f = &top[next];
+        uint64_t r = f->rgb >> 16, g = (f->rgb >> 8) & 0xFF, b = f->rgb & 0xFF;
+        acc *old = &sums[f->label];
+        old->w -= 1;
+        old->s[0] -= r;
+        old->s[1] -= g;
+        old->s[2] -= b;
+        old->sq -= r * r + g * g + b * b;
+        sums[t] = (acc){1, {r, g, b}, r * r + g * g + b * b};
+        if (++used == (uint64_t)d->w[f->i]) {
+            next++;
+            used = 0;
+        }
+    }
+    free(top);
+    return IMGCOLOR_OK;
+}
+
+/* Inertia from exact sums: sum w |x - c|^2 = sq - 2 c.s + w |c|^2 per cluster. */
+static double inertia_of(const acc *sums, const double (*c)[3], int k)
+{
+    double total = 0;
+    for (int t = 0; t < k; t++) {
+        if (sums[t].w == 0)
+            continue;
+        double dot = 0, norm = 0;
+        for (int j = 0; j < 3; j++) {
+            dot += c[t][j] * (double)sums[t].s[j];
+            norm += c[t][j] * c[t][j];
+        }
+        double v = (double)sums[t].sq - 2 * dot + (double)sums[t].w * norm;
+        total += v > 0 ? v : 0;
+    }
+    return total;
+}
+
+/* Lloyd's iterations as sklearn's _kmeans_single_lloyd: assign with the current centres,
+ * move each centre to its cluster's mean, stop when the total squared shift is within
+ * tol_abs (which includes unchanged assignments: then the means do not move). */
+static imgcolor_status lloyd(const imgcolor__kmeans_data *d, int k, double (*c)[3], int max_iter,
+                             double tol_abs, workspace *ws, imgcolor__clustering *out)
+{
+    int it = 0;
+    while (it < max_iter) {
+        assign_all(d, (const double(*)[3])c, k, ws);
+        imgcolor_status st = relocate_empty(d, (const double(*)[3])c, k, ws->sums);
+        if (st != IMGCOLOR_OK)
+            return st;
+        double shift = 0;
+        for (int t = 0; t < k; t++) {
+            if (ws->sums[t].w == 0)
+                continue;
+            for (int j = 0; j < 3; j++) {
+                double v = (double)ws->sums[t].s[j] / (double)ws->sums[t].w;
+                shift += (v - c[t][j]) * (v - c[t][j]);
+                c[t][j] = v;
+            }
+        }
+        it++;
+        if (shift <= tol_abs)
+            break;
+    }
+    assign_all(d, (const double(*)[3])c, k, ws);
+    out->k = k;
+    for (int t = 0; t < k; t++) {
+        memcpy(out->centers[t], c[t], sizeof out->centers[t]);
+        out->counts[t] = ws->sums[t].w;
+    }
+    out->inertia = inertia_of(ws->sums, (const double(*)[3])c, k);
+    out->iterations = it;
+    return IMGCOLOR_OK;
+}
+
+/* ---- k-means++ --------------------------------------------------------------------- */
+
+/* xoshiro256** seeded through splitmix64: small, fast, and the same on every platform. */
+typedef struct rng {
+    uint64_t s[4];
+} rng;
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+static void rng_seed(rng *r, uint64_t seed, int run)
+{
+    uint64_t x = seed ^ ((uint64_t)run * 0xD1B54A32D192ED03u);
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&x);
+}
+
+static uint64_t rng_next(rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t x = s[1] * 5, result = (x << 7 | x >> 57) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = s[3] << 45 | s[3] >> 19;
+    return result;
+}
+
+/* Uniform in [0, 1). */
+static double rng_uniform(rng *r)
+{
+    return (double)(rng_next(r) >> 11) * 0x1p-53;
+}
+
+/* Uniform integer in [0, bound), without modulo bias. */
+static uint64_t rng_below(rng *r, uint64_t bound)
+{
+    uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+    uint64_t v;
+    do
+        v = rng_next(r);
+    while (v >= limit);
+    return v % bound;
+}
+
+/* sum_i w_i * min(closest_i, |x_i - c|^2), in four interleaved partial sums (a fixed
+ * order, so the result does not depend on anything but the data). */
+static double potential(const imgcolor__kmeans_data *d, const double *closest, const double c[3])
+{
+    const float *xr = d->x[0], *xg = d->x[1], *xb = d->x[2];
+    const double *w = d->w;
+    double p[4] = {0, 0, 0, 0};
+    size_t n = d->n, i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int l = 0; l < 4; l++) {
+            double dd = imgcolor__dist2(xr[i + l], xg[i + l], xb[i + l], c);
+            p[l] += w[i + l] * (dd < closest[i + l] ? dd : closest[i + l]);
+        }
+    for (; i < n; i++) {
+        double dd = imgcolor__dist2(xr[i], xg[i], xb[i], c);
+        p[0] += w[i] * (dd < closest[i] ? dd : closest[i]);
+    }
+    return (p[0] + p[1]) + (p[2] + p[3]);
+}
+
+static void center_of(const imgcolor__kmeans_data *d, size_t i, double c[3])
+{
+    for (int j = 0; j < 3; j++)
+        c[j] = d->x[j][i];
+}
+
+/*
+ * Greedy k-means++ as scikit-learn's _kmeans_plusplus: the first centre is a pixel drawn
+ * uniformly; each next one is the best, by resulting potential, of 2 + floor(ln k)
+ * pixels drawn with probability proportional to their squared distance to the nearest
+ * centre so far. Pixels of one colour are one weighted point here.
+ */
+static void plusplus(const imgcolor__kmeans_data *d, int k, rng *r, double *closest,
+                     double (*c)[3])
+{
+    size_t n = d->n;
+    uint64_t pick = rng_below(r, d->total), run = 0;
+    size_t first = 0;
+    while (first < n - 1 && (run += (uint64_t)d->w[first]) <= pick)
+        first++;
+    center_of(d, first, c[0]);
+    double pot = 0;
+    for (size_t i = 0; i < n; i++) {
+        closest[i] = imgcolor__dist2(d->x[0][i], d->x[1][i], d->x[2][i], c[0]);
+        pot += d->w[i] * closest[i];
+    }
+    int trials = 2 + (int)log((double)k);
+    for (int t = 1; t < k; t++) {
+        /* Draw the trial thresholds, then find each one's point in a single running sum
+         * (numpy.searchsorted over the cumulative sum, side 'left'). */
+        double want[16];
+        int order[16];
+        size_t ids[16] = {0};
+        for (int q = 0; q < trials; q++) {
+            want[q] = rng_uniform(r) * pot;
+            order[q] = q;
+        }
+        for (int q = 1; q < trials; q++)
+            for (int p = q; p > 0 && want[order[p - 1]] > want[order[p]]; p--) {
+                int tmp = order[p];
+                order[p] = order[p - 1];
+                order[p - 1] = tmp;
+            }
+        double cum = 0;
+        int q = 0;
+        for (size_t i = 0; i < n && q < trials; i++) {
+            cum += d->w[i] * closest[i];
+            while (q < trials && cum >= want[order[q]])
+                ids[order[q++]] = i;
+        }
+        for (; q < trials; q++)
+            ids[order[q]] = n - 1;
+        size_t best = ids[0];
+        double best_pot = 0;
+        for (int p = 0; p < trials; p++) {
+            double cand[3];
+            center_of(d, ids[p], cand);
+            double cp = potential(d, closest, cand);
+            if (p == 0 || cp < best_pot) {
+                best_pot = cp;
+                best = ids[p];
+            }
+        }
+        center_of(d, best, c[t]);
+        for (size_t i = 0; i < n; i++) {
+            double dd = imgcolor__dist2(d->x[0][i], d->x[1][i], d->x[2][i], c[t]);
+            if (dd < closest[i])
+                closest[i] = dd;
+        }
+        pot = best_pot;
+    }
+}
+
+/* ---- runs ---------------------------------------------------------------------------- */
+
+static imgcolor_status workspace_init(workspace *ws, const imgcolor__kmeans_data *d, int k,
+                                      int with_closest)
+{
+    ws->cand = malloc((size_t)(d->depth + 2) * (size_t)k * sizeof *ws->cand);
+    ws->sums = malloc((size_t)k * sizeof *ws->sums);
+    ws->closest = with_closest ? malloc(d->n * sizeof *ws->closest) : NULL;
+    if (!ws->cand || !ws->sums || (with_closest && !ws->closest))
+        return IMGCOLOR_E_NOMEM;
+    return IMGCOLOR_OK;
+}
+
+static void workspace_free(workspace *ws)
+{
+    free(ws->cand);
+    free(ws->sums);
+    free(ws->closest);
+}
+
+imgcolor_status imgcolor__kmeans_lloyd(const imgcolor__kmeans_data *d, int k, const double *init,
+                                       int max_iter, double tol_abs, imgcolor__clustering *out)
+{
+    if (!d || !init || !out || k < 1 || k > IMGCOLOR_K_MAX || max_iter < 1)
+        return IMGCOLOR_E_INVALID;
+    workspace ws = {0};
+    double c[IMGCOLOR_K_MAX][3];
+    memcpy(c, init, (size_t)k * sizeof c[0]);
+    imgcolor_status st = workspace_init(&ws, d, k, 0);
+    if (st == IMGCOLOR_OK)
+        st = lloyd(d, k, c, max_iter, tol_abs, &ws, out);
+    workspace_free(&ws);
+    return st;
+}
+
+imgcolor_status imgcolor__kmeans_plusplus(const imgcolor__kmeans_data *d, int k, uint64_t seed,
+                                          int run, double *centers)
+{
+    if (!d || !centers || k < 1 || k > IMGCOLOR_K_MAX || (size_t)k > d->n)
+        return IMGCOLOR_E_INVALID;
+    double *closest = malloc(d->n * sizeof *closest);
+    if (!closest)
+        return IMGCOLOR_E_NOMEM;
+    rng r;
+    rng_seed(&r, seed, run);
+    plusplus(d, k, &r, closest, (double(*)[3])centers);
+    free(closest);
+    return IMGCOLOR_OK;
+}
+
+/* Shared by the threads of one imgcolor__kmeans_run call. */
+typedef struct runner {
+    const imgcolor__kmeans_data *d;
+    const imgcolor_options *opt;
+    double tol_abs;
+    imgcolor__clustering *runs; /* one per init */
+    imgcolor_status *status;    /* one per init */
+    atomic_int next;
+} runner;
+
+static void *run_worker(void *arg)
+{
+    runner *rn = arg;
+    int k = rn->opt->k;
+    workspace ws = {0};
+    imgcolor_status st = workspace_init(&ws, rn->d, k, 1);
+    for (;;) {
+        int run = atomic_fetch_add(&rn->next, 1);
+        if (run >= rn->opt->n_init)
+            break;
+        if (st != IMGCOLOR_OK) {
+            rn->status[run] = st;
+            continue;
+        }
+        double c[IMGCOLOR_K_MAX][3];
+        rng r;
+        rng_seed(&r, rn->opt->seed, run);
+        plusplus(rn->d, k, &r, ws.closest, c);
+        rn->status[run] = lloyd(rn->d, k, c, rn->opt->max_iter, rn->tol_abs, &ws, &rn->runs[run]);
+    }
+    workspace_free(&ws);
+    return NULL;
+}
+
+static int thread_count(const imgcolor_options *opt)
+{
+    int threads = opt->threads;
+    if (threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
+    }
+    return threads < opt->n_init ? threads : opt->n_init;
+}
+
+imgcolor_status imgcolor__kmeans_run(const imgcolor__kmeans_data *d, const imgcolor_options *opt,
+                                     imgcolor__clustering *out)
+{
+    if (!d || !opt || !out)
+        return IMGCOLOR_E_INVALID;
+    int k = opt->k;
+    if ((size_t)k >= d->n) {
+        /* No more colours than clusters: each colour is a cluster, exactly. */
+        out->k = (int)d->n;
+        for (size_t i = 0; i < d->n; i++) {
+            center_of(d, i, out->centers[i]);
+            out->counts[i] = (uint64_t)d->w[i];
+        }
+        out->inertia = 0;
+        out->iterations = 0;
+        return IMGCOLOR_OK;
+    }
+    runner rn = {d, opt, imgcolor__kmeans_tolerance(d, opt->tol), NULL, NULL, 0};
+    rn.runs = malloc((size_t)opt->n_init * sizeof *rn.runs);
+    rn.status = malloc((size_t)opt->n_init * sizeof *rn.status);
+    imgcolor_status st = IMGCOLOR_E_NOMEM;
+    if (!rn.runs || !rn.status)
+        goto done;
+    int threads = thread_count(opt);
+    pthread_t tid[64];
+    int started = 0;
+    for (; started < threads - 1; started++)
+        if (pthread_create(&tid[started], NULL, run_worker, &rn) != 0)
+            break;
+    run_worker(&rn); /* the calling thread works too, and alone if no thread started */
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    int best = -1;
+    for (int run = 0; run < opt->n_init; run++) {
+        if (rn.status[run] != IMGCOLOR_OK) {
+            st = rn.status[run];
+            goto done;
+        }
+        if (best < 0 || rn.runs[run].inertia < rn.runs[best].inertia)
+            best = run;
+    }
+    *out = rn.runs[best];
+    st = IMGCOLOR_OK;
+done:
+    free(rn.runs);
+    free(rn.status);
+    return st;
+}

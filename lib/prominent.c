@@ -1,0 +1,263 @@
+/* prominent.c: the prominent-colours pipeline: decode rows straight into a colour
+ * histogram, cluster the distinct colours, and package the clusters as a result. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "histogram.h"
+#include "kmeans.h"
+
+struct imgcolor_result {
+    uint32_t width, height;
+    int k;
+    uint64_t pixels, transparent, distinct;
+    double inertia;
+    int iterations;
+    size_t count;
+    imgcolor_cluster clusters[];
+};
+
+typedef struct collect {
+    imgcolor__histogram *hist;
+    uint32_t width, height;
+} collect;
+
+static imgcolor_status collect_begin(void *user, uint32_t width, uint32_t height)
+{
+    collect *c = user;
+    c->width = width;
+    c->height = height;
+    return IMGCOLOR_OK;
+}
+
+static imgcolor_status collect_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)
+{
+    collect *c = user;
+    (void)y;
+    return imgcolor__histogram_add(c->hist, rgba, (size_t)c->width * count, 4);
+}
+
+/* Orders clusters by count, largest first, then by centroid: a total order, so the
+ * output never depends on qsort's handling of ties. */
+static int by_count(const void *a, const void *b)
+{
+    const imgcolor_cluster *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    for (int j = 0; j < 3; j++)
+        if (x->centroid[j] != y->centroid[j])
+            return x->centroid[j] < y->centroid[j] ? -1 : 1;
+    return 0;
+}
+
+static uint8_t round_channel(double v)
+{
+    /* numpy.rint: to nearest, ties to even (the default rounding mode). */
+    double r = rint(v);
+    return (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
+}
+
+/* Clusters the histogram and builds the result; consumes nothing. */
+static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32_t height,
+                               const imgcolor_options *opt, imgcolor_result **out,
+                               imgcolor_error *err)
+{
+    uint64_t pixels = imgcolor__histogram_pixels(hist);
+    uint64_t transparent = imgcolor__histogram_transparent(hist);
+    if (pixels == 0)
+        return imgcolor__fail(err, IMGCOLOR_E_NO_PIXELS,
+                              "image has no pixel with alpha >= %d to cluster (%llu transparent)",
+                              opt->min_alpha, (unsigned long long)transparent);
+    uint32_t *colors = NULL;
+    uint64_t *counts = NULL;
+    size_t n = 0;
+    imgcolor__kmeans_data *data = NULL;
+    imgcolor__clustering *cl = malloc(sizeof *cl);
+    imgcolor_result *res = NULL;
+    imgcolor_status st = cl ? imgcolor__histogram_take(hist, &colors, &counts, &n)
+                            : IMGCOLOR_E_NOMEM;
+    if (st == IMGCOLOR_OK)
+        st = imgcolor__kmeans_prepare(colors, counts, n, &data);
+    free(colors);
+    free(counts);
+    if (st == IMGCOLOR_OK)
+        st = imgcolor__kmeans_run(data, opt, cl);
+    if (st != IMGCOLOR_OK) {
+        imgcolor__fail(err, st, "clustering failed: %s", imgcolor_strerror(st));
+        goto done;
+    }
+    res = calloc(1, sizeof *res + (size_t)cl->k * sizeof res->clusters[0]);
+    if (!res) {
+        st = imgcolor__fail(err, IMGCOLOR_E_NOMEM, "out of memory");
+        goto done;
+    }
+    res->width = width;
+    res->height = height;
+    res->k = opt->k;
+    res->pixels = pixels;
+    res->transparent = transparent;
+    res->distinct = n;
+    res->inertia = cl->inertia;
+    res->iterations = cl->iterations;
+    for (int t = 0; t < cl->k; t++) {
+        if (cl->counts[t] == 0)
+            continue; /* a centre no pixel is nearest to is no prominent colour */
+        imgcolor_cluster *c = &res->clusters[res->count++];
+        memcpy(c->centroid, cl->centers[t], sizeof c->centroid);
+        c->rgb = (imgcolor_rgb){round_channel(c->centroid[0]), round_channel(c->centroid[1]),
+                                round_channel(c->centroid[2])};
+        imgcolor_rgb_to_hex(c->rgb, c->hex);
+        c->count = cl->counts[t];
+        c->fraction = (double)c->count / (double)pixels;
+    }
+    qsort(res->clusters, res->count, sizeof res->clusters[0], by_count);
+    *out = res;
+    res = NULL;
+done:
+    imgcolor__kmeans_data_free(data);
+    free(cl);
+    free(res);
+    return st;
+}
+
+static imgcolor_status check_out(imgcolor_result **out, imgcolor_error *err)
+{
+    if (!out)
+        return imgcolor__fail(err, IMGCOLOR_E_INVALID, "NULL result pointer");
+    *out = NULL;
+    return IMGCOLOR_OK;
+}
+
+imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor_options *opt,
+                                   imgcolor_result **out, imgcolor_error *err)
+{
+    imgcolor_options storage;
+    opt = imgcolor__options_or_default(opt, &storage);
+    imgcolor_status st = check_out(out, err);
+    if (st != IMGCOLOR_OK)
+        return st;
+    if (!data && size)
+        return imgcolor__fail(err, IMGCOLOR_E_INVALID, "NULL data");
+    collect c = {NULL, 0, 0};
+    if ((st = imgcolor__histogram_new(opt->min_alpha, &c.hist)) != IMGCOLOR_OK)
+        return imgcolor__fail(err, st, "out of memory");
+    imgcolor__sink sink = {collect_begin, collect_rows, &c};
+    st = imgcolor__decode_stream(data, size, opt, &sink, err);
+    if (st == IMGCOLOR_OK)
+        st = cluster(c.hist, c.width, c.height, opt, out, err);
+    imgcolor__histogram_free(c.hist);
+    return st;
+}
+
+imgcolor_status imgcolor_prominent_file(const char *path, const imgcolor_options *opt,
+                                        imgcolor_result **out, imgcolor_error *err)
+{
+    imgcolor_options storage;
+    opt = imgcolor__options_or_default(opt, &storage);
+    imgcolor_status st = check_out(out, err);
+    if (st != IMGCOLOR_OK)
+        return st;
+    if (!path)
+        return imgcolor__fail(err, IMGCOLOR_E_INVALID, "NULL path");
+    uint8_t *data = NULL;
+    size_t size = 0;
+    st = imgcolor__read_file(path, opt->max_bytes, &data, &size, err);
+    if (st == IMGCOLOR_OK)
+        st = imgcolor_prominent(data, size, opt, out, err);
+    free(data);
+    return st;
+}
+
+imgcolor_status imgcolor_prominent_pixels(const void *pixels, uint32_t width, uint32_t height,
+                                          size_t stride, imgcolor_pixel_format format,
+                                          const imgcolor_options *opt, imgcolor_result **out,
+                                          imgcolor_error *err)
+{
+    imgcolor_options storage;
+    opt = imgcolor__options_or_default(opt, &storage);
+    imgcolor_status st = check_out(out, err);
+    if (st != IMGCOLOR_OK)
+        return st;
+    if (format != IMGCOLOR_PIXEL_RGB8 && format != IMGCOLOR_PIXEL_RGBA8)
+        return imgcolor__fail(err, IMGCOLOR_E_INVALID, "unknown pixel format %d", (int)format);
+    if (!pixels)
+        return imgcolor__fail(err, IMGCOLOR_E_INVALID, "NULL pixels");
+    if ((st = imgcolor__check_dimensions(width, height, opt, err)) != IMGCOLOR_OK)
+        return st;
+    if (stride < (size_t)width * (size_t)format)
+        return imgcolor__fail(err, IMGCOLOR_E_INVALID, "stride %zu is less than %u pixels", stride,
+                              width);
+    imgcolor__histogram *hist = NULL;
+    if ((st = imgcolor__histogram_new(format == IMGCOLOR_PIXEL_RGBA8 ? opt->min_alpha : 0,
+                                      &hist)) != IMGCOLOR_OK)
+        return imgcolor__fail(err, st, "out of memory");
+    for (uint32_t y = 0; y < height && st == IMGCOLOR_OK; y++)
+        st = imgcolor__histogram_add(hist, (const uint8_t *)pixels + (size_t)y * stride, width,
+                                     (int)format);
+    if (st == IMGCOLOR_OK)
+        st = cluster(hist, width, height, opt, out, err);
+    else
+        imgcolor__fail(err, st, "out of memory");
+    imgcolor__histogram_free(hist);
+    return st;
+}
+
+void imgcolor_result_free(imgcolor_result *res)
+{
+    free(res);
+}
+
+size_t imgcolor_result_count(const imgcolor_result *res)
+{
+    return res ? res->count : 0;
+}
+
+const imgcolor_cluster *imgcolor_result_color(const imgcolor_result *res, size_t i)
+{
+    return res && i < res->count ? &res->clusters[i] : NULL;
+}
+
+uint32_t imgcolor_result_width(const imgcolor_result *res)
+{
+    return res ? res->width : 0;
+}
+
+uint32_t imgcolor_result_height(const imgcolor_result *res)
+{
+    return res ? res->height : 0;
+}
+
+int imgcolor_result_k(const imgcolor_result *res)
+{
+    return res ? res->k : 0;
+}
+
+uint64_t imgcolor_result_pixels(const imgcolor_result *res)
+{
+    return res ? res->pixels : 0;
+}
+
+uint64_t imgcolor_result_transparent(const imgcolor_result *res)
+{
+    return res ? res->transparent : 0;
+}
+
+uint64_t imgcolor_result_distinct(const imgcolor_result *res)
+{
+    return res ? res->distinct : 0;
+}
+
+double imgcolor_result_inertia(const imgcolor_result *res)
+{
+    return res ? res->inertia : 0;
+}
+
+int imgcolor_result_iterations(const imgcolor_result *res)
+{
+    return res ? res->iterations : 0;
+}
+
+void imgcolor_free(void *ptr)
+{
+    free(ptr);
+}

@@ -1,0 +1,61 @@
+/* result_json.c: the one JSON rendering of a prominent-colours result, shared by the CLI
+ * and the server so that both print the same document. */
+#include <cJSON.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+static int add_number(cJSON *obj, const char *name, double v)
+{
+    return cJSON_AddNumberToObject(obj, name, v) != NULL;
+}
+
+imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *file, char **out)
+{
+    if (!res || !out)
+        return IMGCOLOR_E_INVALID;
+    *out = NULL;
+    imgcolor_status st = IMGCOLOR_E_NOMEM;
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        return st;
+    if (file && !cJSON_AddStringToObject(root, "file", file))
+        goto done;
+    if (!add_number(root, "width", imgcolor_result_width(res)) ||
+        !add_number(root, "height", imgcolor_result_height(res)) ||
+        !add_number(root, "pixels", (double)imgcolor_result_pixels(res)) ||
+        !add_number(root, "transparent", (double)imgcolor_result_transparent(res)) ||
+        !add_number(root, "distinct", (double)imgcolor_result_distinct(res)) ||
+        !add_number(root, "k", imgcolor_result_k(res)) ||
+        !add_number(root, "inertia", imgcolor_result_inertia(res)) ||
+        !add_number(root, "iterations", imgcolor_result_iterations(res)))
+        goto done;
+    cJSON *colors = cJSON_AddArrayToObject(root, "colors");
+    if (!colors)
+        goto done;
+    for (size_t i = 0; i < imgcolor_result_count(res); i++) {
+        const imgcolor_cluster *c = imgcolor_result_color(res, i);
+        const int rgb[3] = {c->rgb.r, c->rgb.g, c->rgb.b};
+        cJSON *item = cJSON_CreateObject();
+        cJSON *arr = cJSON_CreateIntArray(rgb, 3);
+        if (!item || !arr || !cJSON_AddItemToArray(colors, item)) {
+            cJSON_Delete(item);
+            cJSON_Delete(arr);
+            goto done;
+        }
+        if (!cJSON_AddItemToObject(item, "rgb", arr)) {
+            cJSON_Delete(arr);
+            goto done;
+        }
+        if (!cJSON_AddStringToObject(item, "hex", c->hex) ||
+            !add_number(item, "count", (double)c->count) ||
+            !add_number(item, "fraction", c->fraction))
+            goto done;
+    }
+    /* cJSON allocates with malloc by default: imgcolor_free() releases it. */
+    *out = cJSON_PrintUnformatted(root);
+    st = *out ? IMGCOLOR_OK : IMGCOLOR_E_NOMEM;
+done:
+    cJSON_Delete(root);
+    return st;
+}
