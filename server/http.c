@@ -1,0 +1,240 @@
+/* http.c: everything imgcolor-server writes on the wire or the log: complete responses
+ * with the security headers every one of them carries, RFC 9457 problem documents, and
+ * the access log. Responses are written whole here, never by civetweb's helpers, so no
+ * path can miss a header or add a version banner. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "server.h"
+
+/* The headers every response carries: no MIME sniffing, no caching of results, nothing
+ * a browser could load or frame, and no Server banner (civetweb 1.15 sends none when
+ * the response is written by the handler). */
+#define SRV_SECURITY_HEADERS                                                   \
+    "X-Content-Type-Options: nosniff\r\n"                                      \
+    "Cache-Control: no-store\r\n"                                              \
+    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n" \
+    "Referrer-Policy: no-referrer\r\n"
+
+uint64_t srv_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void srv_req_init(srv_req *r, struct mg_connection *conn, srv_state *st)
+{
+    memset(r, 0, sizeof *r);
+    r->conn = conn;
+    r->st = st;
+    r->ri = mg_get_request_info(conn);
+    r->start_ns = srv_now_ns();
+    r->route = SRV_ROUTE_NONE;
+    r->path = (r->ri && r->ri->local_uri) ? r->ri->local_uri : "";
+    const char *te = mg_get_header(conn, "Transfer-Encoding");
+    r->chunked = te && mg_strcasecmp(te, "identity") != 0;
+    /* Without Content-Length or chunking a request has no body (RFC 9112 6.3). */
+    r->body_done = !r->chunked && r->ri && r->ri->content_length <= 0;
+}
+
+/* Whether the connection may serve another request after this response. */
+static int keep_alive(const srv_req *r)
+{
+    if (r->must_close || !r->body_done || atomic_load(&r->st->draining))
+        return 0;
+    const char *h = mg_get_header(r->conn, "Connection");
+    if (h) {
+        if (strstr(h, "close") || strstr(h, "Close"))
+            return 0;
+        if (strstr(h, "keep-alive") || strstr(h, "Keep-Alive"))
+            return 1;
+    }
+    return r->ri && r->ri->http_version && strcmp(r->ri->http_version, "1.1") == 0;
+}
+
+int srv_send(srv_req *r, int status, const char *content_type, const void *body, size_t len,
+             const char *extra)
+{
+    char date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+
+    int keep = keep_alive(r);
+    if (!keep)
+        mg_disable_connection_keep_alive(r->conn); /* civetweb then skips the unread body */
+
+    char head[1024];
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %d %s\r\n"
+                     "Date: %s\r\n"
+                     "Content-Type: %s\r\n"
+                     "Content-Length: %zu\r\n" SRV_SECURITY_HEADERS "%s"
+                     "Connection: %s\r\n\r\n",
+                     status, mg_get_response_code_text(r->conn, status), date, content_type,
+                     len, extra ? extra : "", keep ? "keep-alive" : "close");
+    if (n < 0 || (size_t)n >= sizeof head)
+        n = 0; /* cannot happen: extra headers are short and ours */
+    r->status = status;
+    if (mg_write(r->conn, head, (size_t)n) > 0)
+        r->bytes_out += (uint64_t)n;
+    int is_head = r->ri && r->ri->request_method && strcmp(r->ri->request_method, "HEAD") == 0;
+    if (len && !is_head && mg_write(r->conn, body, len) > 0)
+        r->bytes_out += len;
+    return status;
+}
+
+int srv_problem(srv_req *r, int status, const char *type, const char *extra, const char *fmt,
+                ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+
+    char type_uri[128];
+    snprintf(type_uri, sizeof type_uri, "urn:imgcolor:problem:%s", type);
+    char *text = NULL;
+    cJSON *doc = cJSON_CreateObject();
+    if (doc && cJSON_AddStringToObject(doc, "type", type_uri) &&
+        cJSON_AddStringToObject(doc, "title", mg_get_response_code_text(r->conn, status)) &&
+        cJSON_AddNumberToObject(doc, "status", status) &&
+        cJSON_AddStringToObject(doc, "detail", detail))
+        text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    if (!text) {
+        static const char fallback[] = "{\"type\":\"urn:imgcolor:problem:out-of-memory\","
+                                       "\"title\":\"Service Unavailable\",\"status\":503}";
+        return srv_send(r, 503, "application/problem+json", fallback, sizeof fallback - 1,
+                        "Retry-After: 1\r\n");
+    }
+    srv_send(r, status, "application/problem+json", text, strlen(text), extra);
+    cJSON_free(text);
+    return status;
+}
+
+int srv_library_problem(srv_req *r, imgcolor_status status, const imgcolor_error *err)
+{
+    const char *msg = (err && err->status == status && err->message[0])
+                          ? err->message
+                          : imgcolor_strerror(status);
+    switch (status) {
+    case IMGCOLOR_E_PARSE:
+    case IMGCOLOR_E_RANGE:
+    case IMGCOLOR_E_INVALID:
+        return srv_problem(r, 400, "invalid-field", NULL, "%s", msg);
+    case IMGCOLOR_E_TOO_LARGE:
+        srv_metrics_reject(r->st, SRV_REJECT_PIXELS);
+        return srv_problem(r, 422, "image-too-large", NULL, "%s", msg);
+    case IMGCOLOR_E_FORMAT:
+    case IMGCOLOR_E_DECODE:
+        return srv_problem(r, 422, "undecodable-image", NULL, "%s", msg);
+    case IMGCOLOR_E_NO_PIXELS:
+        return srv_problem(r, 422, "no-opaque-pixels", NULL, "%s", msg);
+    case IMGCOLOR_E_NOMEM:
+        srv_metrics_reject(r->st, SRV_REJECT_NO_MEMORY);
+        return srv_problem(r, 503, "out-of-memory", "Retry-After: 1\r\n",
+                           "the server is short of memory; try again");
+    default:
+        return srv_problem(r, 500, "internal-error", NULL, "%s (%s)", msg,
+                           imgcolor_status_name(status));
+    }
+}
+
+/* Appends s as a JSON string body (without quotes) to out, at most max input bytes;
+ * control bytes and non-ASCII are escaped so the log line stays one valid line. */
+static size_t json_escape(char *out, size_t size, const char *s, size_t max)
+{
+    size_t o = 0;
+    for (size_t i = 0; s[i] && i < max && o + 7 < size; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c < 0x20 || c >= 0x7f) {
+            o += (size_t)snprintf(out + o, size - o, "\\u%04x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static void utc_now(char *buf, size_t size)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char base[24];
+    if (strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        base[0] = '\0';
+    snprintf(buf, size, "%.19s.%03dZ", base, (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+/* Logs method, path (never the query string, which may one day carry credentials),
+ * status, sizes, duration and client address. Bodies are never logged. */
+void srv_access_log(const srv_req *r)
+{
+    char when[40], path[600], method[40];
+    utc_now(when, sizeof when);
+    json_escape(path, sizeof path, r->path, 256);
+    json_escape(method, sizeof method,
+                (r->ri && r->ri->request_method) ? r->ri->request_method : "-", 16);
+    const char *addr = r->ri ? r->ri->remote_addr : "-";
+    double ms = (double)(srv_now_ns() - r->start_ns) / 1e6;
+    char line[1024];
+    if (r->st->cfg.log_format == SRV_LOG_TEXT)
+        snprintf(line, sizeof line, "%s %s %s %s %d %llu %llu %.3fms\n", when, addr, method,
+                 path, r->status, (unsigned long long)r->bytes_in,
+                 (unsigned long long)r->bytes_out, ms);
+    else
+        snprintf(line, sizeof line,
+                 "{\"time\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
+                 "\"bytes_in\":%llu,\"bytes\":%llu,\"duration_ms\":%.3f,\"client\":\"%s\"}\n",
+                 when, method, path, r->status, (unsigned long long)r->bytes_in,
+                 (unsigned long long)r->bytes_out, ms, addr);
+    fputs(line, stderr); /* one call: stdio's lock keeps concurrent lines whole */
+}
+
+void srv_log(const srv_state *st, const char *level, const char *fmt, ...)
+{
+    char msg[512], esc[1100], when[40], line[1300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    utc_now(when, sizeof when);
+    if (st && st->cfg.log_format == SRV_LOG_TEXT) {
+        snprintf(line, sizeof line, "%s %s %s\n", when, level, msg);
+    } else {
+        json_escape(esc, sizeof esc, msg, sizeof msg);
+        snprintf(line, sizeof line, "{\"time\":\"%s\",\"level\":\"%s\",\"message\":\"%s\"}\n",
+                 when, level, esc);
+    }
+    fputs(line, stderr);
+}
+
+int srv_civetweb_error(struct mg_connection *conn, int status, const char *msg)
+{
+    srv_state *st = mg_get_user_data(mg_get_context(conn));
+    srv_req r;
+    srv_req_init(&r, conn, st);
+    r.must_close = 1;
+    (void)msg; /* civetweb's text may quote the request; the status says enough */
+    if (status < 400 || status > 599)
+        return 1; /* not an error page: let civetweb handle it */
+    srv_problem(&r, status, status >= 500 ? "server-error" : "bad-request", NULL,
+                "the request could not be parsed as HTTP/1.1");
+    srv_metrics_record(st, &r);
+    srv_access_log(&r);
+    return 0;
+}
