@@ -1153,12 +1153,13 @@ static void test_read_file_pipe(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
+            free(dir);
             FILE *f = fopen(path, "wb");
             if (!f)
                 _exit(1);
             for (size_t i = 0; i < total; i++)
                 if (fputc((int)(i % 251), f) == EOF)
-                    _exit(0); /* the reader gave up: fine */
+                    break; /* the reader gave up: fine */
             fclose(f);
             _exit(0);
         }
