@@ -17,7 +17,8 @@ uint64_t imgcolor__histogram_pixels(const imgcolor__histogram *h);      /* count
 uint64_t imgcolor__histogram_transparent(const imgcolor__histogram *h); /* left out */
 
 /*
- * The distinct colours (0xRRGGBB), sorted ascending, and their pixel counts, in two
+ * The distinct colours (0xRRGGBB), in an order that depends only on the set of colours,
+ * and their pixel counts, in two
  * malloc'd arrays the caller frees. The table itself is released, so that clustering
  * does not pay for it; only imgcolor__histogram_free() may follow.
  */

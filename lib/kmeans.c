@@ -175,11 +175,13 @@ double imgcolor__kmeans_tolerance(const imgcolor__kmeans_data *d, double tol)
 
 /* ---- the assignment step -------------------------------------------------------------- */
 
+typedef struct seeding seeding; /* k-means++ state, below */
+
 /* Scratch space of one run: candidate lists, one per tree level. */
 typedef struct workspace {
     uint16_t *cand;  /* (depth + 1) * k */
     acc *sums;       /* k */
-    double *closest; /* n, for k-means++ */
+    seeding *seed;   /* for k-means++, or NULL */
 } workspace;
 
 static void add_point(const imgcolor__kmeans_data *d, size_t i, acc *a)
@@ -463,30 +465,133 @@ static uint64_t rng_below(rng *r, uint64_t bound)
     return v % bound;
 }
 
-/* sum_i w_i * min(closest_i, |x_i - c|^2), in four interleaved partial sums (a fixed
- * order, so the result does not depend on anything but the data). */
-static double potential(const imgcolor__kmeans_data *d, const double *closest, const double c[3])
-{
-    const float *xr = d->x[0], *xg = d->x[1], *xb = d->x[2];
-    const double *w = d->w;
-    double p[4] = {0, 0, 0, 0};
-    size_t n = d->n, i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (int l = 0; l < 4; l++) {
-            double dd = imgcolor__dist2(xr[i + l], xg[i + l], xb[i + l], c);
-            p[l] += w[i + l] * (dd < closest[i + l] ? dd : closest[i + l]);
-        }
-    for (; i < n; i++) {
-        double dd = imgcolor__dist2(xr[i], xg[i], xb[i], c);
-        p[0] += w[i] * (dd < closest[i] ? dd : closest[i]);
-    }
-    return (p[0] + p[1]) + (p[2] + p[3]);
-}
-
 static void center_of(const imgcolor__kmeans_data *d, size_t i, double c[3])
 {
     for (int j = 0; j < 3; j++)
         c[j] = d->x[j][i];
+}
+
+/*
+ * k-means++ state on the tree: each colour's squared distance to its nearest chosen
+ * centre, and per node the weighted sum and the maximum of those distances. A new centre
+ * only changes the colours near it, so potentials and updates skip every box whose
+ * nearest corner is no closer to the candidate than the box's farthest colour is to its
+ * centre; sampling descends the tree by the node sums instead of a running sum.
+ */
+struct seeding {
+    const imgcolor__kmeans_data *d;
+    double *closest;  /* n */
+    double *node_sum; /* nnodes: sum of w * closest */
+    double *node_max; /* nnodes: max of closest */
+};
+
+/* Squared distance from c to the nearest point of the node's box. Centres here are
+ * colours, so every quantity is a small integer and exact. */
+static double box_dist2(const node *nd, const double c[3])
+{
+    double s = 0;
+    for (int j = 0; j < 3; j++) {
+        double v = c[j] < nd->lo[j] ? nd->lo[j] - c[j] : c[j] > nd->hi[j] ? c[j] - nd->hi[j] : 0;
+        s += v * v;
+    }
+    return s;
+}
+
+static void leaf_totals(seeding *sd, int32_t id)
+{
+    const node *nd = &sd->d->nodes[id];
+    double sum = 0, max = 0;
+    for (uint32_t i = nd->begin; i < nd->end; i++) {
+        sum += sd->d->w[i] * sd->closest[i];
+        if (sd->closest[i] > max)
+            max = sd->closest[i];
+    }
+    sd->node_sum[id] = sum;
+    sd->node_max[id] = max;
+}
+
+static void inner_totals(seeding *sd, int32_t id)
+{
+    const node *nd = &sd->d->nodes[id];
+    sd->node_sum[id] = sd->node_sum[nd->left] + sd->node_sum[nd->right];
+    sd->node_max[id] = sd->node_max[nd->left] > sd->node_max[nd->right] ? sd->node_max[nd->left]
+                                                                        : sd->node_max[nd->right];
+}
+
+/* Sets every distance to the first centre and builds the node totals. */
+static void seeding_start(seeding *sd, int32_t id, const double c[3])
+{
+    const node *nd = &sd->d->nodes[id];
+    if (nd->left < 0) {
+        for (uint32_t i = nd->begin; i < nd->end; i++)
+            sd->closest[i] = imgcolor__dist2(sd->d->x[0][i], sd->d->x[1][i], sd->d->x[2][i], c);
+        leaf_totals(sd, id);
+        return;
+    }
+    seeding_start(sd, nd->left, c);
+    seeding_start(sd, nd->right, c);
+    inner_totals(sd, id);
+}
+
+/* The potential sum w * min(closest, |x - c|^2) if c were added. */
+static double seeding_potential(const seeding *sd, int32_t id, const double c[3])
+{
+    const node *nd = &sd->d->nodes[id];
+    if (box_dist2(nd, c) >= sd->node_max[id])
+        return sd->node_sum[id];
+    if (nd->left < 0) {
+        double sum = 0;
+        for (uint32_t i = nd->begin; i < nd->end; i++) {
+            double dd = imgcolor__dist2(sd->d->x[0][i], sd->d->x[1][i], sd->d->x[2][i], c);
+            sum += sd->d->w[i] * (dd < sd->closest[i] ? dd : sd->closest[i]);
+        }
+        return sum;
+    }
+    return seeding_potential(sd, nd->left, c) + seeding_potential(sd, nd->right, c);
+}
+
+/* Adds centre c: lowers the distances it is nearer to, and refreshes the totals. */
+static void seeding_add(seeding *sd, int32_t id, const double c[3])
+{
+    const node *nd = &sd->d->nodes[id];
+    if (box_dist2(nd, c) >= sd->node_max[id])
+        return;
+    if (nd->left < 0) {
+        for (uint32_t i = nd->begin; i < nd->end; i++) {
+            double dd = imgcolor__dist2(sd->d->x[0][i], sd->d->x[1][i], sd->d->x[2][i], c);
+            if (dd < sd->closest[i])
+                sd->closest[i] = dd;
+        }
+        leaf_totals(sd, id);
+        return;
+    }
+    seeding_add(sd, nd->left, c);
+    seeding_add(sd, nd->right, c);
+    inner_totals(sd, id);
+}
+
+/* The colour where the cumulative weighted distance first reaches target (numpy's
+ * searchsorted over the cumulative sum), found by descending the node sums. */
+static size_t seeding_sample(const seeding *sd, double target)
+{
+    int32_t id = 0;
+    const node *nd = &sd->d->nodes[0];
+    while (nd->left >= 0) {
+        if (target <= sd->node_sum[nd->left]) {
+            id = nd->left;
+        } else {
+            target -= sd->node_sum[nd->left];
+            id = nd->right;
+        }
+        nd = &sd->d->nodes[id];
+    }
+    double cum = 0;
+    for (uint32_t i = nd->begin; i < nd->end; i++) {
+        cum += sd->d->w[i] * sd->closest[i];
+        if (cum >= target)
+            return i;
+    }
+    return nd->end - 1; /* rounding left target a hair above the leaf's sum */
 }
 
 /*
@@ -495,8 +600,7 @@ static void center_of(const imgcolor__kmeans_data *d, size_t i, double c[3])
  * pixels drawn with probability proportional to their squared distance to the nearest
  * centre so far. Pixels of one colour are one weighted point here.
  */
-static void plusplus(const imgcolor__kmeans_data *d, int k, rng *r, double *closest,
-                     double (*c)[3])
+static void plusplus(const imgcolor__kmeans_data *d, int k, rng *r, seeding *sd, double (*c)[3])
 {
     size_t n = d->n;
     uint64_t pick = rng_below(r, d->total), run = 0;
@@ -504,55 +608,25 @@ static void plusplus(const imgcolor__kmeans_data *d, int k, rng *r, double *clos
     while (first < n - 1 && (run += (uint64_t)d->w[first]) <= pick)
         first++;
     center_of(d, first, c[0]);
-    double pot = 0;
-    for (size_t i = 0; i < n; i++) {
-        closest[i] = imgcolor__dist2(d->x[0][i], d->x[1][i], d->x[2][i], c[0]);
-        pot += d->w[i] * closest[i];
-    }
+    seeding_start(sd, 0, c[0]);
+    double pot = sd->node_sum[0];
     int trials = 2 + (int)log((double)k);
     for (int t = 1; t < k; t++) {
-        /* Draw the trial thresholds, then find each one's point in a single running sum
-         * (numpy.searchsorted over the cumulative sum, side 'left'). */
-        double want[16];
-        int order[16];
-        size_t ids[16] = {0};
-        for (int q = 0; q < trials; q++) {
-            want[q] = rng_uniform(r) * pot;
-            order[q] = q;
-        }
-        for (int q = 1; q < trials; q++)
-            for (int p = q; p > 0 && want[order[p - 1]] > want[order[p]]; p--) {
-                int tmp = order[p];
-                order[p] = order[p - 1];
-                order[p - 1] = tmp;
-            }
-        double cum = 0;
-        int q = 0;
-        for (size_t i = 0; i < n && q < trials; i++) {
-            cum += d->w[i] * closest[i];
-            while (q < trials && cum >= want[order[q]])
-                ids[order[q++]] = i;
-        }
-        for (; q < trials; q++)
-            ids[order[q]] = n - 1;
-        size_t best = ids[0];
+        size_t best = 0;
         double best_pot = 0;
-        for (int p = 0; p < trials; p++) {
+        for (int q = 0; q < trials; q++) {
+            size_t id = seeding_sample(sd, rng_uniform(r) * pot);
             double cand[3];
-            center_of(d, ids[p], cand);
-            double cp = potential(d, closest, cand);
-            if (p == 0 || cp < best_pot) {
+            center_of(d, id, cand);
+            double cp = seeding_potential(sd, 0, cand);
+            if (q == 0 || cp < best_pot) {
                 best_pot = cp;
-                best = ids[p];
+                best = id;
             }
         }
         center_of(d, best, c[t]);
-        for (size_t i = 0; i < n; i++) {
-            double dd = imgcolor__dist2(d->x[0][i], d->x[1][i], d->x[2][i], c[t]);
-            if (dd < closest[i])
-                closest[i] = dd;
-        }
-        pot = best_pot;
+        seeding_add(sd, 0, c[t]);
+        pot = sd->node_sum[0];
     }
 }
 
@@ -563,9 +637,19 @@ static imgcolor_status workspace_init(workspace *ws, const imgcolor__kmeans_data
 {
     ws->cand = malloc((size_t)(d->depth + 2) * (size_t)k * sizeof *ws->cand);
     ws->sums = malloc((size_t)k * sizeof *ws->sums);
-    ws->closest = with_closest ? malloc(d->n * sizeof *ws->closest) : NULL;
-    if (!ws->cand || !ws->sums || (with_closest && !ws->closest))
+    if (!ws->cand || !ws->sums)
         return IMGCOLOR_E_NOMEM;
+    if (with_closest) {
+        seeding *sd = ws->seed = calloc(1, sizeof *ws->seed);
+        if (!sd)
+            return IMGCOLOR_E_NOMEM;
+        sd->d = d;
+        sd->closest = malloc(d->n * sizeof *sd->closest);
+        sd->node_sum = malloc(d->nnodes * sizeof *sd->node_sum);
+        sd->node_max = malloc(d->nnodes * sizeof *sd->node_max);
+        if (!sd->closest || !sd->node_sum || !sd->node_max)
+            return IMGCOLOR_E_NOMEM;
+    }
     return IMGCOLOR_OK;
 }
 
@@ -573,7 +657,12 @@ static void workspace_free(workspace *ws)
 {
     free(ws->cand);
     free(ws->sums);
-    free(ws->closest);
+    if (ws->seed) {
+        free(ws->seed->closest);
+        free(ws->seed->node_sum);
+        free(ws->seed->node_max);
+        free(ws->seed);
+    }
 }
 
 imgcolor_status imgcolor__kmeans_lloyd(const imgcolor__kmeans_data *d, int k, const double *init,
@@ -596,14 +685,15 @@ imgcolor_status imgcolor__kmeans_plusplus(const imgcolor__kmeans_data *d, int k,
 {
     if (!d || !centers || k < 1 || k > IMGCOLOR_K_MAX || (size_t)k > d->n)
         return IMGCOLOR_E_INVALID;
-    double *closest = malloc(d->n * sizeof *closest);
-    if (!closest)
-        return IMGCOLOR_E_NOMEM;
-    rng r;
-    rng_seed(&r, seed, run);
-    plusplus(d, k, &r, closest, (double(*)[3])centers);
-    free(closest);
-    return IMGCOLOR_OK;
+    workspace ws = {0};
+    imgcolor_status st = workspace_init(&ws, d, k, 1);
+    if (st == IMGCOLOR_OK) {
+        rng r;
+        rng_seed(&r, seed, run);
+        plusplus(d, k, &r, ws.seed, (double(*)[3])centers);
+    }
+    workspace_free(&ws);
+    return st;
 }
 
 /* Shared by the threads of one imgcolor__kmeans_run call. */
@@ -633,7 +723,7 @@ static void *run_worker(void *arg)
         double c[IMGCOLOR_K_MAX][3];
         rng r;
         rng_seed(&r, rn->opt->seed, run);
-        plusplus(rn->d, k, &r, ws.closest, c);
+        plusplus(rn->d, k, &r, ws.seed, c);
         rn->status[run] = lloyd(rn->d, k, c, rn->opt->max_iter, rn->tol_abs, &ws, &rn->runs[run]);
     }
     workspace_free(&ws);
