@@ -67,6 +67,15 @@ static int read_json_object(srv_req *r, cJSON **out)
     srv_body_status st = srv_body_read(r, limit, &body, &len);
     if (st != SRV_BODY_OK)
         return srv_body_problem(r, st, limit);
+    /* JSON allows no raw control bytes, but cJSON skips them all as white space. */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)body[i];
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            free(body);
+            return srv_problem(r, 400, "invalid-json", NULL,
+                               "control byte 0x%02x at byte %zu", c, i);
+        }
+    }
     /* cJSON_ParseWithLengthOpts with an end pointer: the error position is ours, not
      * cJSON's process-wide one, which threads must not read. */
     const char *end = NULL;

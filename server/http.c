@@ -232,8 +232,11 @@ int srv_civetweb_error(struct mg_connection *conn, int status, const char *msg)
     (void)msg; /* civetweb's text may quote the request; the status says enough */
     if (status < 400 || status > 599)
         return 1; /* not an error page: let civetweb handle it */
+    /* An unsupported HTTP version is the client's mistake: 400, never a 5xx. */
+    if (status == 505)
+        status = 400;
     srv_problem(&r, status, status >= 500 ? "server-error" : "bad-request", NULL,
-                "the request could not be parsed as HTTP/1.1");
+                "the request could not be parsed as HTTP/1.0 or HTTP/1.1");
     srv_metrics_record(st, &r);
     srv_access_log(&r);
     return 0;

@@ -1,0 +1,1061 @@
+/* test_server.c: imgcolor-server over real HTTP. Each test starts the real binary on a
+ * free port, talks to it with libcurl (or a raw socket, for requests curl will not
+ * send), compares answers with the CLI's for the same image and k, and stops it. */
+#define _GNU_SOURCE
+#include "support.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+
+/* ------------------------------------------------------------------------------------ */
+/* Starting and stopping the server                                                      */
+
+typedef struct server {
+    pid_t pid;
+    int port;
+    char *dir;
+    char log[600];
+} server;
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Starts the server with extra arguments (space-separated) and waits for its port. */
+static server *server_start(const char *extra)
+{
+    server *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    s->dir = test_tmpdir();
+    char portfile[600];
+    snprintf(portfile, sizeof portfile, "%s/port", s->dir);
+    snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+
+    char args[1024];
+    snprintf(args, sizeof args, "--port 0 --port-file %s %s", portfile, extra ? extra : "");
+    char *argv[64];
+    int argc = 0;
+    argv[argc++] = (char *)IMGCOLOR_SERVER_PATH;
+    for (char *tok = strtok(args, " "); tok && argc < 62; tok = strtok(NULL, " "))
+        argv[argc++] = tok;
+    argv[argc] = NULL;
+
+    s->pid = fork();
+    assert_true(s->pid >= 0);
+    if (s->pid == 0) {
+        FILE *log = freopen(s->log, "w", stderr);
+        (void)log;
+        execv(IMGCOLOR_SERVER_PATH, argv);
+        _exit(127);
+    }
+    for (int i = 0; i < 500; i++) { /* up to 10 s */
+        FILE *f = fopen(portfile, "r");
+        if (f) {
+            int ok = fscanf(f, "%d", &s->port) == 1;
+            fclose(f);
+            if (ok && s->port > 0)
+                return s;
+        }
+        sleep_ms(20);
+    }
+    kill(s->pid, SIGKILL);
+    fail_msg("server did not start; see %s", s->log);
+    return NULL;
+}
+
+/* Waits up to ms for the process to exit; returns its exit status or -1. */
+static int wait_exit(pid_t pid, long ms)
+{
+    for (long waited = 0; waited <= ms; waited += 10) {
+        int status;
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        sleep_ms(10);
+    }
+    return -1;
+}
+
+/* Stops the server with SIGTERM and checks it exits 0. */
+static void server_stop(server *s)
+{
+    kill(s->pid, SIGTERM);
+    int rc = wait_exit(s->pid, 20000);
+    if (rc < 0) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+    }
+    assert_int_equal(rc, 0);
+    test_rmdir_r(s->dir);
+    free(s->dir);
+    free(s);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* HTTP with libcurl                                                                     */
+
+typedef struct resp {
+    long status;
+    char *body;
+    size_t len;
+    char *head; /* all header lines, as received */
+    size_t hlen;
+    char ctype[128];
+    int curl_error;
+} resp;
+
+static size_t on_data(char *p, size_t size, size_t n, void *user)
+{
+    char **buf = user;
+    size_t *len = (size_t *)(buf + 1);
+    char *nb = realloc(*buf, *len + size * n + 1);
+    if (!nb)
+        return 0;
+    memcpy(nb + *len, p, size * n);
+    *len += size * n;
+    nb[*len] = '\0';
+    *buf = nb;
+    return size * n;
+}
+
+typedef struct sink {
+    char *buf;
+    size_t len;
+} sink;
+
+/* One request. body/len for a raw body with content type ctype, or mime for multipart. */
+static resp http(const server *s, const char *method, const char *path, const char *ctype,
+                 const void *body, size_t len, curl_mime *mime, CURL *reuse)
+{
+    resp r = {0};
+    sink data = {0}, head = {0};
+    CURL *c = reuse ? reuse : curl_easy_init();
+    assert_non_null(c);
+    char url[512];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", s->port, path);
+    struct curl_slist *hdrs = NULL;
+    char ct[160];
+    if (ctype) {
+        snprintf(ct, sizeof ct, "Content-Type: %s", ctype);
+        hdrs = curl_slist_append(hdrs, ct);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (mime)
+        curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+    else if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &data);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &head);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    CURLcode rc = curl_easy_perform(c);
+    r.curl_error = rc != CURLE_OK ? (int)rc : 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    char *t = NULL;
+    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &t);
+    if (t)
+        snprintf(r.ctype, sizeof r.ctype, "%s", t);
+    curl_slist_free_all(hdrs);
+    if (!reuse)
+        curl_easy_cleanup(c);
+    else {
+        curl_easy_setopt(c, CURLOPT_MIMEPOST, NULL);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+    }
+    r.body = data.buf ? data.buf : calloc(1, 1);
+    r.len = data.len;
+    r.head = head.buf ? head.buf : calloc(1, 1);
+    r.hlen = head.len;
+    return r;
+}
+
+static void resp_free(resp *r)
+{
+    free(r->body);
+    free(r->head);
+}
+
+/* The value of header name in the last response of r->head, or NULL (static buffer). */
+static const char *header(const resp *r, const char *name)
+{
+    static __thread char value[256];
+    const char *last = r->head, *p;
+    while ((p = strstr(last + 1, "HTTP/1.1 ")) != NULL) /* after a 100 Continue */
+        last = p;
+    size_t n = strlen(name);
+    for (const char *line = last; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1;
+            while (*v == ' ')
+                v++;
+            size_t len = strcspn(v, "\r\n");
+            snprintf(value, sizeof value, "%.*s", (int)len, v);
+            return value;
+        }
+    }
+    return NULL;
+}
+
+static curl_mime *form_image(CURL *c, const char *image_path, const char *k)
+{
+    curl_mime *mime = curl_mime_init(c);
+    curl_mimepart *part = curl_mime_addpart(mime);
+    curl_mime_name(part, "image");
+    curl_mime_filedata(part, image_path);
+    if (k) {
+        part = curl_mime_addpart(mime);
+        curl_mime_name(part, "k");
+        curl_mime_data(part, k, CURL_ZERO_TERMINATED);
+    }
+    return mime;
+}
+
+/* Checks the headers every response carries. */
+static void assert_common_headers(const resp *r)
+{
+    const char *v;
+    assert_non_null(v = header(r, "X-Content-Type-Options"));
+    assert_string_equal(v, "nosniff");
+    assert_non_null(v = header(r, "Cache-Control"));
+    assert_string_equal(v, "no-store");
+    assert_non_null(v = header(r, "Content-Security-Policy"));
+    assert_string_equal(v, "default-src 'none'; frame-ancestors 'none'");
+    assert_null(header(r, "Server"));
+    assert_null(header(r, "X-Powered-By"));
+}
+
+/* Checks r is an RFC 9457 problem document with the given status. */
+static void assert_problem(const resp *r, long status)
+{
+    if (r->status != status)
+        fail_msg("expected %ld, got %ld: %s", status, r->status, r->body);
+    assert_string_equal(r->ctype, "application/problem+json");
+    assert_common_headers(r);
+    cJSON *doc = cJSON_Parse(r->body);
+    assert_non_null(doc);
+    assert_true(cJSON_IsString(cJSON_GetObjectItem(doc, "type")));
+    assert_true(cJSON_IsString(cJSON_GetObjectItem(doc, "title")));
+    assert_true(cJSON_IsString(cJSON_GetObjectItem(doc, "detail")));
+    cJSON *st = cJSON_GetObjectItem(doc, "status");
+    assert_true(cJSON_IsNumber(st));
+    assert_int_equal(st->valueint, status);
+    cJSON_Delete(doc);
+}
+
+static void assert_alive(const server *s)
+{
+    resp r = http(s, "GET", "/healthz", NULL, NULL, 0, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Raw HTTP, for requests curl will not send                                            */
+
+/* Sends req (len bytes) on a new connection and returns everything read until the
+ * server closes or 10 s pass. *status gets the status of the first response. */
+static char *raw(const server *s, const void *req, size_t len, int *status, int pause_ms)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = send(fd, (const char *)req + off, len - off, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    if (pause_ms)
+        sleep_ms(pause_ms);
+    size_t cap = 65536, got = 0;
+    char *buf = malloc(cap + 1);
+    for (;;) {
+        ssize_t n = recv(fd, buf + got, cap - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        if (got == cap)
+            break;
+    }
+    buf[got] = '\0';
+    close(fd);
+    *status = 0;
+    sscanf(buf, "HTTP/1.%*d %d", status);
+    return buf;
+}
+
+/* The JSON body of a raw response (after the blank line), or NULL. */
+static cJSON *raw_json(const char *text)
+{
+    const char *b = strstr(text, "\r\n\r\n");
+    return b ? cJSON_Parse(b + 4) : NULL;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* The CLI's answer                                                                      */
+
+/* `imgcolor prominent IMG -k K --format json`, without its "file" member. */
+static cJSON *cli_result(const char *image, int k)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' prominent '%s' -k %d --format json", IMGCOLOR_CLI_PATH,
+             image, k);
+    test_run r = test_run_cmd(cmd, NULL, 0);
+    if (r.status != 0)
+        fail_msg("%s: %s", cmd, r.err);
+    cJSON *doc = cJSON_Parse(r.out);
+    assert_non_null(doc);
+    cJSON_DeleteItemFromObject(doc, "file");
+    test_run_free(&r);
+    return doc;
+}
+
+/* Checks a /prominent-colors answer against the CLI's document. */
+static void assert_seed_matches_cli(const char *body, const cJSON *cli)
+{
+    cJSON *doc = cJSON_Parse(body);
+    assert_non_null(doc);
+    assert_int_equal(cJSON_GetArraySize(doc), 2);
+    cJSON *colors = cJSON_GetArrayItem(doc, 0), *freqs = cJSON_GetArrayItem(doc, 1);
+    cJSON *expect = cJSON_GetObjectItem(cli, "colors");
+    int n = cJSON_GetArraySize(expect);
+    assert_int_equal(cJSON_GetArraySize(colors), n);
+    assert_int_equal(cJSON_GetArraySize(freqs), n);
+    for (int i = 0; i < n; i++) {
+        cJSON *e = cJSON_GetArrayItem(expect, i);
+        assert_true(cJSON_Compare(cJSON_GetArrayItem(colors, i), cJSON_GetObjectItem(e, "rgb"), 1));
+        char label[16];
+        snprintf(label, sizeof label, "%d", i);
+        cJSON *count = cJSON_GetObjectItem(freqs, label);
+        assert_non_null(count);
+        assert_true(count->valuedouble == cJSON_GetObjectItem(e, "count")->valuedouble);
+    }
+    cJSON_Delete(doc);
+}
+
+static char *example(const char *name)
+{
+    static __thread char path[512];
+    snprintf(path, sizeof path, "%s/%s", IMGCOLOR_EXAMPLES, name);
+    return path;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Tests                                                                                 */
+
+static int setup(void **state)
+{
+    *state = server_start("--threads 24");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    server_stop(*state);
+    return 0;
+}
+
+static void test_seed_endpoints(void **state)
+{
+    server *s = *state;
+    CURL *c = curl_easy_init();
+    static const struct { const char *img; int k; } cases[] = {{"1.jpg", 6}, {"3.jpg", 4}};
+    for (size_t i = 0; i < 2; i++) {
+        char k[8];
+        snprintf(k, sizeof k, "%d", cases[i].k);
+        curl_mime *mime = form_image(c, example(cases[i].img), k);
+        resp r = http(s, "POST", "/prominent-colors", NULL, NULL, 0, mime, c);
+        curl_mime_free(mime);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(r.ctype, "application/json");
+        assert_common_headers(&r);
+        cJSON *cli = cli_result(example(cases[i].img), cases[i].k);
+        assert_seed_matches_cli(r.body, cli);
+
+        /* /rgb2hex with the colours, as the lesson does, url-encoded */
+        cJSON *doc = cJSON_Parse(r.body);
+        char *rgbs = cJSON_PrintUnformatted(cJSON_GetArrayItem(doc, 0));
+        char *enc = curl_easy_escape(c, rgbs, 0);
+        char form[4096];
+        snprintf(form, sizeof form, "rgbs=%s", enc);
+        resp h = http(s, "POST", "/rgb2hex", "application/x-www-form-urlencoded", form,
+                      strlen(form), NULL, c);
+        assert_int_equal(h.status, 200);
+        assert_string_equal(h.ctype, "application/json");
+        cJSON *hex = cJSON_Parse(h.body);
+        cJSON *expect = cJSON_GetObjectItem(cli, "colors");
+        assert_int_equal(cJSON_GetArraySize(hex), cJSON_GetArraySize(expect));
+        for (int j = 0; j < cJSON_GetArraySize(hex); j++)
+            assert_string_equal(cJSON_GetArrayItem(hex, j)->valuestring,
+                                cJSON_GetObjectItem(cJSON_GetArrayItem(expect, j), "hex")->valuestring);
+
+        /* /centroids with those hex codes and the counts */
+        char *colors = curl_easy_escape(c, h.body, (int)h.len);
+        char counts[512] = "[";
+        for (int j = 0; j < cJSON_GetArraySize(expect); j++)
+            snprintf(counts + strlen(counts), sizeof counts - strlen(counts), "%s%.0f",
+                     j ? ", " : "",
+                     cJSON_GetObjectItem(cJSON_GetArrayItem(expect, j), "count")->valuedouble);
+        strcat(counts, "]");
+        char *cnt = curl_easy_escape(c, counts, 0);
+        snprintf(form, sizeof form, "colors=%s&counts=%s", colors, cnt);
+        resp p = http(s, "POST", "/centroids", "application/x-www-form-urlencoded", form,
+                      strlen(form), NULL, c);
+        assert_int_equal(p.status, 200);
+        assert_string_equal(p.ctype, "image/png");
+        assert_common_headers(&p);
+        assert_true(p.len > 1000);
+        assert_memory_equal(p.body, "\x89PNG\r\n\x1a\n", 8);
+
+        curl_free(cnt);
+        curl_free(colors);
+        curl_free(enc);
+        cJSON_free(rgbs);
+        cJSON_Delete(hex);
+        cJSON_Delete(doc);
+        cJSON_Delete(cli);
+        resp_free(&p);
+        resp_free(&h);
+        resp_free(&r);
+    }
+    curl_easy_cleanup(c);
+}
+
+static void test_seed_multipart_fields_and_defaults(void **state)
+{
+    server *s = *state;
+    CURL *c = curl_easy_init();
+    /* k omitted: 6, as the lesson's default */
+    curl_mime *mime = form_image(c, example("1.jpg"), NULL);
+    resp r = http(s, "POST", "/prominent-colors", NULL, NULL, 0, mime, c);
+    curl_mime_free(mime);
+    assert_int_equal(r.status, 200);
+    cJSON *cli = cli_result(example("1.jpg"), 6);
+    assert_seed_matches_cli(r.body, cli);
+    cJSON_Delete(cli);
+    resp_free(&r);
+
+    /* rgbs as a multipart field; and missing rgbs means [] */
+    mime = curl_mime_init(c);
+    curl_mimepart *part = curl_mime_addpart(mime);
+    curl_mime_name(part, "rgbs");
+    curl_mime_data(part, "[[255, 0, 0], [0, 128, 255]]", CURL_ZERO_TERMINATED);
+    r = http(s, "POST", "/rgb2hex", NULL, NULL, 0, mime, c);
+    curl_mime_free(mime);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "[\"#ff0000\",\"#0080ff\"]\n");
+    resp_free(&r);
+    r = http(s, "POST", "/rgb2hex", NULL, "", 0, NULL, c);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "[]\n");
+    resp_free(&r);
+    curl_easy_cleanup(c);
+}
+
+static void test_v1_endpoints(void **state)
+{
+    server *s = *state;
+    CURL *c = curl_easy_init();
+    size_t size;
+    uint8_t *img = test_read_file(example("3.jpg"), &size);
+    cJSON *cli = cli_result(example("3.jpg"), 5);
+
+    /* raw body, options in the query string */
+    resp r = http(s, "POST", "/v1/prominent-colors?k=5", "image/jpeg", img, size, NULL, c);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.ctype, "application/json");
+    cJSON *doc = cJSON_Parse(r.body);
+    assert_non_null(doc);
+    assert_true(cJSON_Compare(doc, cli, 1));
+    cJSON_Delete(doc);
+    resp_free(&r);
+
+    /* multipart, options as fields */
+    curl_mime *mime = form_image(c, example("3.jpg"), "5");
+    curl_mimepart *part = curl_mime_addpart(mime);
+    curl_mime_name(part, "n_init");
+    curl_mime_data(part, "10", CURL_ZERO_TERMINATED);
+    part = curl_mime_addpart(mime);
+    curl_mime_name(part, "seed");
+    curl_mime_data(part, "0", CURL_ZERO_TERMINATED);
+    r = http(s, "POST", "/v1/prominent-colors", NULL, NULL, 0, mime, c);
+    curl_mime_free(mime);
+    assert_int_equal(r.status, 200);
+    doc = cJSON_Parse(r.body);
+    assert_true(cJSON_Compare(doc, cli, 1));
+    cJSON_Delete(doc);
+    resp_free(&r);
+
+    const char *rgb = "{\"rgbs\": [[1, 2, 3], [255, 255, 255]]}";
+    r = http(s, "POST", "/v1/rgb2hex", "application/json", rgb, strlen(rgb), NULL, c);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"hex\":[\"#010203\",\"#ffffff\"]}\n");
+    resp_free(&r);
+
+    const char *pie = "{\"colors\": [\"#a03a18\", \"#fff\"], \"counts\": [3, 1], "
+                      "\"width\": 200, \"height\": 100, \"percent\": true}";
+    r = http(s, "POST", "/v1/centroids", "application/json", pie, strlen(pie), NULL, c);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.ctype, "image/png");
+    assert_common_headers(&r);
+    assert_memory_equal(r.body, "\x89PNG\r\n\x1a\n", 8);
+    /* width and height from the IHDR chunk */
+    assert_int_equal(((uint8_t)r.body[18] << 8) | (uint8_t)r.body[19], 200);
+    assert_int_equal(((uint8_t)r.body[22] << 8) | (uint8_t)r.body[23], 100);
+    resp_free(&r);
+
+    const char *svg = "{\"colors\": [\"#a03a18\"], \"counts\": [1], \"format\": \"svg\"}";
+    r = http(s, "POST", "/v1/centroids", "application/json", svg, strlen(svg), NULL, c);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.ctype, "image/svg+xml");
+    assert_non_null(strstr(r.body, "<svg"));
+    assert_common_headers(&r);
+    resp_free(&r);
+
+    cJSON_Delete(cli);
+    free(img);
+    curl_easy_cleanup(c);
+}
+
+static void test_operations(void **state)
+{
+    server *s = *state;
+    resp r = http(s, "GET", "/healthz", NULL, NULL, 0, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_common_headers(&r);
+    resp_free(&r);
+    r = http(s, "GET", "/readyz", NULL, NULL, 0, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    r = http(s, "HEAD", "/healthz", NULL, NULL, 0, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.len, 0);
+    resp_free(&r);
+
+    /* a request to count, then the metrics */
+    r = http(s, "GET", "/nowhere", NULL, NULL, 0, NULL, NULL);
+    resp_free(&r);
+    r = http(s, "GET", "/metrics", NULL, NULL, 0, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.ctype, "text/plain"));
+    static const char *const series[] = {
+        "imgcolor_http_requests_total{route=\"/healthz\",status=\"200\"}",
+        "imgcolor_http_requests_total{route=\"unmatched\",status=\"404\"}",
+        "imgcolor_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"}",
+        "imgcolor_http_request_duration_seconds_sum{route=\"/healthz\"}",
+        "imgcolor_http_request_body_bytes_total{route=\"/prominent-colors\"}",
+        "imgcolor_http_response_bytes_total{route=\"/healthz\"}",
+        "imgcolor_http_requests_in_flight 1",
+        "imgcolor_http_rejections_total{reason=\"body_too_large\"}",
+        "# TYPE imgcolor_http_request_duration_seconds histogram",
+    };
+    for (size_t i = 0; i < sizeof series / sizeof series[0]; i++)
+        if (!strstr(r.body, series[i]))
+            fail_msg("metrics lack %s", series[i]);
+    resp_free(&r);
+}
+
+/* The OpenAPI document lists exactly the routes the server serves, with their methods:
+ * compared with --list-routes (the dispatch table itself) and with live requests. */
+static void test_openapi_matches_routes(void **state)
+{
+    server *s = *state;
+    resp r = http(s, "GET", "/openapi.json", NULL, NULL, 0, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.ctype, "application/json");
+    cJSON *doc = cJSON_Parse(r.body);
+    assert_non_null(doc);
+    assert_string_equal(cJSON_GetObjectItem(doc, "openapi")->valuestring, "3.1.0");
+    cJSON *paths = cJSON_GetObjectItem(doc, "paths");
+
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "'%s' --list-routes", IMGCOLOR_SERVER_PATH);
+    test_run lr = test_run_cmd(cmd, NULL, 0);
+    assert_int_equal(lr.status, 0);
+    int served = 0;
+    for (char *line = strtok(lr.out, "\n"); line; line = strtok(NULL, "\n")) {
+        char *path = strrchr(line, ' ') + 1;
+        path[-1] = '\0';
+        served++;
+        cJSON *item = cJSON_GetObjectItem(paths, path);
+        if (!item)
+            fail_msg("%s is served but not in openapi.json", path);
+        /* the methods documented are those served, HEAD going with GET */
+        int ndoc = 0;
+        for (cJSON *m = item->child; m; m = m->next) {
+            char upper[16];
+            size_t k = 0;
+            for (; m->string[k] && k < 15; k++)
+                upper[k] = (char)(m->string[k] - 'a' + 'A');
+            upper[k] = '\0';
+            if (!strstr(line, upper))
+                fail_msg("%s %s documented but not served", upper, path);
+            ndoc++;
+        }
+        assert_int_equal(ndoc, 1);
+        /* a live request with the documented method is neither 404 nor 405 */
+        resp live = http(s, strncmp(line, "GET", 3) == 0 ? "GET" : "POST", path, NULL, NULL,
+                         0, NULL, NULL);
+        assert_true(live.status != 404 && live.status != 405 && live.status < 500);
+        resp_free(&live);
+        /* and another method is 405 with an Allow header naming those served */
+        resp wrong = http(s, "PUT", path, NULL, NULL, 0, NULL, NULL);
+        assert_problem(&wrong, 405);
+        assert_string_equal(header(&wrong, "Allow"), line);
+        resp_free(&wrong);
+    }
+    assert_int_equal(served, cJSON_GetArraySize(paths));
+    test_run_free(&lr);
+    cJSON_Delete(doc);
+    resp_free(&r);
+}
+
+/* A PNG whose header claims w x h pixels: the library refuses it before decoding. */
+static size_t png_header_only(uint8_t *out, uint32_t w, uint32_t h)
+{
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    uint8_t ihdr[17] = {'I', 'H', 'D', 'R', (uint8_t)(w >> 24), (uint8_t)(w >> 16),
+                        (uint8_t)(w >> 8), (uint8_t)w, (uint8_t)(h >> 24), (uint8_t)(h >> 16),
+                        (uint8_t)(h >> 8), (uint8_t)h, 8, 2, 0, 0, 0};
+    uint32_t crc = 0xffffffffu;
+    for (size_t i = 0; i < sizeof ihdr; i++) {
+        crc ^= ihdr[i];
+        for (int b = 0; b < 8; b++)
+            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+    crc ^= 0xffffffffu;
+    memcpy(out, sig, 8);
+    memcpy(out + 8, "\0\0\0\x0d", 4);
+    memcpy(out + 12, ihdr, sizeof ihdr);
+    out[29] = (uint8_t)(crc >> 24);
+    out[30] = (uint8_t)(crc >> 16);
+    out[31] = (uint8_t)(crc >> 8);
+    out[32] = (uint8_t)crc;
+    /* an IDAT that will never be read, and IEND */
+    memcpy(out + 33, "\0\0\0\0IDAT\x35\xaf\x06\x1e\0\0\0\0IEND\xae\x42\x60\x82", 24);
+    return 57;
+}
+
+static void test_client_errors(void **state)
+{
+    server *s = *state;
+    CURL *c = curl_easy_init();
+    const char *form = "application/x-www-form-urlencoded";
+    struct {
+        const char *method, *path, *ctype, *body;
+        long status;
+    } cases[] = {
+        {"GET", "/no/such/path", NULL, NULL, 404},
+        {"POST", "/prominent-colors/", NULL, NULL, 404},
+        {"GET", "/prominent-colors", NULL, NULL, 405},
+        {"DELETE", "/metrics", NULL, NULL, 405},
+        {"POST", "/rgb2hex", form, "rgbs=%5B%5B1%2C2%5D%5D", 400},        /* [[1,2]] */
+        {"POST", "/rgb2hex", form, "rgbs=%5B%5B1%2C2%2C300%5D%5D", 400},  /* 300 */
+        {"POST", "/rgb2hex", form, "rgbs=not-json", 400},
+        {"POST", "/rgb2hex", form, "rgbs=%ZZ", 400},
+        {"POST", "/rgb2hex", form, "rgbs=[]&rgbs=[]", 400},
+        {"POST", "/rgb2hex", "text/plain", "rgbs=[]", 415},
+        {"POST", "/rgb2hex", "application/json", "[]", 415},
+        {"POST", "/centroids", form, "colors=%5B%22%23fff%22%5D", 400},   /* no counts */
+        {"POST", "/centroids", form, "colors=%5B%22%23fff%22%5D&counts=%5B1%2C2%5D", 400},
+        {"POST", "/centroids", form, "colors=%5B%22red%22%5D&counts=%5B1%5D", 400},
+        {"POST", "/centroids", form, "colors=%5B%22%23fff%22%5D&counts=%5B-1%5D", 400},
+        {"POST", "/centroids", form, "colors=%5B%5D&counts=%5B%5D", 400},
+        {"POST", "/prominent-colors", form, "k=6", 400},                 /* no image */
+        {"POST", "/prominent-colors", form, "image=abc&k=0", 400},
+        {"POST", "/prominent-colors", form, "image=abc&k=65", 400},
+        {"POST", "/prominent-colors", form, "image=abc&k=six", 400},
+        {"POST", "/prominent-colors", form, "image=not-an-image", 422},
+        {"POST", "/prominent-colors", form, "image=%89PNG%0D%0A%1A%0Agarbage", 422},
+        {"POST", "/prominent-colors", "image/png", "x", 415},
+        {"POST", "/v1/rgb2hex", "application/json", "{\"rgbs\": [[1,2,3]", 400},
+        {"POST", "/v1/rgb2hex", "application/json", "{\"rgb\": []}", 400},
+        {"POST", "/v1/rgb2hex", "application/json", "[]", 400},
+        {"POST", "/v1/rgb2hex", "application/json", "{\"rgbs\": []} x", 400},
+        {"POST", "/v1/rgb2hex", form, "rgbs=[]", 415},
+        {"POST", "/v1/centroids", "application/json", "{\"colors\": [\"#fff\"], \"counts\": [1], \"format\": \"gif\"}", 400},
+        {"POST", "/v1/centroids", "application/json", "{\"colors\": [\"#fff\"], \"counts\": [1], \"width\": 5}", 400},
+        {"POST", "/v1/centroids", "application/json", "{\"colors\": [\"#fff\"], \"counts\": [1], \"labels\": 1}", 400},
+        {"POST", "/v1/prominent-colors?k=0", "image/jpeg", "x", 400},
+        {"POST", "/v1/prominent-colors?k=3&k=4", "image/jpeg", "x", 400},
+        {"POST", "/v1/prominent-colors?seed=-1", "image/jpeg", "\xff\xd8\xff", 400},
+        {"POST", "/v1/prominent-colors", "image/jpeg", "\xff\xd8\xff\xe0 truncated", 422},
+        {"POST", "/v1/prominent-colors", "text/plain", "x", 415},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        resp r = http(s, cases[i].method, cases[i].path, cases[i].ctype, cases[i].body,
+                      cases[i].body ? strlen(cases[i].body) : 0, NULL, c);
+        if (r.status != cases[i].status)
+            fail_msg("case %zu (%s %s %s): expected %ld, got %ld: %s", i, cases[i].method,
+                     cases[i].path, cases[i].body ? cases[i].body : "", cases[i].status,
+                     r.status, r.body);
+        assert_problem(&r, cases[i].status);
+        if (cases[i].status == 405)
+            assert_non_null(header(&r, "Allow"));
+        if (cases[i].status == 415)
+            assert_non_null(header(&r, "Accept-Post"));
+        resp_free(&r);
+        assert_alive(s);
+    }
+
+    /* over the pixel limit (40 MP by default): 422, refused from the header */
+    uint8_t png[64];
+    size_t n = png_header_only(png, 10000, 5000);
+    resp r = http(s, "POST", "/v1/prominent-colors", "image/png", png, n, NULL, c);
+    assert_problem(&r, 422);
+    assert_non_null(strstr(r.body, "image-too-large"));
+    resp_free(&r);
+
+    /* a list over --max-list: 413 */
+    size_t big = 1100 * 10 + 16;
+    char *list = malloc(big);
+    strcpy(list, "rgbs=[");
+    for (int i = 0; i < 1100; i++)
+        strcat(list, i ? ",[1,2,3]" : "[1,2,3]");
+    strcat(list, "]");
+    r = http(s, "POST", "/rgb2hex", form, list, strlen(list), NULL, c);
+    assert_problem(&r, 413);
+    resp_free(&r);
+    free(list);
+
+    /* a body over --max-body-bytes (20 MiB): 413 before the body is read */
+    size_t huge = 21u << 20;
+    char *body = malloc(huge);
+    memset(body, 'x', huge);
+    r = http(s, "POST", "/v1/prominent-colors", "image/png", body, huge, NULL, c);
+    assert_problem(&r, 413);
+    resp_free(&r);
+    free(body);
+    assert_alive(s);
+    curl_easy_cleanup(c);
+}
+
+/* Requests curl will not send: no length, chunked, NUL bytes, broken HTTP. */
+static void test_raw_errors(void **state)
+{
+    server *s = *state;
+    struct {
+        const char *req;
+        size_t len;
+        int status;
+    } cases[] = {
+#define REQ(text, status) {text, sizeof text - 1, status}
+        REQ("POST /rgb2hex HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            "Connection: close\r\n\r\n", 411),
+        REQ("POST /rgb2hex HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            "Content-Length: 9\r\nConnection: close\r\n\r\nrgbs=[\0]x", 400),
+        REQ("POST /rgb2hex HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            "Content-Length: 12\r\nConnection: close\r\n\r\nrgbs=%5B%00]", 400),
+        REQ("POST /rgb2hex HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            "5\r\nrgbs=\r\n9\r\n[[1,2,3]]\r\n0\r\n\r\n", 200),
+        REQ("POST /prominent-colors HTTP/1.1\r\nHost: x\r\n"
+            "Content-Type: multipart/form-data; boundary=XXXXXXXX\r\n"
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n", 411),
+        REQ("POST /prominent-colors HTTP/1.1\r\nHost: x\r\n"
+            "Content-Type: multipart/form-data; boundary=XXXXXXXX\r\n"
+            "Content-Length: 28\r\nConnection: close\r\n\r\n--XXXXXXXX\r\nbroken multipart", 400),
+        REQ("POST /prominent-colors HTTP/1.1\r\nHost: x\r\n"
+            "Content-Type: multipart/form-data\r\n"
+            "Content-Length: 4\r\nConnection: close\r\n\r\nabcd", 400),
+        REQ("POST /v1/rgb2hex HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Content-Length: 99999999999\r\nConnection: close\r\n\r\n{", 413),
+        REQ("POST /v1/rgb2hex HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Content-Length: 14\r\nConnection: close\r\n\r\n{\"rgbs\":[\0]}  ", 400),
+        REQ("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", 411),
+        REQ("BLAH\r\n\r\n", 400),
+        REQ("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", 400),
+        REQ("GET /%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404),
+        REQ("GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404),
+#undef REQ
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int status;
+        char *out = raw(s, cases[i].req, cases[i].len, &status, 0);
+        if (status != cases[i].status)
+            fail_msg("raw case %zu: expected %d, got %d:\n%s", i, cases[i].status, status, out);
+        if (status >= 400) {
+            assert_non_null(strstr(out, "Content-Type: application/problem+json"));
+            assert_non_null(strstr(out, "X-Content-Type-Options: nosniff"));
+            cJSON *doc = raw_json(out);
+            assert_non_null(doc);
+            assert_int_equal(cJSON_GetObjectItem(doc, "status")->valueint, status);
+            cJSON_Delete(doc);
+        }
+        assert_null(strstr(out, "<html"));
+        free(out);
+        assert_alive(s);
+    }
+}
+
+/* A body that trickles in slower than --request-timeout-ms allows: 408. */
+static void test_timeout(void **state)
+{
+    (void)state;
+    server *s = server_start("--request-timeout-ms 300");
+    const char req[] = "POST /v1/rgb2hex HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       "Content-Length: 100\r\n\r\n{\"rgbs\": ";
+    int status;
+    char *out = raw(s, req, sizeof req - 1, &status, 0);
+    assert_int_equal(status, 408);
+    assert_non_null(strstr(out, "application/problem+json"));
+    free(out);
+    assert_alive(s);
+    server_stop(s);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Concurrency and shutdown                                                              */
+
+typedef struct job {
+    const server *s;
+    const char *image;
+    int k;
+    char *answer; /* body of the 200, or NULL */
+} job;
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    CURL *c = curl_easy_init();
+    char k[8];
+    snprintf(k, sizeof k, "%d", j->k);
+    curl_mime *mime = form_image(c, j->image, k);
+    resp r = http(j->s, "POST", "/prominent-colors", NULL, NULL, 0, mime, c);
+    curl_mime_free(mime);
+    curl_easy_cleanup(c);
+    if (r.status == 200)
+        j->answer = strdup(r.body);
+    resp_free(&r);
+    return NULL;
+}
+
+static void test_concurrent_equals_serial(void **state)
+{
+    server *s = *state;
+    enum { N = 16 };
+    job serial[N], parallel[N];
+    pthread_t th[N];
+    for (int i = 0; i < N; i++) {
+        serial[i] = (job){s, example(i % 2 ? "1.jpg" : "3.jpg"), 2 + i % 7, NULL};
+        serial[i].image = strdup(serial[i].image);
+        parallel[i] = serial[i];
+        run_job(&serial[i]);
+        assert_non_null(serial[i].answer);
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, run_job, &parallel[i]), 0);
+    for (int i = 0; i < N; i++)
+        pthread_join(th[i], NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    for (int i = 0; i < N; i++) {
+        assert_non_null(parallel[i].answer);
+        assert_string_equal(parallel[i].answer, serial[i].answer);
+        free(serial[i].answer);
+        free(parallel[i].answer);
+        free((char *)serial[i].image);
+    }
+    print_message("16 concurrent /prominent-colors: %.0f ms, all equal to serial\n",
+                  (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+}
+
+typedef struct loader {
+    const server *s;
+    const char *expect; /* the answer every 200 must equal */
+    atomic_int *stop;
+    int ok, refused, lost, wrong;
+} loader;
+
+/* Sends requests on one keep-alive connection until the server turns it away. */
+static void *load(void *arg)
+{
+    loader *l = arg;
+    CURL *c = curl_easy_init();
+    while (!atomic_load(l->stop)) {
+        curl_mime *mime = form_image(c, example("3.jpg"), "4");
+        resp r = http(l->s, "POST", "/prominent-colors", NULL, NULL, 0, mime, c);
+        curl_mime_free(mime);
+        if (r.status == 200 && strcmp(r.body, l->expect) == 0)
+            l->ok++;
+        else if (r.status == 200)
+            l->wrong++;
+        else if (r.status == 503 || r.curl_error == CURLE_COULDNT_CONNECT)
+            l->refused++; /* told to come back, or nobody listening: never processed */
+        else
+            l->lost++;    /* connection dropped with the request unanswered */
+        resp_free(&r);
+        if (r.status != 200)
+            break;
+    }
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+static void test_shutdown_under_load(void **state)
+{
+    (void)state;
+    server *s = server_start("--threads 24");
+    job ref = {s, example("3.jpg"), 4, NULL};
+    run_job(&ref);
+    assert_non_null(ref.answer);
+
+    enum { N = 16 };
+    atomic_int stop = 0;
+    loader l[N];
+    pthread_t th[N];
+    for (int i = 0; i < N; i++) {
+        l[i] = (loader){s, ref.answer, &stop, 0, 0, 0, 0};
+        pthread_create(&th[i], NULL, load, &l[i]);
+    }
+    sleep_ms(1500);
+    kill(s->pid, SIGTERM);
+    int rc = wait_exit(s->pid, 30000);
+    atomic_store(&stop, 1);
+    for (int i = 0; i < N; i++)
+        pthread_join(th[i], NULL);
+    int ok = 0, refused = 0, lost = 0, wrong = 0;
+    for (int i = 0; i < N; i++) {
+        ok += l[i].ok;
+        refused += l[i].refused;
+        lost += l[i].lost;
+        wrong += l[i].wrong;
+    }
+    print_message("shutdown under load: %d answered, %d refused, %d lost, %d wrong; exit %d\n",
+                  ok, refused, lost, wrong, rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(lost, 0);
+    assert_int_equal(wrong, 0);
+    assert_true(ok >= N);
+    free(ref.answer);
+    test_rmdir_r(s->dir);
+    free(s->dir);
+    free(s);
+}
+
+/* The access log: one JSON line per request, no bodies or query strings. */
+static void test_access_log(void **state)
+{
+    (void)state;
+    server *s = server_start(NULL);
+    resp r = http(s, "POST", "/rgb2hex?token=secret", "application/x-www-form-urlencoded",
+                  "rgbs=%5B%5B9%2C9%2C9%5D%5D", 26, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    char log[600];
+    snprintf(log, sizeof log, "%s", s->log);
+    char *dir = strdup(s->dir);
+    kill(s->pid, SIGTERM);
+    assert_int_equal(wait_exit(s->pid, 20000), 0);
+    size_t n;
+    char *text = (char *)test_read_file(log, &n);
+    text = realloc(text, n + 1);
+    text[n] = '\0';
+    assert_null(strstr(text, "secret"));
+    assert_null(strstr(text, "[[9,9,9]]"));
+    int requests = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        cJSON *doc = cJSON_Parse(line);
+        if (!doc)
+            fail_msg("log line is not JSON: %s", line);
+        if (cJSON_GetObjectItem(doc, "path")) {
+            requests++;
+            assert_string_equal(cJSON_GetObjectItem(doc, "path")->valuestring, "/rgb2hex");
+            assert_string_equal(cJSON_GetObjectItem(doc, "method")->valuestring, "POST");
+            assert_int_equal(cJSON_GetObjectItem(doc, "status")->valueint, 200);
+            assert_string_equal(cJSON_GetObjectItem(doc, "client")->valuestring, "127.0.0.1");
+            assert_non_null(cJSON_GetObjectItem(doc, "duration_ms"));
+            assert_non_null(cJSON_GetObjectItem(doc, "bytes"));
+            assert_non_null(cJSON_GetObjectItem(doc, "time"));
+        }
+        cJSON_Delete(doc);
+    }
+    assert_int_equal(requests, 1);
+    free(text);
+    test_rmdir_r(dir);
+    free(dir);
+    free(s->dir);
+    free(s);
+}
+
+static void test_help_and_bad_flags(void **state)
+{
+    (void)state;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "'%s' --help", IMGCOLOR_SERVER_PATH);
+    test_run r = test_run_cmd(cmd, NULL, 0);
+    assert_int_equal(r.status, 0);
+    static const char *const flags[] = {"--host", "--port", "--threads", "--max-body-bytes",
+                                        "--max-pixels", "--max-k", "--max-list",
+                                        "--request-timeout-ms", "--log-format",
+                                        "IMGCOLOR_MAX_BODY_BYTES", "default 20971520"};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (!strstr(r.out, flags[i]))
+            fail_msg("--help lacks %s", flags[i]);
+    test_run_free(&r);
+    snprintf(cmd, sizeof cmd, "'%s' --max-k 0", IMGCOLOR_SERVER_PATH);
+    r = test_run_cmd(cmd, NULL, 0);
+    assert_int_equal(r.status, 2);
+    test_run_free(&r);
+    snprintf(cmd, sizeof cmd, "IMGCOLOR_LOG_FORMAT=xml '%s'", IMGCOLOR_SERVER_PATH);
+    r = test_run_cmd(cmd, NULL, 0);
+    assert_int_equal(r.status, 2);
+    test_run_free(&r);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest shared[] = {
+        cmocka_unit_test(test_seed_endpoints),
+        cmocka_unit_test(test_seed_multipart_fields_and_defaults),
+        cmocka_unit_test(test_v1_endpoints),
+        cmocka_unit_test(test_operations),
+        cmocka_unit_test(test_openapi_matches_routes),
+        cmocka_unit_test(test_client_errors),
+        cmocka_unit_test(test_raw_errors),
+        cmocka_unit_test(test_concurrent_equals_serial),
+    };
+    const struct CMUnitTest own[] = {
+        cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_access_log),
+        cmocka_unit_test(test_help_and_bad_flags),
+        cmocka_unit_test(test_shutdown_under_load),
+    };
+    int failed = cmocka_run_group_tests_name("server", shared, setup, teardown);
+    failed += cmocka_run_group_tests_name("server_lifecycle", own, NULL, NULL);
+    curl_global_cleanup();
+    return failed;
+}
