@@ -440,6 +440,33 @@ static void test_fewer_colours_than_k(void **state)
     imgcolor_result_free(res);
 }
 
+/* Counts past 16 bits, in runs and in single pixels, stay exact. */
+static void test_large_counts(void **state)
+{
+    (void)state;
+    size_t n = 300000;
+    uint8_t (*px)[3] = malloc(n * sizeof *px);
+    assert_non_null(px);
+    for (size_t i = 0; i < n; i++) {
+        /* 200000 of one colour in one run; 70000 of another interleaved with a third. */
+        int c = i < 200000 ? 0 : (i % 3 == 0) ? 2 : 1;
+        px[i][0] = (uint8_t)(c * 100);
+        px[i][1] = (uint8_t)(c * 50);
+        px[i][2] = 7;
+    }
+    imgcolor_result *res = NULL;
+    assert_int_equal(imgcolor_prominent_pixels(px, 1000, 300, 3000, IMGCOLOR_PIXEL_RGB8, NULL, &res,
+                                               NULL),
+                     IMGCOLOR_OK);
+    assert_int_equal(imgcolor_result_count(res), 3);
+    assert_int_equal(imgcolor_result_color(res, 0)->count, 200000);
+    assert_int_equal(imgcolor_result_color(res, 1)->count, 66667);
+    assert_int_equal(imgcolor_result_color(res, 2)->count, 33333);
+    assert_string_equal(imgcolor_result_color(res, 0)->hex, "#000007");
+    imgcolor_result_free(res);
+    free(px);
+}
+
 static void test_transparency(void **state)
 {
     (void)state;
@@ -536,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_inertia_matches_scikit_learn),
         cmocka_unit_test(test_k_bounds),
         cmocka_unit_test(test_fewer_colours_than_k),
+        cmocka_unit_test(test_large_counts),
         cmocka_unit_test(test_transparency),
         cmocka_unit_test(test_pixel_input_matches_decoded),
     };
