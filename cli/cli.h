@@ -62,9 +62,11 @@ int cli_write_output(const char *path, const void *data, size_t size);
  * returns an exit code. */
 int cli_prominent(int argc, char **argv);
 int cli_hex(int argc, char **argv);
+int cli_pie(int argc, char **argv);
 
 /* Help text of each subcommand. */
 extern const char cli_prominent_help[];
 extern const char cli_hex_help[];
+extern const char cli_pie_help[];
 
 #endif

@@ -1,5 +1,6 @@
 /* test_pie.c: the pie-chart rasterizer and SVG writer: wedge areas, seams and
  * anti-aliasing, label placement, options, every kind of bad input, thread safety. */
+#define _GNU_SOURCE /* memmem */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -612,6 +613,135 @@ static void test_threads(void **state)
     imgcolor_pie_options_free(opt);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* imgcolor pie, end to end                                                              */
+
+static test_run pie_cli(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' pie %s", IMGCOLOR_CLI_PATH, args);
+    return test_run_cmd(cmd, NULL, 0);
+}
+
+static imgcolor_image *decode_output(const test_run *r)
+{
+    imgcolor_image *img = NULL;
+    imgcolor_error err = {0};
+    if (imgcolor_decode(r->out, r->out_len, NULL, &img, &err) != IMGCOLOR_OK)
+        fail_msg("decode: %s (stderr: %s)", err.message, r->err);
+    return img;
+}
+
+static void test_cli(void **state)
+{
+    (void)state;
+    test_run r = pie_cli("--colors '[\"#7f6a55\",\"#d8d3cc\",\"#3b3a34\",\"#a89a88\","
+                         "\"#b6c2cc\",\"#57524b\"]' --counts '[51234,43210,39876,30211,25000,"
+                         "12000]' -o -");
+    assert_int_equal(r.status, 0);
+    imgcolor_image *img = decode_output(&r);
+    imgcolor_pie_wedge w[REF_N];
+    ref_wedges(w);
+    imgcolor_image *want = render(w, REF_N, NULL);
+    assert_int_equal(img->width, 480);
+    assert_int_equal(img->height, 360);
+    assert_memory_equal(img->rgba, want->rgba, 480 * 360 * 4);
+    imgcolor_image_free(img);
+    imgcolor_image_free(want);
+    test_run_free(&r);
+
+    /* Comma lists, size, percentages, no labels, transparent; to a file. */
+    char *dir = test_tmpdir(), args[1024], path[600];
+    snprintf(path, sizeof path, "%s/pie.png", dir);
+    snprintf(args, sizeof args,
+             "--colors '#f00, #00ff00,#00f' --counts 1,2.5,3e0 --size 200x100 --percent "
+             "--no-labels --transparent -o '%s'", path);
+    r = pie_cli(args);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(r.out_len, 0);
+    test_run_free(&r);
+    size_t size;
+    uint8_t *png = test_read_file(path, &size);
+    assert_int_equal(imgcolor_decode(png, size, NULL, &img, NULL), IMGCOLOR_OK);
+    assert_int_equal(img->width, 200);
+    assert_int_equal(img->height, 100);
+    assert_int_equal(img->rgba[3], 0);
+    imgcolor_image_free(img);
+    free(png);
+
+    /* SVG by option and by file name. */
+    r = pie_cli("--colors '#f00,#0f0' --counts '[1,0]' --svg -o -");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "<svg "));
+    assert_int_equal(count(r.out, "<path "), 1);
+    test_run_free(&r);
+    snprintf(path, sizeof path, "%s/pie.svg", dir);
+    snprintf(args, sizeof args, "--colors '#f00,#0f0' --counts 1,2 --labels 'red,green' -o '%s'",
+             path);
+    r = pie_cli(args);
+    assert_int_equal(r.status, 0);
+    test_run_free(&r);
+    char *svg = (char *)test_read_file(path, &size);
+    xmllint_ok(svg, size);
+    assert_int_equal(count(svg, "<path "), 2);
+    assert_non_null(memmem(svg, size, ">green</text>", 13));
+    free(svg);
+    test_rmdir_r(dir);
+    free(dir);
+
+    /* The whole seed pipeline: prominent colours of an image, then their pie. */
+    r = pie_cli("'" IMGCOLOR_SOURCE_DIR "/examples/3.jpg' -k 4 -o -");
+    assert_int_equal(r.status, 0);
+    img = decode_output(&r);
+    assert_int_equal(img->width, 480);
+    imgcolor_image_free(img);
+    test_run_free(&r);
+
+    /* Bad input: exit status 1, a message, no output. */
+    const char *bad[] = {
+        "--colors '#f00' --counts -1 -o -",
+        "--colors '#f00,#0f0' --counts 0,0 -o -",
+        "--colors '#f0' --counts 1 -o -",
+        "--colors 'red' --counts 1 -o -",
+        "--colors '[\"#fff\"' --counts 1 -o -",
+        "--colors '#fff,#000' --counts 1 -o -",
+        "--colors '#fff' --counts 'nan' -o -",
+        "--colors '#fff' --counts '[1e999]' -o -",
+        "--colors '[]' --counts '[]' -o -",
+        "--colors '#fff' --counts 1 --font /nonexistent.ttf -o -",
+        "/nonexistent.png -o -",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        r = pie_cli(bad[i]);
+        if (r.status != 1 || r.out_len != 0 || r.err_len == 0)
+            fail_msg("'%s': status %d, %zu bytes out, stderr '%s'", bad[i], r.status, r.out_len,
+                     r.err);
+        test_run_free(&r);
+    }
+    /* Bad usage: exit status 2. */
+    const char *usage[] = {
+        "--colors '#fff' --counts 1",
+        "--colors '#fff' -o -",
+        "--size 10x10 --colors '#fff' --counts 1 -o -",
+        "--size 100 --colors '#fff' --counts 1 -o -",
+        "--font-size 2 --colors '#fff' --counts 1 -o -",
+        "--bogus -o -",
+        "a.png b.png -o -",
+        "a.png --colors '#fff' --counts 1 -o -",
+        "a.png -k 0 -o -",
+    };
+    for (size_t i = 0; i < sizeof usage / sizeof *usage; i++) {
+        r = pie_cli(usage[i]);
+        if (r.status != 2 || r.out_len != 0 || r.err_len == 0)
+            fail_msg("'%s': status %d, stderr '%s'", usage[i], r.status, r.err);
+        test_run_free(&r);
+    }
+    r = pie_cli("--help");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "Usage: imgcolor pie"));
+    test_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -620,7 +750,7 @@ int main(void)
         cmocka_unit_test(test_percent),         cmocka_unit_test(test_transparent),
         cmocka_unit_test(test_options),         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_missing_font),    cmocka_unit_test(test_svg),
-        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_threads),         cmocka_unit_test(test_cli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
