@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "histogram.h"
+#include "collect.h"
 #include "kmeans.h"
 
 struct imgcolor_result {
@@ -16,26 +16,6 @@ struct imgcolor_result {
     size_t count;
     imgcolor_cluster clusters[];
 };
-
-typedef struct collect {
-    imgcolor__histogram *hist;
-    uint32_t width, height;
-} collect;
-
-static imgcolor_status collect_begin(void *user, uint32_t width, uint32_t height)
-{
-    collect *c = user;
-    c->width = width;
-    c->height = height;
-    return IMGCOLOR_OK;
-}
-
-static imgcolor_status collect_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)
-{
-    collect *c = user;
-    (void)y;
-    return imgcolor__histogram_add(c->hist, rgba, (size_t)c->width * count, 4);
-}
 
 /* Orders clusters by count, largest first, then by centroid: a total order, so the
  * output never depends on qsort's handling of ties. */
@@ -138,14 +118,23 @@ imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor
         return st;
     if (!data && size)
         return imgcolor__fail(err, IMGCOLOR_E_INVALID, "NULL data");
-    collect c = {NULL, 0, 0};
-    if ((st = imgcolor__histogram_new(opt->min_alpha, &c.hist)) != IMGCOLOR_OK)
+    imgcolor__histogram *hist = NULL;
+    imgcolor__collector *col = NULL;
+    if ((st = imgcolor__histogram_new(opt->min_alpha, &hist)) != IMGCOLOR_OK ||
+        (st = imgcolor__collector_new(hist, opt->threads, &col)) != IMGCOLOR_OK) {
+        imgcolor__histogram_free(hist);
         return imgcolor__fail(err, st, "out of memory");
-    imgcolor__sink sink = {collect_begin, collect_rows, &c};
+    }
+    imgcolor__sink sink = imgcolor__collector_sink(col);
+    uint32_t width, height;
     st = imgcolor__decode_stream(data, size, opt, &sink, err);
+    imgcolor_status counted = imgcolor__collector_finish(col, &width, &height);
+    if (st == IMGCOLOR_OK && counted != IMGCOLOR_OK)
+        st = imgcolor__fail(err, counted, "out of memory");
     if (st == IMGCOLOR_OK)
-        st = cluster(c.hist, c.width, c.height, opt, out, err);
-    imgcolor__histogram_free(c.hist);
+        st = cluster(hist, width, height, opt, out, err);
+    imgcolor__collector_free(col);
+    imgcolor__histogram_free(hist);
     return st;
 }
 

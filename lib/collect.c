@@ -1,0 +1,159 @@
+/* collect.c: feeds decoded rows into the colour histogram. For large images a second
+ * thread counts while the decoder decodes the next rows, through a few reusable buffers,
+ * so the two costs overlap instead of adding up. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect.h"
+
+#define PIPE_MIN_PIXELS (1u << 20)
+#define PIPE_BUFFERS 4
+
+typedef struct batch {
+    uint8_t *data;
+    size_t cap, pixels;
+} batch;
+
+struct imgcolor__collector {
+    imgcolor__histogram *hist;
+    int threads;
+    uint32_t width, height;
+
+    /* Pipelined mode: buffers cycle decoder -> counter -> decoder, in order. */
+    int piped;
+    pthread_t counter;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    batch buf[PIPE_BUFFERS];
+    size_t filled; /* batches handed to the counter so far */
+    size_t counted; /* batches the counter has finished */
+    int done;
+    imgcolor_status status; /* first counting error */
+};
+
+static void *count_rows(void *arg)
+{
+    imgcolor__collector *c = arg;
+    pthread_mutex_lock(&c->lock);
+    for (;;) {
+        while (c->counted == c->filled && !c->done)
+            pthread_cond_wait(&c->changed, &c->lock);
+        if (c->counted == c->filled)
+            break;
+        batch *b = &c->buf[c->counted % PIPE_BUFFERS];
+        pthread_mutex_unlock(&c->lock);
+        imgcolor_status st = c->status == IMGCOLOR_OK
+                                 ? imgcolor__histogram_add(c->hist, b->data, b->pixels, 4)
+                                 : c->status;
+        pthread_mutex_lock(&c->lock);
+        if (st != IMGCOLOR_OK && c->status == IMGCOLOR_OK)
+            c->status = st;
+        c->counted++;
+        pthread_cond_broadcast(&c->changed);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return NULL;
+}
+
+static imgcolor_status collect_begin(void *user, uint32_t width, uint32_t height)
+{
+    imgcolor__collector *c = user;
+    c->width = width;
+    c->height = height;
+    if (c->threads == 1 || (uint64_t)width * height < PIPE_MIN_PIXELS)
+        return IMGCOLOR_OK;
+    if (pthread_mutex_init(&c->lock, NULL) != 0)
+        return IMGCOLOR_OK;
+    if (pthread_cond_init(&c->changed, NULL) != 0) {
+        pthread_mutex_destroy(&c->lock);
+        return IMGCOLOR_OK;
+    }
+    if (pthread_create(&c->counter, NULL, count_rows, c) != 0) {
+        /* No thread: count inline, as for small images. */
+        pthread_cond_destroy(&c->changed);
+        pthread_mutex_destroy(&c->lock);
+        return IMGCOLOR_OK;
+    }
+    c->piped = 1;
+    return IMGCOLOR_OK;
+}
+
+static imgcolor_status collect_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)
+{
+    imgcolor__collector *c = user;
+    (void)y;
+    size_t pixels = (size_t)c->width * count;
+    if (!c->piped)
+        return imgcolor__histogram_add(c->hist, rgba, pixels, 4);
+    pthread_mutex_lock(&c->lock);
+    /* Wait for the buffer this batch reuses to be counted. */
+    while (c->filled - c->counted == PIPE_BUFFERS && c->status == IMGCOLOR_OK)
+        pthread_cond_wait(&c->changed, &c->lock);
+    imgcolor_status st = c->status;
+    pthread_mutex_unlock(&c->lock);
+    if (st != IMGCOLOR_OK)
+        return st;
+    batch *b = &c->buf[c->filled % PIPE_BUFFERS];
+    if (b->cap < pixels * 4) {
+        uint8_t *grown = realloc(b->data, pixels * 4);
+        if (!grown)
+            return IMGCOLOR_E_NOMEM;
+        b->data = grown;
+        b->cap = pixels * 4;
+    }
+    memcpy(b->data, rgba, pixels * 4);
+    b->pixels = pixels;
+    pthread_mutex_lock(&c->lock);
+    c->filled++;
+    pthread_cond_broadcast(&c->changed);
+    pthread_mutex_unlock(&c->lock);
+    return IMGCOLOR_OK;
+}
+
+imgcolor_status imgcolor__collector_new(imgcolor__histogram *hist, int threads,
+                                        imgcolor__collector **out)
+{
+    imgcolor__collector *c = calloc(1, sizeof *c);
+    if (!c)
+        return IMGCOLOR_E_NOMEM;
+    c->hist = hist;
+    c->threads = threads;
+    c->status = IMGCOLOR_OK;
+    *out = c;
+    return IMGCOLOR_OK;
+}
+
+imgcolor__sink imgcolor__collector_sink(imgcolor__collector *c)
+{
+    return (imgcolor__sink){collect_begin, collect_rows, c};
+}
+
+imgcolor_status imgcolor__collector_finish(imgcolor__collector *c, uint32_t *width,
+                                           uint32_t *height)
+{
+    imgcolor_status st = IMGCOLOR_OK;
+    if (c->piped) {
+        pthread_mutex_lock(&c->lock);
+        c->done = 1;
+        pthread_cond_broadcast(&c->changed);
+        pthread_mutex_unlock(&c->lock);
+        pthread_join(c->counter, NULL);
+        pthread_cond_destroy(&c->changed);
+        pthread_mutex_destroy(&c->lock);
+        c->piped = 0;
+        st = c->status;
+    }
+    *width = c->width;
+    *height = c->height;
+    return st;
+}
+
+void imgcolor__collector_free(imgcolor__collector *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < PIPE_BUFFERS; i++)
+        free(c->buf[i].data);
+    free(c);
+}
