@@ -275,6 +275,7 @@ int main(int argc, char **argv)
                              "connection_queue", "64",
                              "listen_backlog", "128",
                              "decode_url", "yes",
+                             "tcp_nodelay", "1",
                              NULL};
     struct mg_callbacks callbacks;
     memset(&callbacks, 0, sizeof callbacks);
