@@ -45,9 +45,62 @@ typedef struct acc {
 
 /* ---- building the tree ------------------------------------------------------------ */
 
-static int32_t build(imgcolor__kmeans_data *d, uint64_t *pts, uint64_t *tmp, uint32_t begin,
-                     uint32_t end, int depth)
+/*
+ * The tree splits boxes at the midpoints of their bit planes, red, green, blue, from the
+ * high bit down. Sorted by Morton code (the channel bits interleaved in that order),
+ * every such box is a contiguous run of colours, so building is one radix sort and one
+ * linear pass: no per-level partitioning.
+ */
+static uint32_t spread_bits(uint32_t v)
 {
+    v = (v | v << 8) & 0x00F00Fu;
+    v = (v | v << 4) & 0x0C30C3u;
+    v = (v | v << 2) & 0x249249u;
+    return v;
+}
+
+static uint32_t morton(uint64_t pt)
+{
+    uint32_t r = (uint32_t)(pt >> 16) & 0xFF, g = (uint32_t)(pt >> 8) & 0xFF, b = (uint32_t)pt & 0xFF;
+    return spread_bits(r) << 2 | spread_bits(g) << 1 | spread_bits(b);
+}
+
+static void sort_by_morton(uint64_t *pts, uint64_t *tmp, size_t n)
+{
+    for (int shift = 0; shift < 24; shift += 8) {
+        size_t bucket[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            bucket[((morton(pts[i]) >> shift) & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++)
+            bucket[b + 1] += bucket[b];
+        for (size_t i = 0; i < n; i++)
+            tmp[bucket[(morton(pts[i]) >> shift) & 0xFF]++] = pts[i];
+        memcpy(pts, tmp, n * sizeof *pts);
+    }
+}
+
+/* Builds the subtree of colours [begin, end), which agree on every Morton bit above
+ * `bit`; returns its node id, or -1 when out of memory. */
+static int32_t build(imgcolor__kmeans_data *d, const uint64_t *pts, uint32_t begin, uint32_t end,
+                     int bit, int depth)
+{
+    /* Skip bit planes that do not separate anything. */
+    uint32_t mid = begin;
+    while (end - begin > LEAF_SIZE && bit >= 0) {
+        uint32_t lo = begin, hi = end; /* first colour with the bit set */
+        while (lo < hi) {
+            uint32_t m = lo + (hi - lo) / 2;
+            if (morton(pts[m]) >> bit & 1)
+                hi = m;
+            else
+                lo = m + 1;
+        }
+        if (lo > begin && lo < end) {
+            mid = lo;
+            break;
+        }
+        bit--;
+    }
     if (d->nnodes == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 64;
         node *grown = realloc(d->nodes, cap * sizeof *grown);
@@ -58,45 +111,38 @@ static int32_t build(imgcolor__kmeans_data *d, uint64_t *pts, uint64_t *tmp, uin
     }
     int32_t id = (int32_t)d->nnodes++;
     node nd = {{255, 255, 255}, {0, 0, 0}, begin, end, -1, -1, 0, {0, 0, 0}, 0};
-    for (uint32_t i = begin; i < end; i++) {
-        uint64_t w = pts[i] >> 24;
-        uint64_t sq = 0;
-        for (int j = 0; j < 3; j++) {
-            uint8_t v = (uint8_t)(pts[i] >> (16 - 8 * j));
-            if (v < nd.lo[j])
-                nd.lo[j] = v;
-            if (v > nd.hi[j])
-                nd.hi[j] = v;
-            nd.s[j] += w * v;
-            sq += (uint64_t)v * v;
-        }
-        nd.w += w;
-        nd.sq += w * sq;
-    }
     if (depth > d->depth)
         d->depth = depth;
-    int dim = 0;
-    for (int j = 1; j < 3; j++)
-        if (nd.hi[j] - nd.lo[j] > nd.hi[dim] - nd.lo[dim])
-            dim = j;
-    if (end - begin > LEAF_SIZE && nd.hi[dim] > nd.lo[dim]) {
-        /* Counting sort on the widest channel, then split at the middle point. */
-        uint32_t bucket[257] = {0};
-        int shift = 16 - 8 * dim;
-        for (uint32_t i = begin; i < end; i++)
-            bucket[((pts[i] >> shift) & 0xFF) + 1]++;
-        for (int b = 0; b < 256; b++)
-            bucket[b + 1] += bucket[b];
-        for (uint32_t i = begin; i < end; i++)
-            tmp[begin + bucket[(pts[i] >> shift) & 0xFF]++] = pts[i];
-        memcpy(pts + begin, tmp + begin, (end - begin) * sizeof *pts);
-        uint32_t mid = begin + (end - begin) / 2;
-        int32_t left = build(d, pts, tmp, begin, mid, depth + 1);
-        int32_t right = left < 0 ? -1 : build(d, pts, tmp, mid, end, depth + 1);
+    if (mid == begin) {
+        for (uint32_t i = begin; i < end; i++) {
+            uint64_t w = pts[i] >> 24, sq = 0;
+            for (int j = 0; j < 3; j++) {
+                uint8_t v = (uint8_t)(pts[i] >> (16 - 8 * j));
+                if (v < nd.lo[j])
+                    nd.lo[j] = v;
+                if (v > nd.hi[j])
+                    nd.hi[j] = v;
+                nd.s[j] += w * v;
+                sq += (uint64_t)v * v;
+            }
+            nd.w += w;
+            nd.sq += w * sq;
+        }
+    } else {
+        int32_t left = build(d, pts, begin, mid, bit - 1, depth + 1);
+        int32_t right = left < 0 ? -1 : build(d, pts, mid, end, bit - 1, depth + 1);
         if (right < 0)
             return -1;
+        const node *l = &d->nodes[left], *r = &d->nodes[right];
         nd.left = left;
         nd.right = right;
+        for (int j = 0; j < 3; j++) {
+            nd.lo[j] = l->lo[j] < r->lo[j] ? l->lo[j] : r->lo[j];
+            nd.hi[j] = l->hi[j] > r->hi[j] ? l->hi[j] : r->hi[j];
+            nd.s[j] = l->s[j] + r->s[j];
+        }
+        nd.w = l->w + r->w;
+        nd.sq = l->sq + r->sq;
     }
     d->nodes[id] = nd;
     return id;
@@ -126,7 +172,8 @@ imgcolor_status imgcolor__kmeans_prepare(const uint32_t *colors, const uint64_t 
         }
         pts[i] = counts[i] << 24 | (colors[i] & 0xFFFFFFu);
     }
-    if (build(d, pts, tmp, 0, (uint32_t)n, 0) < 0)
+    sort_by_morton(pts, tmp, n);
+    if (build(d, pts, 0, (uint32_t)n, 23, 0) < 0)
         goto done;
     for (size_t i = 0; i < n; i++) {
         for (int j = 0; j < 3; j++)
