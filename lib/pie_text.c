@@ -31,6 +31,7 @@ static unsigned next_code_point(const unsigned char **s)
 /* Blends text colour col over pixel p at coverage v (0..255), straight alpha. */
 static void blend(uint8_t *p, imgcolor_rgb col, unsigned v)
 {
+    v = (v * 16 + 127) / 255 * 255 / 16; /* sixteenths, as the wedge edges (pie.c) */
     if (!v)
         return;
     unsigned inv = 255 - v, a = p[3];

@@ -81,7 +81,8 @@ static void test_round_trip(void **state)
 static void test_pie_round_trip(void **state)
 {
     (void)state;
-    imgcolor_pie_wedge w[3] = {{{255, 0, 0}, 1, NULL}, {{0, 255, 0}, 2, NULL}, {{0, 0, 255}, 3, NULL}};
+    imgcolor_pie_wedge w[3] = {
+        {{255, 0, 0}, 1, NULL}, {{0, 255, 0}, 2, NULL}, {{0, 0, 255}, 3, NULL}};
     imgcolor_pie_options *opt = NULL;
     assert_int_equal(imgcolor_pie_options_new(&opt), IMGCOLOR_OK);
     for (int transparent = 0; transparent < 2; transparent++) {
