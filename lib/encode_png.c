@@ -74,13 +74,14 @@ static int build_palette(const imgcolor_image *img, uint32_t palette[256], uint8
     if (!idx)
         return 0;
     int colors = 0;
-    uint32_t last = 0;
+    uint32_t last;
+    memcpy(&last, img->rgba, 4);
+    last = ~last; /* differs from the first pixel */
     uint8_t last_index = 0;
-    int have_last = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t key; /* the pixel's bytes in native order */
         memcpy(&key, img->rgba + 4 * i, 4);
-        if (!have_last || key != last) {
+        if (key != last) {
             uint32_t h = (key * 2654435761u) >> 22; /* 10 bits */
             while (slot_index[h] >= 0 && keys[h] != key)
                 h = (h + 1) & (HASH_SLOTS - 1);
@@ -95,7 +96,6 @@ static int build_palette(const imgcolor_image *img, uint32_t palette[256], uint8
             }
             last = key;
             last_index = (uint8_t)slot_index[h];
-            have_last = 1;
         }
         idx[i] = last_index;
     }

@@ -380,8 +380,10 @@ static void edge_pixel(const raster *R, double px, double py, uint8_t *p)
     double dist = sqrt(px * px + py * py), cov = 1.0;
     if (dist > L->r - EDGE_REACH && dist > 0.0)
         cov = square_coverage(fabs(px) / dist, fabs(py) / dist, L->r - dist);
-    if (cov <= 0.0)
+    if (cov <= 0.0) {
+        memset(p, L->transparent ? 0 : 255, 4);
         return;
+    }
     const imgcolor_rgb *c;
     if (L->nseg == 1) {
         c = &L->seg[0].color;
@@ -451,18 +453,22 @@ static void mark(const raster *R, double lo, double hi)
         memset(R->mask + (size_t)x0, 1, (size_t)(x1 - x0) + 1);
 }
 
+/* Paints every pixel of row j once: background outside the disc's span, wedges in it. */
 static void render_row(raster *R, uint32_t j, uint8_t *row)
 {
     const imgcolor__pie_layout *L = R->L;
+    int bg = L->transparent ? 0 : 255;
     double py = j + 0.5 - L->cy, ro = L->r + EDGE_REACH, ri = L->r - EDGE_REACH;
-    if (py * py >= ro * ro)
-        return;
-    double ho = sqrt(ro * ro - py * py);
+    double ho = py * py < ro * ro ? sqrt(ro * ro - py * py) : -1.0;
     double hi = ri > 0 && py * py < ri * ri ? sqrt(ri * ri - py * py) : -1.0;
     double x0 = fmax(0.0, ceil(L->cx - ho - 0.5));
     double x1 = fmin(L->width - 1.0, floor(L->cx + ho - 0.5));
-    if (x0 > x1)
+    if (ho < 0 || x0 > x1) {
+        memset(row, bg, (size_t)L->width * 4);
         return;
+    }
+    memset(row, bg, (size_t)x0 * 4);
+    memset(row + ((size_t)x1 + 1) * 4, bg, (L->width - (size_t)x1 - 1) * 4);
     memset(R->mask + (size_t)x0, 0, (size_t)(x1 - x0) + 1);
     if (hi < 0) {
         mark(R, -ho, ho);
@@ -547,11 +553,6 @@ imgcolor_status imgcolor_pie_render(const imgcolor_pie_wedge *wedges, size_t n,
         R->bkey[k] = pseudo_angle(R->bcos[k], R->bsin[k]);
     }
     size_t stride = (size_t)L->width * 4;
-    if (L->transparent) {
-        memset(img->rgba, 0, stride * L->height);
-    } else {
-        memset(img->rgba, 255, stride * L->height);
-    }
     for (uint32_t j = 0; j < L->height; j++)
         render_row(R, j, img->rgba + j * stride);
     if (L->ntext)

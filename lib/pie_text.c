@@ -2,7 +2,7 @@
  * its own FT_Library and face, so any number of threads can draw at once. */
 #include <ft2build.h>
 #include FT_FREETYPE_H
-#include FT_OUTLINE_H
+#include FT_GLYPH_H
 
 #include <math.h>
 #include <stdlib.h>
@@ -68,78 +68,64 @@ static void draw_bitmap(imgcolor_image *img, const FT_Bitmap *bm, long x0, long 
     }
 }
 
-/* Ink extent of a text, in 26.6 units from the pen's start: x from x_min to x_max. */
-static FT_Error measure(FT_Face face, const char *text, FT_Pos *x_min, FT_Pos *x_max)
+/*
+ * Sets one text: its glyphs are loaded once, as outlines, to measure the ink extent for
+ * the alignment, then shifted to their subpixel pen positions and rendered.
+ */
+static FT_Error draw_string(FT_Face face, const imgcolor__pie_text *t, double ascent,
+                            double descent, imgcolor_image *img)
 {
-    const unsigned char *s = (const unsigned char *)text;
-    FT_Pos pen = 0;
+    FT_Glyph glyphs[IMGCOLOR__PIE_MAX_LABEL];
+    FT_Pos pens[IMGCOLOR__PIE_MAX_LABEL];
+    size_t n = 0;
+    FT_Error e = 0;
+    FT_Pos pen = 0, x_min = 0, x_max = 0;
     FT_UInt prev = 0;
-    *x_min = 0;
-    *x_max = 0;
     int any = 0;
-    while (*s) {
+    const unsigned char *s = (const unsigned char *)t->text;
+    while (*s && !e) {
         FT_UInt gi = FT_Get_Char_Index(face, next_code_point(&s));
         if (prev && FT_HAS_KERNING(face)) {
             FT_Vector k;
             if (!FT_Get_Kerning(face, prev, gi, FT_KERNING_DEFAULT, &k))
                 pen += k.x;
         }
-        FT_Error e = FT_Load_Glyph(face, gi, LOAD_FLAGS);
+        e = FT_Load_Glyph(face, gi, LOAD_FLAGS);
+        if (!e)
+            e = FT_Get_Glyph(face->glyph, &glyphs[n]);
         if (e)
-            return e;
+            break;
         const FT_Glyph_Metrics *m = &face->glyph->metrics;
         if (m->width > 0) {
             FT_Pos lo = pen + m->horiBearingX, hi = lo + m->width;
-            if (!any || lo < *x_min)
-                *x_min = lo;
-            if (!any || hi > *x_max)
-                *x_max = hi;
+            x_min = any && x_min < lo ? x_min : lo;
+            x_max = any && x_max > hi ? x_max : hi;
             any = 1;
         }
+        pens[n++] = pen;
         pen += face->glyph->advance.x;
         prev = gi;
     }
-    return 0;
-}
-
-static FT_Error draw_string(FT_Face face, const imgcolor__pie_text *t, double ascent,
-                            double descent, imgcolor_image *img)
-{
-    FT_Pos x_min, x_max;
-    FT_Error e = measure(face, t->text, &x_min, &x_max);
-    if (e)
-        return e;
     double ink = t->align == IMGCOLOR__PIE_ALIGN_LEFT    ? (double)x_min / 64.0
                  : t->align == IMGCOLOR__PIE_ALIGN_RIGHT ? (double)x_max / 64.0
                                                          : (double)(x_min + x_max) / 128.0;
     /* Like matplotlib, the text box spans the ascent of 'l' to the descent of 'p' and
      * is centred on the anchor; the origin is snapped to whole pixels. */
     long ox = lround(t->x - ink), baseline = lround(t->y + (ascent - descent) / 2);
-    const unsigned char *s = (const unsigned char *)t->text;
-    FT_Pos pen = 0;
-    FT_UInt prev = 0;
-    while (*s) {
-        FT_UInt gi = FT_Get_Char_Index(face, next_code_point(&s));
-        if (prev && FT_HAS_KERNING(face)) {
-            FT_Vector k;
-            if (!FT_Get_Kerning(face, prev, gi, FT_KERNING_DEFAULT, &k))
-                pen += k.x;
-        }
-        /* Glyphs are placed at their exact subpixel offset, as the advances fall. */
-        e = FT_Load_Glyph(face, gi, LOAD_FLAGS);
-        FT_GlyphSlot g = face->glyph;
-        if (!e && g->format == FT_GLYPH_FORMAT_OUTLINE)
-            FT_Outline_Translate(&g->outline, pen & 63, 0);
+    for (size_t i = 0; i < n; i++) {
+        FT_Vector shift = {pens[i] & 63, 0};
         if (!e)
-            e = FT_Render_Glyph(g, FT_RENDER_MODE_NORMAL);
-        if (e)
-            return e;
-        long x = ox + (long)(pen >> 6) + g->bitmap_left;
-        draw_bitmap(img, &g->bitmap, x, baseline - g->bitmap_top, t->color);
-        pen += g->advance.x;
-        prev = gi;
+            e = FT_Glyph_Transform(glyphs[i], NULL, &shift);
+        if (!e)
+            e = FT_Glyph_To_Bitmap(&glyphs[i], FT_RENDER_MODE_NORMAL, NULL, 1);
+        if (!e) {
+            FT_BitmapGlyph bg = (FT_BitmapGlyph)glyphs[i];
+            draw_bitmap(img, &bg->bitmap, ox + (long)(pens[i] >> 6) + bg->left,
+                        baseline - bg->top, t->color);
+        }
+        FT_Done_Glyph(glyphs[i]);
     }
-    return 0;
+    return e;
 }
 
 /* Ascent of 'l' and descent of 'p', in pixels: the line box matplotlib centres. */
