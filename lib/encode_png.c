@@ -77,8 +77,20 @@ static int build_palette(const imgcolor_image *img, uint32_t palette[256], uint8
     uint32_t last;
     memcpy(&last, img->rgba, 4);
     last = ~last; /* differs from the first pixel */
-    uint8_t last_index = 0;
+    uint8_t last_index = 0, run[16]; /* run: the last pixel four times */
+    for (int k = 0; k < 4; k++)
+        memcpy(run + 4 * k, &last, 4);
     for (size_t i = 0; i < n; i++) {
+        /* Runs of the last colour go four pixels at a time. */
+        size_t j = i;
+        while (j + 4 <= n && memcmp(img->rgba + 4 * j, run, 16) == 0)
+            j += 4;
+        if (j > i) {
+            memset(idx + i, last_index, j - i);
+            i = j;
+            if (i == n)
+                break;
+        }
         uint32_t key; /* the pixel's bytes in native order */
         memcpy(&key, img->rgba + 4 * i, 4);
         if (key != last) {
@@ -96,6 +108,8 @@ static int build_palette(const imgcolor_image *img, uint32_t palette[256], uint8
             }
             last = key;
             last_index = (uint8_t)slot_index[h];
+            for (int k = 0; k < 4; k++)
+                memcpy(run + 4 * k, &key, 4);
         }
         idx[i] = last_index;
     }
