@@ -7,16 +7,15 @@
 #include "histogram.h"
 
 /*
- * The colour cube is cut into 4x4x4 blocks of 16-bit counters, allocated when a pixel
- * first lands in them and found through a direct index: neighbouring pixels have similar
- * colours, so counting stays in cache, where a hash table would miss on almost every
- * pixel. A colour with 65535 pixels or more moves to a small hash table of large counts,
- * and its counter stays at 0xFFFF to say so.
+ * One 16-bit counter per possible colour, 32 MiB of address space, laid out in 4 KiB
+ * pages that each hold a 16x16x8 cube of colours. The memory comes zeroed from the
+ * system and only pages a colour touches become resident: a photo touches a few hundred
+ * to a few thousand, and neighbouring pixels, having similar colours, stay in the same
+ * pages. A colour with 65535 pixels or more moves to a small hash table of large counts,
+ * and its counter stays at MOVED to say so.
  */
+#define COLORS (1u << 24)
 #define MOVED 0xFFFFu
-#define BLOCK_BITS 2
-#define BLOCK_COLORS (1u << (3 * BLOCK_BITS))       /* 64 colours per block */
-#define TOP_ENTRIES (1u << (3 * (8 - BLOCK_BITS))) /* 2^18 blocks */
 
 typedef struct carry_table {
     uint64_t *slots; /* count << 24 | rgb; 0 = empty */
@@ -24,29 +23,25 @@ typedef struct carry_table {
 } carry_table;
 
 struct imgcolor__histogram {
-    uint32_t *top;       /* block number + 1, or 0 when the block is absent */
-    uint16_t *blocks;    /* BLOCK_COLORS counters per block */
-    size_t nblocks, capblocks;
+    uint16_t *counter; /* COLORS, indexed by index_of() */
     carry_table carry;
     uint64_t pixels;
     uint64_t transparent;
     int min_alpha;
 };
 
-static uint32_t block_of(uint32_t rgb)
+static uint32_t index_of(uint32_t r, uint32_t g, uint32_t b)
 {
-    return (rgb >> 18 & 0x3F) << 12 | (rgb >> 10 & 0x3F) << 6 | (rgb >> 2 & 0x3F);
+    uint32_t page = (r >> 4) << 9 | (g >> 4) << 5 | b >> 3;
+    return page << 11 | (r & 15) << 7 | (g & 15) << 3 | (b & 7);
 }
 
-static uint32_t cell_of(uint32_t rgb)
+static uint32_t rgb_at(uint32_t index)
 {
-    return (rgb >> 16 & 3) << 4 | (rgb >> 8 & 3) << 2 | (rgb & 3);
-}
-
-static uint32_t rgb_of(uint32_t block, uint32_t cell)
-{
-    uint32_t r = (block >> 12) << 2 | cell >> 4, g = (block >> 6 & 0x3F) << 2 | (cell >> 2 & 3),
-             b = (block & 0x3F) << 2 | (cell & 3);
+    uint32_t page = index >> 11;
+    uint32_t r = (page >> 9) << 4 | (index >> 7 & 15);
+    uint32_t g = (page >> 5 & 15) << 4 | (index >> 3 & 15);
+    uint32_t b = (page & 31) << 3 | (index & 7);
     return r << 16 | g << 8 | b;
 }
 
@@ -102,9 +97,8 @@ imgcolor_status imgcolor__histogram_new(int min_alpha, imgcolor__histogram **out
     imgcolor__histogram *h = calloc(1, sizeof *h);
     if (!h)
         return IMGCOLOR_E_NOMEM;
-    /* 1 MiB of block indices; pages no colour touches are never made resident. */
-    h->top = calloc(TOP_ENTRIES, sizeof *h->top);
-    if (!h->top) {
+    h->counter = calloc(COLORS, sizeof *h->counter);
+    if (!h->counter) {
         free(h);
         return IMGCOLOR_E_NOMEM;
     }
@@ -117,29 +111,16 @@ void imgcolor__histogram_free(imgcolor__histogram *h)
 {
     if (!h)
         return;
-    free(h->top);
-    free(h->blocks);
+    free(h->counter);
     free(h->carry.slots);
     free(h);
 }
 
-/* Adds `run` pixels of colour rgb. */
-static imgcolor_status add_run(imgcolor__histogram *h, uint32_t rgb, uint64_t run)
+/* Adds `run` pixels of colour rgb at counter index i, moving it to the table of large
+ * counts when its counter would fill. */
+static imgcolor_status add_run(imgcolor__histogram *h, uint32_t i, uint32_t rgb, uint64_t run)
 {
-    uint32_t b = block_of(rgb);
-    if (!h->top[b]) {
-        if (h->nblocks == h->capblocks) {
-            size_t cap = h->capblocks ? h->capblocks * 2 : 256;
-            uint16_t *grown = realloc(h->blocks, cap * BLOCK_COLORS * sizeof *grown);
-            if (!grown)
-                return IMGCOLOR_E_NOMEM;
-            h->blocks = grown;
-            h->capblocks = cap;
-        }
-        memset(h->blocks + h->nblocks * BLOCK_COLORS, 0, BLOCK_COLORS * sizeof *h->blocks);
-        h->top[b] = (uint32_t)++h->nblocks;
-    }
-    uint16_t *counter = &h->blocks[(size_t)(h->top[b] - 1) * BLOCK_COLORS + cell_of(rgb)];
+    uint16_t *counter = &h->counter[i];
     if (*counter == MOVED)
         return carry_add(&h->carry, rgb, run);
     uint64_t total = *counter + run;
@@ -151,46 +132,51 @@ static imgcolor_status add_run(imgcolor__histogram *h, uint32_t rgb, uint64_t ru
     return carry_add(&h->carry, rgb, total);
 }
 
-imgcolor_status imgcolor__histogram_add(imgcolor__histogram *h, const uint8_t *px, size_t npix,
-                                        int bytes_per_pixel)
+/*
+ * The counting loop, specialised by the compiler for 3 and 4 bytes per pixel. The common
+ * case is one increment; a counter about to fill, or a colour already moved to the table
+ * of large counts, takes add_run() with the whole run of equal pixels that starts there,
+ * so that a flat background costs one table update per run rather than per pixel.
+ */
+static inline imgcolor_status count(imgcolor__histogram *h, const uint8_t *px, size_t npix,
+                                    int bpp)
 {
-    /* Neighbouring pixels are often equal: count runs, and add each run once. */
-    uint32_t run_rgb = 0;
-    uint64_t run = 0, counted = 0;
-    for (size_t i = 0; i < npix; i++, px += bytes_per_pixel) {
-#ifdef __GNUC__
-        /* Start fetching the block index of a pixel a little ahead: on photos with many
-         * colours, waiting for memory is most of the cost of counting. */
-        if (i + 16 < npix) {
-            const uint8_t *ahead = px + 16 * bytes_per_pixel;
-            __builtin_prefetch(&h->top[block_of((uint32_t)ahead[0] << 16 |
-                                                (uint32_t)ahead[1] << 8 | ahead[2])]);
-        }
-#endif
-        if (bytes_per_pixel == 4 && px[3] < h->min_alpha)
+    uint64_t counted = 0;
+    const int min_alpha = h->min_alpha;
+    uint16_t *counters = h->counter;
+    for (size_t i = 0; i < npix; i++) {
+        const uint8_t *p = px + i * (size_t)bpp;
+        if (bpp == 4 && p[3] < min_alpha)
             continue;
-        uint32_t rgb = (uint32_t)px[0] << 16 | (uint32_t)px[1] << 8 | px[2];
         counted++;
-        if (run && rgb == run_rgb) {
-            run++;
+        uint32_t idx = index_of(p[0], p[1], p[2]);
+        if (counters[idx] < MOVED - 1) {
+            counters[idx]++;
             continue;
         }
-        if (run) {
-            imgcolor_status st = add_run(h, run_rgb, run);
-            if (st != IMGCOLOR_OK)
-                return st;
+        uint64_t run = 1;
+        while (i + 1 < npix) {
+            const uint8_t *q = p + run * (size_t)bpp;
+            if (q[0] != p[0] || q[1] != p[1] || q[2] != p[2] || (bpp == 4 && q[3] < min_alpha))
+                break;
+            run++;
+            i++;
         }
-        run_rgb = rgb;
-        run = 1;
-    }
-    if (run) {
-        imgcolor_status st = add_run(h, run_rgb, run);
+        counted += run - 1;
+        imgcolor_status st =
+            add_run(h, idx, (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2], run);
         if (st != IMGCOLOR_OK)
             return st;
     }
     h->pixels += counted;
     h->transparent += npix - counted;
     return IMGCOLOR_OK;
+}
+
+imgcolor_status imgcolor__histogram_add(imgcolor__histogram *h, const uint8_t *px, size_t npix,
+                                        int bytes_per_pixel)
+{
+    return bytes_per_pixel == 4 ? count(h, px, npix, 4) : count(h, px, npix, 3);
 }
 
 uint64_t imgcolor__histogram_pixels(const imgcolor__histogram *h)
@@ -206,10 +192,14 @@ uint64_t imgcolor__histogram_transparent(const imgcolor__histogram *h)
 imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colors,
                                          uint64_t **counts, size_t *n)
 {
-    /* Count first, to allocate the output exactly. */
+    /* Scan in 64-bit words: untouched pages read as zeros, fast. Count first, to
+     * allocate the output exactly. */
+    const uint64_t *words = (const uint64_t *)h->counter;
     size_t m = 0;
-    for (size_t i = 0; i < h->nblocks * BLOCK_COLORS; i++)
-        m += h->blocks[i] != 0;
+    for (size_t i = 0; i < COLORS / 4; i++)
+        if (words[i])
+            for (int j = 0; j < 4; j++)
+                m += h->counter[4 * i + (size_t)j] != 0;
     uint32_t *c = malloc((m ? m : 1) * sizeof *c);
     uint64_t *w = malloc((m ? m : 1) * sizeof *w);
     if (!c || !w) {
@@ -217,29 +207,25 @@ imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colo
         free(w);
         return IMGCOLOR_E_NOMEM;
     }
-    /* A fixed order that depends only on the colours: blocks in cube order, then cells. */
+    /* Counter order: a fixed order that depends only on the colours. */
     size_t k = 0;
-    for (uint32_t b = 0; b < TOP_ENTRIES; b++) {
-        if (!h->top[b])
+    for (size_t i = 0; i < COLORS / 4; i++) {
+        if (!words[i])
             continue;
-        const uint16_t *blk = &h->blocks[(size_t)(h->top[b] - 1) * BLOCK_COLORS];
-        for (uint32_t cell = 0; cell < BLOCK_COLORS; cell++) {
-            uint32_t rgb = rgb_of(b, cell);
-            uint64_t count = blk[cell] == MOVED ? carry_get(&h->carry, rgb) : blk[cell];
-            if (count) {
-                c[k] = rgb;
-                w[k] = count;
-                k++;
-            }
+        for (uint32_t j = 0; j < 4; j++) {
+            uint32_t idx = (uint32_t)(4 * i) + j;
+            uint16_t v = h->counter[idx];
+            if (!v)
+                continue;
+            c[k] = rgb_at(idx);
+            w[k] = v == MOVED ? carry_get(&h->carry, c[k]) : v;
+            k++;
         }
     }
-    free(h->top);
-    free(h->blocks);
+    free(h->counter);
     free(h->carry.slots);
-    h->top = NULL;
-    h->blocks = NULL;
+    h->counter = NULL;
     h->carry = (carry_table){NULL, 0, 0};
-    h->nblocks = h->capblocks = 0;
     *colors = c;
     *counts = w;
     *n = k;
