@@ -1,0 +1,81 @@
+#!/bin/sh
+# fuzz.sh: builds the libFuzzer targets (clang, ASan, UBSan) and runs each for
+# FUZZ_SECONDS (default 60), starting from its seed corpus and its crashers. Any crash,
+# leak, timeout or out-of-memory input is copied to tests/crashers/<target>/, where the
+# ordinary test suite replays it from then on, and the script fails.
+set -eu
+cd "$(dirname "$0")/.."
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+BUILD=${FUZZ_BUILD:-build-fuzz}
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+# Installs the Debian packages given that are missing, as scripts/deps.sh does.
+need_packages() {
+    missing=""
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+            missing="$missing $p"
+    done
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "Missing Debian packages. Install them with:" >&2
+        echo "  sudo apt-get update && sudo apt-get install -y$missing" >&2
+        exit 1
+    fi
+    echo "Installing:$missing"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+}
+
+./scripts/deps.sh --test
+need_packages clang libclang-rt-14-dev
+
+cmake -S . -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DIMGCOLOR_BUILD_FUZZERS=ON -DIMGCOLOR_BUILD_SERVER=OFF -DIMGCOLOR_BUILD_EXAMPLES=OFF \
+    -DIMGCOLOR_WERROR=ON >/dev/null
+cmake --build "$BUILD" -j "$JOBS" --target fuzz_decode fuzz_lists fuzz_pie
+
+# Per target: the longest input tried, in bytes. Images need room for a few chunks or
+# scans; lists and pie parameters are short texts.
+max_len() {
+    case "$1" in
+    decode) echo 65536 ;;
+    lists) echo 4096 ;;
+    *) echo 16384 ;;
+    esac
+}
+
+failed=""
+for target in decode lists pie; do
+    work="$BUILD/fuzz-work/$target"
+    # The corpus grown by earlier runs in this build tree is kept; findings are not.
+    rm -rf "$work/artifacts"
+    mkdir -p "$work/corpus" "$work/artifacts" "tests/crashers/$target"
+    log="$work/fuzz.log"
+    echo "fuzz_$target: ${FUZZ_SECONDS}s"
+    status=0
+    "$BUILD/bin/fuzz_$target" -max_total_time="$FUZZ_SECONDS" -max_len="$(max_len "$target")" \
+        -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=25 -print_final_stats=1 \
+        -artifact_prefix="$work/artifacts/" \
+        "$work/corpus" "tests/fuzz/corpus/$target" "tests/crashers/$target" \
+        >"$log" 2>&1 || status=$?
+    grep -E "stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)" "$log" |
+        sed "s/^/  /" || true
+    echo "  corpus: $(ls "$work/corpus" | wc -l) inputs"
+    if [ "$status" -ne 0 ]; then
+        tail -n 60 "$log" >&2
+        for f in "$work"/artifacts/*; do
+            [ -f "$f" ] || continue
+            cp "$f" "tests/crashers/$target/"
+            echo "fuzz_$target: kept tests/crashers/$target/$(basename "$f")" >&2
+        done
+        failed="$failed $target"
+    fi
+done
+
+if [ -n "$failed" ]; then
+    echo "fuzz.sh: findings in:$failed (see tests/crashers/)" >&2
+    exit 1
+fi
+echo "fuzz.sh: no findings"
