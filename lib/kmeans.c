@@ -173,6 +173,12 @@ imgcolor_status imgcolor__kmeans_prepare(const uint32_t *colors, const uint64_t 
         pts[i] = counts[i] << 24 | (colors[i] & 0xFFFFFFu);
     }
     sort_by_morton(pts, tmp, n);
+    /* Leaves hold at most LEAF_SIZE colours only if colours are distinct. */
+    for (size_t i = 1; i < n; i++)
+        if (((pts[i] ^ pts[i - 1]) & 0xFFFFFFu) == 0) {
+            st = IMGCOLOR_E_INVALID;
+            goto done;
+        }
     if (build(d, pts, 0, (uint32_t)n, 23, 0) < 0)
         goto done;
     for (size_t i = 0; i < n; i++) {
@@ -273,19 +279,27 @@ static void assign(const imgcolor__kmeans_data *d, int32_t id, const double (*c)
         return;
     }
     if (nd->left < 0) {
-        for (uint32_t i = nd->begin; i < nd->end; i++) {
-            double r = d->x[0][i], g = d->x[1][i], b = d->x[2][i];
-            int best = cand[0];
-            double bd = imgcolor__dist2(r, g, b, c[best]);
-            for (int t = 1; t < m; t++) {
-                double dd = imgcolor__dist2(r, g, b, c[cand[t]]);
-                if (dd < bd) {
-                    bd = dd;
-                    best = cand[t];
-                }
-            }
-            add_point(d, i, &sums[best]);
+        /* Candidate by candidate over the leaf's colours, so the compiler can vectorise
+         * the distances; strict '<' keeps the lowest index on ties. */
+        uint32_t len = nd->end - nd->begin;
+        const float *xr = d->x[0] + nd->begin, *xg = d->x[1] + nd->begin,
+                    *xb = d->x[2] + nd->begin;
+        double bd[LEAF_SIZE];
+        int best[LEAF_SIZE];
+        for (uint32_t i = 0; i < len; i++) {
+            bd[i] = imgcolor__dist2(xr[i], xg[i], xb[i], c[cand[0]]);
+            best[i] = cand[0];
         }
+        for (int t = 1; t < m; t++) {
+            const double *ct = c[cand[t]];
+            for (uint32_t i = 0; i < len; i++) {
+                double dd = imgcolor__dist2(xr[i], xg[i], xb[i], ct);
+                best[i] = dd < bd[i] ? cand[t] : best[i];
+                bd[i] = dd < bd[i] ? dd : bd[i];
+            }
+        }
+        for (uint32_t i = 0; i < len; i++)
+            add_point(d, nd->begin + i, &sums[best[i]]);
         return;
     }
     double mid[3];

@@ -24,7 +24,7 @@ typedef struct imgcolor__clustering {
  * built, so the n_init runs share it across threads. */
 typedef struct imgcolor__kmeans_data imgcolor__kmeans_data;
 
-/* colors are 0xRRGGBB, counts > 0, n >= 1. */
+/* colors are distinct 0xRRGGBB values, counts > 0, n >= 1. */
 imgcolor_status imgcolor__kmeans_prepare(const uint32_t *colors, const uint64_t *counts, size_t n,
                                          imgcolor__kmeans_data **out);
 void imgcolor__kmeans_data_free(imgcolor__kmeans_data *d);
