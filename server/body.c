@@ -60,7 +60,7 @@ srv_body_status srv_body_read(srv_req *r, uint64_t limit, char **out, size_t *le
 
     uint64_t deadline = r->start_ns + (uint64_t)r->st->cfg.request_timeout_ms * 1000000u;
     size_t expected = r->chunked ? 0 : (size_t)r->ri->content_length;
-    size_t cap = r->chunked ? 65536 : expected;
+    size_t cap = r->chunked ? (limit < 65536 ? (size_t)limit : 65536) : expected;
     char *buf = malloc(cap + 1);
     if (!buf)
         return SRV_BODY_NOMEM;

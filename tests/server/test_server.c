@@ -32,6 +32,20 @@ typedef struct server {
     char log[600];
 } server;
 
+/* Every server started, so that one a failed test left running is killed at exit
+ * rather than holding the test's output pipe open. */
+static pid_t started[64];
+static size_t nstarted;
+
+static void kill_leftovers(void)
+{
+    for (size_t i = 0; i < nstarted; i++)
+        if (started[i] > 0 && waitpid(started[i], NULL, WNOHANG) == 0) {
+            kill(started[i], SIGKILL);
+            waitpid(started[i], NULL, 0);
+        }
+}
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -63,10 +77,14 @@ static server *server_start(const char *extra)
     assert_true(s->pid >= 0);
     if (s->pid == 0) {
         FILE *log = freopen(s->log, "w", stderr);
+        FILE *out = freopen("/dev/null", "w", stdout);
         (void)log;
+        (void)out;
         execvp(argv[0], argv);
         _exit(127);
     }
+    if (nstarted < sizeof started / sizeof started[0])
+        started[nstarted++] = s->pid;
     for (int i = 0; i < 3000; i++) { /* up to 60 s, for valgrind */
         FILE *f = fopen(portfile, "r");
         if (f) {
@@ -568,9 +586,6 @@ static void test_operations(void **state)
     /* a request to count, then the metrics */
     r = http(s, "GET", "/nowhere", NULL, NULL, 0, NULL, NULL);
     resp_free(&r);
-    r = http(s, "GET", "/metrics", NULL, NULL, 0, NULL, NULL);
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.ctype, "text/plain"));
     static const char *const series[] = {
         "imgcolor_http_requests_total{route=\"/healthz\",status=\"200\"}",
         "imgcolor_http_requests_total{route=\"unmatched\",status=\"404\"}",
@@ -582,10 +597,24 @@ static void test_operations(void **state)
         "imgcolor_http_rejections_total{reason=\"body_too_large\"}",
         "# TYPE imgcolor_http_request_duration_seconds histogram",
     };
-    for (size_t i = 0; i < sizeof series / sizeof series[0]; i++)
-        if (!strstr(r.body, series[i]))
-            fail_msg("metrics lack %s", series[i]);
-    resp_free(&r);
+    /* A request is counted just after its response is written, so the 404 may reach
+     * the metrics a moment after its client saw it (slow under valgrind): poll. */
+    const char *missing = NULL;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        r = http(s, "GET", "/metrics", NULL, NULL, 0, NULL, NULL);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(r.ctype, "text/plain"));
+        missing = NULL;
+        for (size_t i = 0; i < sizeof series / sizeof series[0] && !missing; i++)
+            if (!strstr(r.body, series[i]))
+                missing = series[i];
+        resp_free(&r);
+        if (!missing)
+            break;
+        sleep_ms(50);
+    }
+    if (missing)
+        fail_msg("metrics lack %s", missing);
 }
 
 /* The OpenAPI document lists exactly the routes the server serves, with their methods:
@@ -837,6 +866,69 @@ static void test_timeout(void **state)
     server_stop(s);
 }
 
+/* Limits set by flags and by the environment, each checked before its work. */
+static void test_configured_limits(void **state)
+{
+    (void)state;
+    setenv("IMGCOLOR_MAX_K", "3", 1);
+    server *s = server_start("--max-json-bytes 100 --max-body-bytes 150000 --max-pixels 1000 "
+                             "--max-list 4");
+    unsetenv("IMGCOLOR_MAX_K");
+    CURL *c = curl_easy_init();
+
+    /* k over the limit from the environment */
+    curl_mime *mime = form_image(c, example("1.jpg"), "4");
+    resp r = http(s, "POST", "/prominent-colors", NULL, NULL, 0, mime, c);
+    curl_mime_free(mime);
+    assert_problem(&r, 400);
+    assert_non_null(strstr(r.body, "1..3"));
+    resp_free(&r);
+
+    /* 1.jpg (640x427) over 1000 pixels: 422 */
+    mime = form_image(c, example("1.jpg"), "3");
+    r = http(s, "POST", "/prominent-colors", NULL, NULL, 0, mime, c);
+    curl_mime_free(mime);
+    assert_problem(&r, 422);
+    resp_free(&r);
+
+    /* a body over 150000 bytes, declared: 413 before reading */
+    size_t n = 200000;
+    char *big = calloc(1, n);
+    r = http(s, "POST", "/v1/prominent-colors", "image/jpeg", big, n, NULL, c);
+    assert_problem(&r, 413);
+    resp_free(&r);
+    free(big);
+
+    /* a list of five where four are allowed */
+    const char *five = "{\"rgbs\": [[1,1,1],[2,2,2],[3,3,3],[4,4,4],[5,5,5]]}";
+    r = http(s, "POST", "/v1/rgb2hex", "application/json", five, strlen(five), NULL, c);
+    assert_problem(&r, 413);
+    resp_free(&r);
+    curl_easy_cleanup(c);
+
+    /* a chunked body that grows past 100 bytes: 413 while it arrives */
+    char req[1024];
+    snprintf(req, sizeof req,
+             "POST /rgb2hex HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+             "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+             "40\r\nrgbs=%%5B%%5B1%%2C1%%2C1%%5D%%2C%%5B1%%2C1%%2C1%%5D%%2C%%5B1%%2C1%%2C1%%5D%%5D__\r\n"
+             "40\r\n________________________________________________________________\r\n0\r\n\r\n");
+    int status;
+    char *out = raw(s, req, strlen(req), &status, 0);
+    assert_int_equal(status, 413);
+    free(out);
+
+    /* and the rejections are counted */
+    r = http(s, "GET", "/metrics", NULL, NULL, 0, NULL, NULL);
+    assert_non_null(strstr(r.body, "imgcolor_http_rejections_total{reason=\"body_too_large\"} 2"));
+    assert_non_null(strstr(r.body, "imgcolor_http_rejections_total{reason=\"k_out_of_range\"} 1"));
+    assert_non_null(strstr(r.body, "imgcolor_http_rejections_total{reason=\"too_many_pixels\"} 1"));
+    assert_non_null(strstr(r.body, "imgcolor_http_rejections_total{reason=\"list_too_long\"} 1"));
+    resp_free(&r);
+    assert_alive(s);
+    server_stop(s);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Concurrency and shutdown                                                              */
 
@@ -1040,6 +1132,7 @@ static void test_help_and_bad_flags(void **state)
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    atexit(kill_leftovers);
     const struct CMUnitTest shared[] = {
         cmocka_unit_test(test_seed_endpoints),
         cmocka_unit_test(test_seed_multipart_fields_and_defaults),
@@ -1052,6 +1145,7 @@ int main(void)
     };
     const struct CMUnitTest own[] = {
         cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_configured_limits),
         cmocka_unit_test(test_access_log),
         cmocka_unit_test(test_help_and_bad_flags),
         cmocka_unit_test(test_shutdown_under_load),
