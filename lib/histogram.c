@@ -15,6 +15,8 @@
  * and its counter stays at MOVED to say so.
  */
 #define COLORS (1u << 24)
+#define PAGE_BITS 11
+#define PAGES (COLORS >> PAGE_BITS)
 #define MOVED 0xFFFFu
 
 typedef struct carry_table {
@@ -24,6 +26,7 @@ typedef struct carry_table {
 
 struct imgcolor__histogram {
     uint16_t *counter; /* COLORS, indexed by index_of() */
+    uint8_t used[PAGES]; /* pages any colour touched, so reading back skips the rest */
     carry_table carry;
     uint64_t pixels;
     uint64_t transparent;
@@ -33,12 +36,12 @@ struct imgcolor__histogram {
 static uint32_t index_of(uint32_t r, uint32_t g, uint32_t b)
 {
     uint32_t page = (r >> 4) << 9 | (g >> 4) << 5 | b >> 3;
-    return page << 11 | (r & 15) << 7 | (g & 15) << 3 | (b & 7);
+    return page << PAGE_BITS | (r & 15) << 7 | (g & 15) << 3 | (b & 7);
 }
 
 static uint32_t rgb_at(uint32_t index)
 {
-    uint32_t page = index >> 11;
+    uint32_t page = index >> PAGE_BITS;
     uint32_t r = (page >> 9) << 4 | (index >> 7 & 15);
     uint32_t g = (page >> 5 & 15) << 4 | (index >> 3 & 15);
     uint32_t b = (page & 31) << 3 | (index & 7);
@@ -150,6 +153,7 @@ static inline imgcolor_status count(imgcolor__histogram *h, const uint8_t *px, s
             continue;
         counted++;
         uint32_t idx = index_of(p[0], p[1], p[2]);
+        h->used[idx >> PAGE_BITS] = 1;
         if (counters[idx] < MOVED - 1) {
             counters[idx]++;
             continue;
@@ -192,14 +196,13 @@ uint64_t imgcolor__histogram_transparent(const imgcolor__histogram *h)
 imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colors,
                                          uint64_t **counts, size_t *n)
 {
-    /* Scan in 64-bit words: untouched pages read as zeros, fast. Count first, to
-     * allocate the output exactly. */
-    const uint64_t *words = (const uint64_t *)h->counter;
+    /* Count first, to allocate the output exactly; only touched pages are read. */
+    const uint32_t page_size = 1u << PAGE_BITS;
     size_t m = 0;
-    for (size_t i = 0; i < COLORS / 4; i++)
-        if (words[i])
-            for (int j = 0; j < 4; j++)
-                m += h->counter[4 * i + (size_t)j] != 0;
+    for (uint32_t pg = 0; pg < PAGES; pg++)
+        if (h->used[pg])
+            for (uint32_t i = pg * page_size; i < (pg + 1) * page_size; i++)
+                m += h->counter[i] != 0;
     uint32_t *c = malloc((m ? m : 1) * sizeof *c);
     uint64_t *w = malloc((m ? m : 1) * sizeof *w);
     if (!c || !w) {
@@ -209,15 +212,14 @@ imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colo
     }
     /* Counter order: a fixed order that depends only on the colours. */
     size_t k = 0;
-    for (size_t i = 0; i < COLORS / 4; i++) {
-        if (!words[i])
+    for (uint32_t pg = 0; pg < PAGES; pg++) {
+        if (!h->used[pg])
             continue;
-        for (uint32_t j = 0; j < 4; j++) {
-            uint32_t idx = (uint32_t)(4 * i) + j;
-            uint16_t v = h->counter[idx];
+        for (uint32_t i = pg * page_size; i < (pg + 1) * page_size; i++) {
+            uint16_t v = h->counter[i];
             if (!v)
                 continue;
-            c[k] = rgb_at(idx);
+            c[k] = rgb_at(i);
             w[k] = v == MOVED ? carry_get(&h->carry, c[k]) : v;
             k++;
         }
