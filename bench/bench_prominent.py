@@ -8,7 +8,7 @@ docs/BENCHMARKS.md.
         ../shared/images/*.png ../shared/images/*.jpg ../shared/images/large/*.jpg
 
 Needs Debian's python3-sklearn and python3-pil (for /usr/bin/python3) and
-libjpeg-turbo-progs (djpeg).
+libjpeg-turbo-progs (djpeg) and time (/usr/bin/time, for peak RSS).
 """
 import argparse
 import json
@@ -32,15 +32,12 @@ def timed(cmd, repeat):
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
         times.append(time.perf_counter() - start)
         out = proc.stdout
-    # Peak RSS from one more run, measured by the kernel for the child alone.
-    pid = os.fork()
-    if pid == 0:
-        fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.execv(cmd[0], cmd)
-    _, _, usage = os.wait4(pid, 0)
-    return statistics.median(times), out, usage.ru_maxrss
+    # Peak RSS from one more run, under /usr/bin/time: a child forked from this Python
+    # process would report the interpreter's own RSS as its peak.
+    probe = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, check=True, text=True)
+    rss = int(probe.stderr.strip().splitlines()[-1])
+    return statistics.median(times), out, rss
 
 
 def sklearn_fit(path, k, seed):
