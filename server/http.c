@@ -20,6 +20,27 @@
     "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n" \
     "Referrer-Policy: no-referrer\r\n"
 
+/* RFC 9110's reason phrases for the statuses this server sends; civetweb 1.15 has some
+ * older names and a misspelt 422 ("Unproccessable entity"). */
+static const char *status_text(const struct mg_connection *conn, int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return mg_get_response_code_text(conn, status);
+    }
+}
+
 uint64_t srv_now_ns(void)
 {
     struct timespec ts;
@@ -77,7 +98,7 @@ int srv_send(srv_req *r, int status, const char *content_type, const void *body,
                      "Content-Type: %s\r\n"
                      "Content-Length: %zu\r\n" SRV_SECURITY_HEADERS "%s"
                      "Connection: %s\r\n\r\n",
-                     status, mg_get_response_code_text(r->conn, status), date, content_type,
+                     status, status_text(r->conn, status), date, content_type,
                      len, extra ? extra : "", keep ? "keep-alive" : "close");
     if (n < 0 || (size_t)n >= sizeof head)
         n = 0; /* cannot happen: extra headers are short and ours */
@@ -118,7 +139,7 @@ int srv_problem(srv_req *r, int status, const char *type, const char *extra, con
     char *text = NULL;
     cJSON *doc = cJSON_CreateObject();
     if (doc && cJSON_AddStringToObject(doc, "type", type_uri) &&
-        cJSON_AddStringToObject(doc, "title", mg_get_response_code_text(r->conn, status)) &&
+        cJSON_AddStringToObject(doc, "title", status_text(r->conn, status)) &&
         cJSON_AddNumberToObject(doc, "status", status) &&
         cJSON_AddStringToObject(doc, "detail", detail))
         text = cJSON_PrintUnformatted(doc);

@@ -201,6 +201,22 @@ static int civetweb_log(const struct mg_connection *conn, const char *message)
     return 1;
 }
 
+/* Connections a worker holds, idle keep-alive ones included: shutdown waits for them,
+ * since a request may be on its way on any of them. */
+static int on_connection_open(const struct mg_connection *conn, void **conn_data)
+{
+    srv_state *st = mg_get_user_data(mg_get_context(conn));
+    atomic_fetch_add(&st->metrics.connections, 1);
+    *conn_data = NULL;
+    return 0;
+}
+
+static void on_connection_close(const struct mg_connection *conn)
+{
+    srv_state *st = mg_get_user_data(mg_get_context(conn));
+    atomic_fetch_sub(&st->metrics.connections, 1);
+}
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -209,8 +225,10 @@ static void sleep_ms(long ms)
 }
 
 /* Finishes in-flight requests before civetweb stops: mg_stop() cuts any response still
- * being written, so first refuse new work (503 + Connection: close) and wait until no
- * request has been in flight for a short quiet period, or the timeout has passed. */
+ * being written, so first refuse new work (503 + Connection: close; every response now
+ * closes its connection) and wait until no request is in flight and no worker holds a
+ * connection for a short quiet period, or the timeout has passed. An idle keep-alive
+ * connection can hold this up to --keep-alive-timeout-ms. */
 static void drain(srv_state *st)
 {
     atomic_store(&st->draining, 1);
@@ -218,7 +236,9 @@ static void drain(srv_state *st)
     int quiet = 0;
     while (quiet < 5 && srv_now_ns() < deadline) {
         sleep_ms(20);
-        quiet = atomic_load(&st->metrics.in_flight) == 0 ? quiet + 1 : 0;
+        int idle = atomic_load(&st->metrics.in_flight) == 0 &&
+                   atomic_load(&st->metrics.connections) == 0;
+        quiet = idle ? quiet + 1 : 0;
     }
     int64_t left = atomic_load(&st->metrics.in_flight);
     if (left)
@@ -281,6 +301,8 @@ int main(int argc, char **argv)
     memset(&callbacks, 0, sizeof callbacks);
     callbacks.http_error = srv_civetweb_error;
     callbacks.log_message = civetweb_log;
+    callbacks.init_connection = on_connection_open;
+    callbacks.connection_close = on_connection_close;
 
     mg_init_library(0);
     struct mg_context *ctx = mg_start(&callbacks, st, options);

