@@ -104,32 +104,22 @@ uint64_t imgcolor_options_get_seed(const imgcolor_options *opt)
     return opt ? opt->seed : defaults.seed;
 }
 
-imgcolor_status imgcolor_options_set_max_pixels(imgcolor_options *opt, uint64_t max_pixels)
-{
-    if (!opt)
-        return IMGCOLOR_E_INVALID;
-    if (max_pixels < 1)
-        return IMGCOLOR_E_RANGE;
-    opt->max_pixels = max_pixels;
-    return IMGCOLOR_OK;
-}
+/* The same for the 64-bit limits. */
+#define IMGCOLOR_U64_OPTION_(field, lo)                                                  \
+    imgcolor_status imgcolor_options_set_##field(imgcolor_options *opt, uint64_t value)  \
+    {                                                                                    \
+        if (!opt)                                                                        \
+            return IMGCOLOR_E_INVALID;                                                   \
+        if (value < (lo))                                                                \
+            return IMGCOLOR_E_RANGE;                                                     \
+        opt->field = value;                                                              \
+        return IMGCOLOR_OK;                                                              \
+    }                                                                                    \
+    uint64_t imgcolor_options_get_##field(const imgcolor_options *opt)                   \
+    {                                                                                    \
+        return opt ? opt->field : defaults.field;                                        \
+    }
 
-uint64_t imgcolor_options_get_max_pixels(const imgcolor_options *opt)
-{
-    return opt ? opt->max_pixels : defaults.max_pixels;
-}
-
-imgcolor_status imgcolor_options_set_max_bytes(imgcolor_options *opt, uint64_t max_bytes)
-{
-    if (!opt)
-        return IMGCOLOR_E_INVALID;
-    if (max_bytes < 1)
-        return IMGCOLOR_E_RANGE;
-    opt->max_bytes = max_bytes;
-    return IMGCOLOR_OK;
-}
-
-uint64_t imgcolor_options_get_max_bytes(const imgcolor_options *opt)
-{
-    return opt ? opt->max_bytes : defaults.max_bytes;
-}
+IMGCOLOR_U64_OPTION_(max_pixels, 1)
+IMGCOLOR_U64_OPTION_(max_bytes, 1)
+#undef IMGCOLOR_U64_OPTION_
