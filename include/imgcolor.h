@@ -128,7 +128,8 @@ IMGCOLOR_API imgcolor_status imgcolor_options_set_seed(imgcolor_options *opt, ui
 IMGCOLOR_API imgcolor_status imgcolor_options_set_min_alpha(imgcolor_options *opt, int min_alpha);
 /* Worker threads for clustering, 0 (automatic) or 1..64. Results do not depend on it. */
 IMGCOLOR_API imgcolor_status imgcolor_options_set_threads(imgcolor_options *opt, int threads);
-/* Largest accepted width x height, checked from the image header before decoding. >= 1. */
+/* Largest accepted width x height, checked from the image header before decoding,
+ * 1..2^40. */
 IMGCOLOR_API imgcolor_status imgcolor_options_set_max_pixels(imgcolor_options *opt,
                                                              uint64_t max_pixels);
 /* Largest accepted encoded input, in bytes. >= 1. */

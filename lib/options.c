@@ -105,12 +105,12 @@ uint64_t imgcolor_options_get_seed(const imgcolor_options *opt)
 }
 
 /* The same for the 64-bit limits. */
-#define IMGCOLOR_U64_OPTION_(field, lo)                                                  \
+#define IMGCOLOR_U64_OPTION_(field, lo, hi)                                              \
     imgcolor_status imgcolor_options_set_##field(imgcolor_options *opt, uint64_t value)  \
     {                                                                                    \
         if (!opt)                                                                        \
             return IMGCOLOR_E_INVALID;                                                   \
-        if (value < (lo))                                                                \
+        if (value < (lo) || value > (hi))                                                \
             return IMGCOLOR_E_RANGE;                                                     \
         opt->field = value;                                                              \
         return IMGCOLOR_OK;                                                              \
@@ -120,6 +120,7 @@ uint64_t imgcolor_options_get_seed(const imgcolor_options *opt)
         return opt ? opt->field : defaults.field;                                        \
     }
 
-IMGCOLOR_U64_OPTION_(max_pixels, 1)
-IMGCOLOR_U64_OPTION_(max_bytes, 1)
+/* Pixel counts stay below 2^40 so that every per-colour count and channel sum is exact. */
+IMGCOLOR_U64_OPTION_(max_pixels, 1, (uint64_t)1 << 40)
+IMGCOLOR_U64_OPTION_(max_bytes, 1, UINT64_MAX)
 #undef IMGCOLOR_U64_OPTION_

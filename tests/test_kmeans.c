@@ -379,6 +379,8 @@ static void test_k_bounds(void **state)
     assert_int_equal(imgcolor_options_set_tol(opt, -1), IMGCOLOR_E_RANGE);
     assert_int_equal(imgcolor_options_set_threads(opt, 65), IMGCOLOR_E_RANGE);
     assert_int_equal(imgcolor_options_set_max_pixels(opt, 0), IMGCOLOR_E_RANGE);
+    assert_int_equal(imgcolor_options_set_max_pixels(opt, (1ull << 40) + 1), IMGCOLOR_E_RANGE);
+    assert_int_equal(imgcolor_options_set_max_bytes(opt, 0), IMGCOLOR_E_RANGE);
 
     /* k = 1: the mean colour, exactly. k = 256 on a photo: 256 clusters. */
     pixels im = load_photo("chelsea.png");
