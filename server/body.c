@@ -128,8 +128,12 @@ fail:
 /* ------------------------------------------------------------------------------------ */
 /* Forms                                                                                 */
 
-static srv_field *form_add(srv_form *form, const char *name, size_t name_len)
+srv_field *srv_form_add(srv_form *form, const char *name, size_t name_len)
 {
+    /* A name that would be cut short or hides a NUL could stand for another field. */
+    if (name_len == 0 || name_len >= sizeof form->fields[0].name ||
+        memchr(name, '\0', name_len))
+        return NULL;
     for (size_t i = 0; i < form->n; i++)
         if (strlen(form->fields[i].name) == name_len &&
             memcmp(form->fields[i].name, name, name_len) == 0) {
@@ -155,7 +159,7 @@ static srv_field *form_add(srv_form *form, const char *name, size_t name_len)
     return f;
 }
 
-static int field_append(srv_form *form, srv_field *f, const char *data, size_t len)
+int srv_form_append(srv_form *form, srv_field *f, const char *data, size_t len)
 {
     if (len > form->limit - form->total) {
         form->overflow = 1;
@@ -239,8 +243,9 @@ srv_body_status srv_form_parse_urlencoded(const char *text, size_t len, srv_form
                 st = SRV_BODY_MALFORMED;
                 break;
             }
-            srv_field *f = form_add(form, copy + pos, (size_t)nlen);
-            if (!f || field_append(form, f, eq < end ? copy + eq + 1 : "", (size_t)vlen) != 0) {
+            srv_field *f = srv_form_add(form, copy + pos, (size_t)nlen);
+            if (!f ||
+                srv_form_append(form, f, eq < end ? copy + eq + 1 : "", (size_t)vlen) != 0) {
                 st = form->nomem ? SRV_BODY_NOMEM
                      : form->overflow ? SRV_BODY_TOO_LARGE
                      : form->too_many ? SRV_BODY_TOO_MANY
@@ -275,7 +280,7 @@ static int on_field_found(const char *key, const char *filename, char *path, siz
     form_ctx *c = user;
     if (c->aborted)
         return MG_FORM_FIELD_STORAGE_GET; /* field_get will abort at once */
-    c->current = form_add(c->form, key, strlen(key));
+    c->current = srv_form_add(c->form, key, strlen(key));
     if (!c->current || strlen(key) == 0)
         c->aborted = 1;
     return MG_FORM_FIELD_STORAGE_GET;
@@ -291,7 +296,7 @@ static int on_field_get(const char *key, const char *value, size_t len, void *us
     }
     if (c->aborted || !c->current)
         return MG_FORM_FIELD_HANDLE_ABORT;
-    if (field_append(c->form, c->current, value, len) != 0) {
+    if (srv_form_append(c->form, c->current, value, len) != 0) {
         c->aborted = 1;
         return MG_FORM_FIELD_HANDLE_ABORT;
     }

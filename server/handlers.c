@@ -214,6 +214,11 @@ static int run_prominent(srv_req *r, const char *data, size_t len, const promine
         st = imgcolor_options_set_seed(opt, p->seed);
     if (st == IMGCOLOR_OK && p->has_min_alpha)
         st = imgcolor_options_set_min_alpha(opt, (int)p->min_alpha);
+    int rc = st == IMGCOLOR_OK ? srv_work_begin(r) : 0;
+    if (rc) {
+        imgcolor_options_free(opt);
+        return rc;
+    }
     if (st == IMGCOLOR_OK)
         st = imgcolor_prominent(data, len, opt, res, &err);
     imgcolor_options_free(opt);
@@ -235,7 +240,8 @@ static int prominent_options(srv_req *r, const srv_form *form, const srv_form *q
     if (rc || !full)
         return rc;
     if ((f = PARAM("n_init"))) {
-        if ((rc = int_field(r, f, "n_init", 1, 1000, SRV_REJECT_COUNT, &p->n_init)))
+        if ((rc = int_field(r, f, "n_init", 1, cfg->max_n_init, SRV_REJECT_N_INIT,
+                            &p->n_init)))
             return rc;
         p->has_n_init = 1;
     }
@@ -503,7 +509,11 @@ static int pie_answer(srv_req *r, const pie_request *p, const imgcolor_pie_optio
     size_t out_len = 0;
     imgcolor_error err = {0};
     imgcolor_status st = IMGCOLOR_E_NOMEM;
-    int rc;
+    int rc = srv_work_begin(r);
+    if (rc) {
+        free(wedges);
+        return rc;
+    }
     if (wedges) {
         for (size_t i = 0; i < p->n; i++)
             wedges[i] = (imgcolor_pie_wedge){p->colors[i], p->counts[i], NULL};
@@ -623,10 +633,15 @@ int srv_handle_v1_centroids(srv_req *r)
             goto done;
         }
     }
-    double w = 480, h = 360, angle = 0;
+    double w = 480, h = 360, angle = 0, side = r->st->cfg.max_pie_side;
     int has_w, has_h, has_angle, flag, has;
-    if ((rc = number_member(r, doc, "width", 16, 8192, &w, &has_w)) ||
-        (rc = number_member(r, doc, "height", 16, 8192, &h, &has_h)) ||
+    const cJSON *wm = cJSON_GetObjectItemCaseSensitive(doc, "width");
+    const cJSON *hm = cJSON_GetObjectItemCaseSensitive(doc, "height");
+    if ((cJSON_IsNumber(wm) && wm->valuedouble > side) ||
+        (cJSON_IsNumber(hm) && hm->valuedouble > side))
+        srv_metrics_reject(r->st, SRV_REJECT_PIE_SIZE);
+    if ((rc = number_member(r, doc, "width", 16, side, &w, &has_w)) ||
+        (rc = number_member(r, doc, "height", 16, side, &h, &has_h)) ||
         (rc = number_member(r, doc, "start_angle", -36000, 36000, &angle, &has_angle)))
         goto done;
     if ((has_w || has_h) && (w != (double)(uint32_t)w || h != (double)(uint32_t)h)) {

@@ -26,7 +26,10 @@ static const char *status_text(const struct mg_connection *conn, int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 204: return "No Content";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
@@ -34,6 +37,7 @@ static const char *status_text(const struct mg_connection *conn, int status)
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
@@ -91,20 +95,24 @@ int srv_send(srv_req *r, int status, const char *content_type, const void *body,
     if (!keep)
         mg_disable_connection_keep_alive(r->conn); /* civetweb then skips the unread body */
 
-    char head[1024];
+    /* RFC 9110 8.6: no Content-Length (nor content) in a 204 */
+    char framing[192] = "";
+    if (status != 204)
+        snprintf(framing, sizeof framing, "Content-Type: %s\r\nContent-Length: %zu\r\n",
+                 content_type, len);
+    char head[1536];
     int n = snprintf(head, sizeof head,
                      "HTTP/1.1 %d %s\r\n"
                      "Date: %s\r\n"
-                     "Content-Type: %s\r\n"
-                     "Content-Length: %zu\r\n" SRV_SECURITY_HEADERS "%s"
+                     "%s" SRV_SECURITY_HEADERS "%s%s"
                      "Connection: %s\r\n\r\n",
-                     status, status_text(r->conn, status), date, content_type,
-                     len, extra ? extra : "", keep ? "keep-alive" : "close");
+                     status, status_text(r->conn, status), date, framing, r->cors,
+                     extra ? extra : "", keep ? "keep-alive" : "close");
     if (n < 0 || (size_t)n >= sizeof head)
         n = 0; /* cannot happen: extra headers are short and ours */
     r->status = status;
     int is_head = r->ri && r->ri->request_method && strcmp(r->ri->request_method, "HEAD") == 0;
-    if (is_head)
+    if (is_head || status == 204)
         len = 0;
     /* Head and body in one write where it is cheap: two small writes would meet Nagle's
      * algorithm and the client's delayed ACK, costing ~40 ms a response. */
@@ -216,7 +224,8 @@ static void utc_now(char *buf, size_t size)
 }
 
 /* Logs method, path (never the query string, which may one day carry credentials),
- * status, sizes, duration and client address. Bodies are never logged. */
+ * status, sizes, duration, client address and the label of the API key used (never the
+ * key). Bodies are never logged. */
 void srv_access_log(const srv_req *r)
 {
     char when[40], path[600], method[40];
@@ -228,15 +237,17 @@ void srv_access_log(const srv_req *r)
     double ms = (double)(srv_now_ns() - r->start_ns) / 1e6;
     char line[1024];
     if (r->st->cfg.log_format == SRV_LOG_TEXT)
-        snprintf(line, sizeof line, "%s %s %s %s %d %llu %llu %.3fms\n", when, addr, method,
-                 path, r->status, (unsigned long long)r->bytes_in,
-                 (unsigned long long)r->bytes_out, ms);
+        snprintf(line, sizeof line, "%s %s %s %s %s %d %llu %llu %.3fms\n", when, addr,
+                 r->key_label[0] ? r->key_label : "-", method, path, r->status,
+                 (unsigned long long)r->bytes_in, (unsigned long long)r->bytes_out, ms);
     else
         snprintf(line, sizeof line,
                  "{\"time\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
-                 "\"bytes_in\":%llu,\"bytes\":%llu,\"duration_ms\":%.3f,\"client\":\"%s\"}\n",
+                 "\"bytes_in\":%llu,\"bytes\":%llu,\"duration_ms\":%.3f,\"client\":\"%s\","
+                 "\"key\":%s%s%s}\n",
                  when, method, path, r->status, (unsigned long long)r->bytes_in,
-                 (unsigned long long)r->bytes_out, ms, addr);
+                 (unsigned long long)r->bytes_out, ms, addr, r->key_label[0] ? "\"" : "",
+                 r->key_label[0] ? r->key_label : "null", r->key_label[0] ? "\"" : "");
     fputs(line, stderr); /* one call: stdio's lock keeps concurrent lines whole */
 }
 

@@ -1,23 +1,32 @@
 /* main.c: imgcolor-server's command line (flags, IMGCOLOR_* environment variables,
- * --help), civetweb start-up, and the shutdown sequence: on SIGINT/SIGTERM stop taking
- * work, let in-flight requests finish, then stop civetweb and exit 0. */
+ * --help, the new-key subcommand), civetweb start-up with its TLS self-check, key
+ * reloads on SIGHUP, and the shutdown sequence: on SIGINT/SIGTERM stop taking work,
+ * let in-flight requests finish, then stop civetweb and exit 0. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "server.h"
 
-/* The one global: set by the signal handler, read by the main loop. */
+/* The only globals: set by the signal handlers, read by the main loop. */
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reload_signal;
 
 static void on_signal(int sig)
 {
     stop_signal = sig;
+}
+
+static void on_hangup(int sig)
+{
+    (void)sig;
+    reload_signal = 1;
 }
 
 /* One row per setting: the flag, its environment variable, default and meaning. The
@@ -42,9 +51,9 @@ static const opt_row opts[] = {
      "address to listen on (IPv4 literal)"},
     {"port", "IMGCOLOR_PORT", OPT_INT, 0, 65535, CFG(port), "5000",
      "port to listen on; 0 picks a free one and reports it"},
-    {"threads", "IMGCOLOR_THREADS", OPT_INT, 2, 1024, CFG(threads), "32",
+    {"threads", "IMGCOLOR_THREADS", OPT_INT, 2, 1024, CFG(threads), "64",
      "worker threads: the most connections served at once (an idle keep-alive connection "
-     "holds one)"},
+     "or a slow client holds one)"},
     {"max-body-bytes", "IMGCOLOR_MAX_BODY_BYTES", OPT_U64, 1, 1LL << 40, CFG(max_body_bytes),
      "20971520", "largest request body (20 MiB), checked before reading"},
     {"max-json-bytes", "IMGCOLOR_MAX_JSON_BYTES", OPT_U64, 1, 1LL << 40, CFG(max_json_bytes),
@@ -58,8 +67,9 @@ static const opt_row opts[] = {
     {"max-fields", "IMGCOLOR_MAX_FIELDS", OPT_INT, 1, 1000, CFG(max_fields), "16",
      "most form fields (or query parameters) in a request"},
     {"request-timeout-ms", "IMGCOLOR_REQUEST_TIMEOUT_MS", OPT_INT, 100, 3600000,
-     CFG(request_timeout_ms), "30000",
-     "a request's body must arrive within this; also bounds each network read and write"},
+     CFG(request_timeout_ms), "10000",
+     "headers, and then the body, must each arrive within this; also bounds each network "
+     "read and write"},
     {"keep-alive-timeout-ms", "IMGCOLOR_KEEP_ALIVE_TIMEOUT_MS", OPT_INT, 0, 3600000,
      CFG(keep_alive_timeout_ms), "5000", "idle keep-alive connections close after this"},
     {"shutdown-timeout-ms", "IMGCOLOR_SHUTDOWN_TIMEOUT_MS", OPT_INT, 0, 3600000,
@@ -70,7 +80,32 @@ static const opt_row opts[] = {
     {"log-format", "IMGCOLOR_LOG_FORMAT", OPT_LOG, 0, 0, CFG(log_format), "json",
      "access log on stderr: json (JSON Lines) or text"},
     {"port-file", "IMGCOLOR_PORT_FILE", OPT_STR, 0, 0, CFG(port_file), "",
-     "write the bound port to this file once listening"},
+     "write the bound port (and the metrics port, if any) to this file once listening"},
+    {"max-n-init", "IMGCOLOR_MAX_N_INIT", OPT_INT, 1, 1000, CFG(max_n_init), "20",
+     "most k-means restarts (n_init) a request may ask for"},
+    {"max-pie-side", "IMGCOLOR_MAX_PIE_SIDE", OPT_INT, 16, 8192, CFG(max_pie_side), "2048",
+     "largest pie chart width or height"},
+    {"max-concurrent", "IMGCOLOR_MAX_CONCURRENT", OPT_INT, 0, 1024, CFG(max_concurrent), "0",
+     "heavy requests (images, pie charts) computing at once; 0: one per core"},
+    {"max-queue", "IMGCOLOR_MAX_QUEUE", OPT_INT, 0, 100000, CFG(max_queue), "32",
+     "heavy requests waiting for a slot; beyond it 503 with Retry-After"},
+    {"queue-timeout-ms", "IMGCOLOR_QUEUE_TIMEOUT_MS", OPT_INT, 1, 3600000,
+     CFG(queue_timeout_ms), "10000", "longest wait for a slot before 503"},
+    {"rate-limit", "IMGCOLOR_RATE_LIMIT", OPT_INT, 0, 1000000, CFG(rate_limit), "20",
+     "requests a second per client (API key, else address); 0: no limit; beyond it 429"},
+    {"rate-burst", "IMGCOLOR_RATE_BURST", OPT_INT, 1, 1000000, CFG(rate_burst), "40",
+     "requests a client may send at once before the rate applies"},
+    {"api-keys", "IMGCOLOR_API_KEYS", OPT_STR, 0, 0, CFG(api_keys), "",
+     "file of SHA-256 key hashes (see new-key); every route but /healthz and /readyz then "
+     "needs a key; re-read on SIGHUP"},
+    {"metrics-listen", "IMGCOLOR_METRICS_LISTEN", OPT_STR, 0, 0, CFG(metrics_listen), "",
+     "ADDR:PORT serving /metrics (open) apart from the API port, which then has none"},
+    {"cors-origins", "IMGCOLOR_CORS_ORIGINS", OPT_STR, 0, 0, CFG(cors_origins), "",
+     "comma-separated origins allowed cross-origin requests; none by default"},
+    {"tls-cert", "IMGCOLOR_TLS_CERT", OPT_STR, 0, 0, CFG(tls_cert), "",
+     "PEM certificate chain: serve HTTPS (checked at start; see docs/SECURITY.md)"},
+    {"tls-key", "IMGCOLOR_TLS_KEY", OPT_STR, 0, 0, CFG(tls_key), "",
+     "PEM private key for --tls-cert"},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -94,6 +129,9 @@ static void usage(FILE *f)
     fprintf(f, "  %-28s %s\n  %-28s %s\n  %-28s %s\n\n", "--list-routes",
             "print the routes served (method and path) and exit", "--version",
             "print the version and exit", "--help", "print this help and exit");
+    fprintf(f, "Usage: imgcolor-server new-key LABEL\n"
+               "  prints a new random API key on the first line and, on the second, the\n"
+               "  line to append to the --api-keys file (its SHA-256 hash and LABEL).\n\n");
     fprintf(f, "Endpoints: POST /prominent-colors, /rgb2hex, /centroids (the lesson's),\n"
                "POST /v1/prominent-colors, /v1/rgb2hex, /v1/centroids, GET /healthz,\n"
                "/readyz, /metrics, /openapi.json. See docs/SERVER.md.\n");
@@ -192,7 +230,89 @@ static int configure(srv_config *cfg, int argc, char **argv, int *list_routes)
         fprintf(stderr, "imgcolor-server: --host: expected an IPv4 address\n");
         return 2;
     }
+    if (cfg->metrics_listen[0] && (!strchr(cfg->metrics_listen, ':') ||
+                                   strpbrk(cfg->metrics_listen, ", s") ||
+                                   cfg->metrics_listen[0] == ':')) {
+        fprintf(stderr, "imgcolor-server: --metrics-listen: expected ADDR:PORT\n");
+        return 2;
+    }
+    if (!cfg->tls_cert[0] != !cfg->tls_key[0]) {
+        fprintf(stderr, "imgcolor-server: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    if (cfg->max_concurrent == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg->max_concurrent = cores > 0 && cores < 1024 ? (int)cores : 1;
+    }
     return 0;
+}
+
+/* `imgcolor-server new-key LABEL`: the key on stdout's first line (shown once, never
+ * stored), the keys-file line on the second. */
+static int new_key(int argc, char **argv)
+{
+    if (argc != 3 || !srv_key_label_valid(argv[2])) {
+        fprintf(stderr, "usage: imgcolor-server new-key LABEL\n"
+                        "  LABEL: 1-63 characters of A-Z a-z 0-9 - _ . @, names the key in "
+                        "the access log\n");
+        return 2;
+    }
+    char key[128], line[256];
+    if (srv_key_generate(argv[2], key, sizeof key, line, sizeof line) != 0) {
+        fprintf(stderr, "imgcolor-server: no randomness available for a key\n");
+        return 1;
+    }
+    printf("%s\n%s\n", key, line);
+    memset(key, 0, sizeof key);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* Re-reads the keys file; on any error the keys in use stay. */
+static void reload_keys(srv_state *st)
+{
+    srv_keyring ring;
+    char why[512];
+    if (srv_keyring_load(st->cfg.api_keys, &ring, why, sizeof why) != 0) {
+        srv_log(st, "error", "SIGHUP: keys not reloaded, the old ones stay: %s", why);
+        return;
+    }
+    pthread_rwlock_wrlock(&st->keys_lock);
+    srv_keyring old = st->keys;
+    st->keys = ring;
+    pthread_rwlock_unlock(&st->keys_lock);
+    srv_keyring_free(&old);
+    srv_log(st, "info", "SIGHUP: %zu API keys loaded", ring.n);
+}
+
+/* The state's locks, limiter, gate and keys; returns 0 or -1 with a message printed. */
+static int state_init(srv_state *st)
+{
+    const srv_config *cfg = &st->cfg;
+    if (pthread_rwlock_init(&st->keys_lock, NULL) != 0 ||
+        srv_ratelimit_init(&st->rate, cfg->rate_limit, cfg->rate_burst) != 0 ||
+        srv_gate_init(&st->gate, cfg->max_concurrent, cfg->max_queue) != 0) {
+        fprintf(stderr, "imgcolor-server: out of memory\n");
+        return -1;
+    }
+    if (cfg->api_keys[0]) {
+        char why[512];
+        if (srv_keyring_load(cfg->api_keys, &st->keys, why, sizeof why) != 0) {
+            fprintf(stderr, "imgcolor-server: --api-keys: %s\n", why);
+            return -1;
+        }
+        st->auth_on = 1;
+    }
+    return 0;
+}
+
+static void state_free(srv_state *st)
+{
+    imgcolor_options_free(st->defaults);
+    srv_keyring_free(&st->keys);
+    srv_ratelimit_free(&st->rate);
+    srv_gate_free(&st->gate);
+    pthread_rwlock_destroy(&st->keys_lock);
+    free(st);
 }
 
 static int civetweb_log(const struct mg_connection *conn, const char *message)
@@ -245,8 +365,86 @@ static void drain(srv_state *st)
         srv_log(st, "warn", "shutdown timeout: %lld requests still in flight", (long long)left);
 }
 
+/* civetweb's init_ssl callback: the certificate chain and key go into the context here,
+ * from separate files, and TLS below 1.2 is refused. Returns 1 (done) or -1 (fail). */
+static int init_tls(void *ssl_ctx, void *user_data)
+{
+    const srv_state *st = user_data;
+    return srv_tls_configure(ssl_ctx, st->cfg.tls_cert, st->cfg.tls_key) == 0 ? 1 : -1;
+}
+
+#define TLS_ADVICE                                                                          \
+    "Debian 12's civetweb 1.15 loads libssl at run time and expects OpenSSL 1.1 symbols; "   \
+    "with Debian 12's OpenSSL 3 it crashes or resets every request. Refusing to start. "     \
+    "Terminate TLS in nginx in front of a plain-HTTP loopback port instead (deploy/nginx/, " \
+    "docs/SECURITY.md)"
+
+/* Tries HTTPS in a child process first: civetweb on a mismatched OpenSSL can crash a
+ * worker thread (a NULL function pointer where an OpenSSL 1.1 symbol is missing), and
+ * that must not be the server's own process. The child serves 127.0.0.1:0 over TLS and
+ * runs the self-check against itself. Returns 0 if HTTPS works, else -1 with why. */
+static int tls_probe(srv_state *st, char *why, size_t size)
+{
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(why, size, "cannot fork the TLS probe");
+        return -1;
+    }
+    if (pid == 0) {
+        alarm(15); /* a probe that hangs dies */
+        const char *options[] = {"listening_ports", "127.0.0.1:0s", "num_threads", "2",
+                                 "request_timeout_ms", "5000", NULL};
+        struct mg_callbacks cb;
+        memset(&cb, 0, sizeof cb);
+        cb.init_ssl = init_tls;
+        cb.log_message = civetweb_log;
+        mg_init_library(2);
+        struct mg_context *ctx = mg_start(&cb, st, options);
+        if (!ctx) {
+            srv_log(st, "error", "TLS probe: civetweb could not set up TLS with %s and %s",
+                    st->cfg.tls_cert, st->cfg.tls_key);
+            _exit(3);
+        }
+        mg_set_request_handler(ctx, "**", srv_dispatch, st);
+        struct mg_server_port port;
+        char reason[256];
+        if (mg_get_server_ports(ctx, 1, &port) != 1 ||
+            srv_tls_selfcheck(port.port, 5000, reason, sizeof reason) != 0) {
+            srv_log(st, "error", "TLS probe: %s", reason);
+            _exit(4);
+        }
+        _exit(0); /* without mg_stop: nothing of the probe needs to be tidy */
+    }
+    int status = 0;
+    for (int waited = 0; waited < 2000; waited++) { /* 20 s */
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                return 0;
+            if (WIFSIGNALED(status))
+                snprintf(why, size, "the TLS probe crashed (signal %d) serving HTTPS",
+                         WTERMSIG(status));
+            else if (WEXITSTATUS(status) == 3)
+                snprintf(why, size, "civetweb could not set up TLS with the certificate "
+                                    "and key given");
+            else
+                snprintf(why, size, "HTTPS did not answer a request (the probe exited %d)",
+                         WEXITSTATUS(status));
+            return -1;
+        }
+        sleep_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    snprintf(why, size, "the TLS probe did not finish within 20 s");
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "new-key") == 0)
+        return new_key(argc, argv);
     srv_state *st = calloc(1, sizeof *st); /* reached by handlers only through cbdata */
     if (!st)
         return 1;
@@ -266,26 +464,46 @@ int main(int argc, char **argv)
     }
 
     const srv_config *cfg = &st->cfg;
+    int tls = cfg->tls_cert[0] != '\0';
+    if (tls && !mg_check_feature(2)) {
+        fprintf(stderr, "imgcolor-server: --tls-cert: this civetweb was built without TLS; "
+                        "terminate TLS in a proxy instead (deploy/nginx/)\n");
+        free(st);
+        return 1;
+    }
+    if (state_init(st) != 0) {
+        state_free(st);
+        return 1;
+    }
     if (imgcolor_options_new(&st->defaults) != IMGCOLOR_OK ||
         imgcolor_options_set_max_pixels(st->defaults, cfg->max_pixels) != IMGCOLOR_OK ||
         imgcolor_options_set_max_bytes(st->defaults, cfg->max_body_bytes) != IMGCOLOR_OK ||
         imgcolor_options_set_threads(st->defaults, cfg->kmeans_threads) != IMGCOLOR_OK) {
         fprintf(stderr, "imgcolor-server: cannot set up the library options\n");
-        imgcolor_options_free(st->defaults);
-        free(st);
+        state_free(st);
         return 1;
     }
     st->started_ns = srv_now_ns();
+    if (tls) {
+        char why[256];
+        if (tls_probe(st, why, sizeof why) != 0) {
+            srv_log(st, "error", "--tls-cert: HTTPS does not work with the civetweb linked "
+                    "here (%s): %s. " TLS_ADVICE, mg_version(), why);
+            state_free(st);
+            return 1;
+        }
+    }
 
-    char ports[96], threads[16], timeout[16], keepalive[16], linger[16];
-    snprintf(ports, sizeof ports, "%s:%d", cfg->host, cfg->port);
+    char ports[200], threads[16], timeout[16], keepalive[16], linger[16];
+    snprintf(ports, sizeof ports, "%s:%d%s%s%s", cfg->host, cfg->port, tls ? "s" : "",
+             cfg->metrics_listen[0] ? "," : "", cfg->metrics_listen);
     snprintf(threads, sizeof threads, "%d", cfg->threads);
     snprintf(timeout, sizeof timeout, "%d", cfg->request_timeout_ms);
     snprintf(keepalive, sizeof keepalive, "%d", cfg->keep_alive_timeout_ms);
     snprintf(linger, sizeof linger, "%d", 1000);
     /* No document_root: civetweb serves no files. Queue and backlog absorb bursts while
-     * every worker is busy; request_timeout_ms bounds each read and write so a stalled
-     * client cannot hold a worker for long. */
+     * every worker is busy; request_timeout_ms bounds the request head as a whole and
+     * each read and write, so a stalled client cannot hold a worker for long. */
     const char *options[] = {"listening_ports", ports,
                              "num_threads", threads,
                              "request_timeout_ms", timeout,
@@ -296,6 +514,11 @@ int main(int argc, char **argv)
                              "listen_backlog", "128",
                              "decode_url", "yes",
                              "tcp_nodelay", "1",
+                             /* CORS is the dispatcher's: civetweb's own preflight
+                              * answer would allow every origin */
+                             "access_control_allow_origin", "",
+                             "access_control_allow_methods", "",
+                             "access_control_allow_headers", "",
                              NULL};
     struct mg_callbacks callbacks;
     memset(&callbacks, 0, sizeof callbacks);
@@ -303,14 +526,20 @@ int main(int argc, char **argv)
     callbacks.log_message = civetweb_log;
     callbacks.init_connection = on_connection_open;
     callbacks.connection_close = on_connection_close;
+    if (tls)
+        callbacks.init_ssl = init_tls;
 
-    mg_init_library(0);
+    mg_init_library(tls ? 2 : 0);
     struct mg_context *ctx = mg_start(&callbacks, st, options);
     if (!ctx) {
-        srv_log(st, "error", "cannot listen on %s", ports);
-        imgcolor_options_free(st->defaults);
+        if (tls)
+            srv_log(st, "error", "cannot serve HTTPS on %s: civetweb could not set up TLS "
+                    "with %s and %s. Terminate TLS in a proxy instead (deploy/nginx/)",
+                    ports, cfg->tls_cert, cfg->tls_key);
+        else
+            srv_log(st, "error", "cannot listen on %s", ports);
         mg_exit_library();
-        free(st);
+        state_free(st);
         return 1;
     }
     /* Every request, whatever its path, goes to the one dispatcher. */
@@ -323,28 +552,60 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_hangup;
+    sigaction(SIGHUP, &sa, NULL);
 
-    struct mg_server_port port;
-    int bound = mg_get_server_ports(ctx, 1, &port) == 1 ? port.port : cfg->port;
+    struct mg_server_port bound_ports[2];
+    int nports = mg_get_server_ports(ctx, 2, bound_ports);
+    int bound = nports >= 1 ? bound_ports[0].port : cfg->port;
+    if (cfg->metrics_listen[0] && nports == 2)
+        st->metrics_port = bound_ports[1].port;
+
+    /* Debian 12's civetweb 1.15 loads libssl at run time and expects OpenSSL 1.1: with
+     * OpenSSL 3 the handshake completes and every request is then reset. A port that
+     * resets every request is worse than none, so HTTPS must prove itself first. */
+    if (tls) {
+        char why[256];
+        if (srv_tls_selfcheck(bound, 5000, why, sizeof why) != 0) {
+            srv_log(st, "error", "HTTPS self-check failed on port %d: %s. " TLS_ADVICE, bound,
+                    why);
+            mg_stop(ctx);
+            mg_exit_library();
+            state_free(st);
+            return 1;
+        }
+    }
+
     if (cfg->port_file[0]) {
         char tmp[600];
         snprintf(tmp, sizeof tmp, "%s.tmp", cfg->port_file);
         FILE *f = fopen(tmp, "w");
-        if (!f || fprintf(f, "%d\n", bound) < 0 || fclose(f) != 0 ||
+        if (!f || fprintf(f, "%d\n", bound) < 0 ||
+            (st->metrics_port && fprintf(f, "%d\n", st->metrics_port) < 0) || fclose(f) != 0 ||
             rename(tmp, cfg->port_file) != 0)
             srv_log(st, "error", "cannot write %s", cfg->port_file);
     }
-    srv_log(st, "info", "imgcolor-server %s listening on http://%s:%d (%d threads)",
-            imgcolor_version(), cfg->host, bound, cfg->threads);
+    srv_log(st, "info", "imgcolor-server %s listening on %s://%s:%d (%d threads, %d computing, "
+            "queue %d, API keys %s)", imgcolor_version(), tls ? "https" : "http", cfg->host,
+            bound, cfg->threads, st->gate.max_running, cfg->max_queue,
+            st->auth_on ? "required" : "off");
+    if (st->metrics_port)
+        srv_log(st, "info", "metrics on http://%.*s:%d/metrics",
+                (int)strcspn(cfg->metrics_listen, ":"), cfg->metrics_listen, st->metrics_port);
 
-    while (!stop_signal)
+    while (!stop_signal) {
         sleep_ms(100);
+        if (reload_signal) {
+            reload_signal = 0;
+            if (st->auth_on)
+                reload_keys(st);
+        }
+    }
     srv_log(st, "info", "signal %d: finishing in-flight requests", (int)stop_signal);
     drain(st);
     mg_stop(ctx);
     mg_exit_library();
-    imgcolor_options_free(st->defaults);
     srv_log(st, "info", "stopped");
-    free(st);
+    state_free(st);
     return 0;
 }

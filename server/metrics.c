@@ -20,6 +20,12 @@ static const char *const reject_names[SRV_REJECT_COUNT] = {
     [SRV_REJECT_TIMEOUT] = "timeout",
     [SRV_REJECT_SHUTTING_DOWN] = "shutting_down",
     [SRV_REJECT_NO_MEMORY] = "out_of_memory",
+    [SRV_REJECT_UNAUTHORIZED] = "unauthorized",
+    [SRV_REJECT_RATE_LIMITED] = "rate_limited",
+    [SRV_REJECT_QUEUE_FULL] = "queue_full",
+    [SRV_REJECT_QUEUE_TIMEOUT] = "queue_timeout",
+    [SRV_REJECT_N_INIT] = "n_init_out_of_range",
+    [SRV_REJECT_PIE_SIZE] = "pie_too_large",
 };
 
 #define RELAXED memory_order_relaxed
@@ -148,6 +154,16 @@ char *srv_metrics_render(srv_state *st, size_t *len)
     put(&t, "# HELP imgcolor_server_threads Worker threads (concurrent connections).\n"
             "# TYPE imgcolor_server_threads gauge\nimgcolor_server_threads %d\n",
         st->cfg.threads);
+    pthread_mutex_lock(&st->gate.lock);
+    int running = st->gate.running, waiting = st->gate.admitted - st->gate.running;
+    pthread_mutex_unlock(&st->gate.lock);
+    put(&t, "# HELP imgcolor_work_running Heavy requests computing now.\n"
+            "# TYPE imgcolor_work_running gauge\nimgcolor_work_running %d\n"
+            "# HELP imgcolor_work_queued Heavy requests admitted and not yet computing.\n"
+            "# TYPE imgcolor_work_queued gauge\nimgcolor_work_queued %d\n"
+            "# HELP imgcolor_work_slots Heavy requests that may compute at once.\n"
+            "# TYPE imgcolor_work_slots gauge\nimgcolor_work_slots %d\n",
+        running, waiting, st->gate.max_running);
     put(&t, "# HELP imgcolor_server_uptime_seconds Seconds since the server started.\n"
             "# TYPE imgcolor_server_uptime_seconds gauge\nimgcolor_server_uptime_seconds %.3f\n",
         (double)(srv_now_ns() - st->started_ns) / 1e9);

@@ -1,10 +1,24 @@
-/* routes.c: the route table and the single place every request passes through. An
- * authentication check or a concurrency limit goes in srv_dispatch, between finding the
- * route and calling its handler, and then covers every endpoint at once. */
+/* routes.c: the route table and the single place every request passes through. Between
+ * finding the route and calling its handler sit the checks that cover every endpoint at
+ * once, in this order: the metrics listener, shutdown, CORS preflight, the API key, the
+ * per-client rate limit, and admission to the concurrency gate for heavy routes. */
 #include <stdio.h>
 #include <string.h>
 
 #include "server.h"
+
+/* Heavy routes decode images, cluster or render: they pass the concurrency gate. */
+static int heavy(srv_route_id id)
+{
+    return id == SRV_ROUTE_PROMINENT || id == SRV_ROUTE_V1_PROMINENT ||
+           id == SRV_ROUTE_CENTROIDS || id == SRV_ROUTE_V1_CENTROIDS;
+}
+
+/* Health checks stay open to probes: no key, no rate limit. */
+static int open_route(srv_route_id id)
+{
+    return id == SRV_ROUTE_HEALTHZ || id == SRV_ROUTE_READYZ;
+}
 
 static const srv_route routes[] = {
     {SRV_ROUTE_PROMINENT, "/prominent-colors", "POST", srv_handle_prominent},
@@ -49,17 +63,31 @@ static int method_allowed(const char *allow, const char *method)
     return 0;
 }
 
+static int admit(srv_req *r, const srv_route *route);
+static int cors(srv_req *r, const srv_route *route, const char *method);
+
 static int route_request(srv_req *r)
 {
     const srv_route *route = NULL;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
         if (strcmp(routes[i].path, r->path) == 0)
             route = &routes[i];
+    /* With --metrics-listen, /metrics lives on its own port (open, for the scraper on a
+     * private network) and that port serves nothing but it and the health checks. */
+    if (route && r->st->metrics_port) {
+        int on_metrics_port = r->ri->server_port == r->st->metrics_port;
+        int metrics_route = route->id == SRV_ROUTE_METRICS;
+        if (on_metrics_port ? !(metrics_route || open_route(route->id)) : metrics_route)
+            route = NULL;
+    }
     if (!route)
         return srv_problem(r, 404, "not-found", NULL, "no such endpoint; see /openapi.json");
     r->route = route->id;
 
     const char *method = r->ri->request_method ? r->ri->request_method : "";
+    int rc = cors(r, route, method);
+    if (rc)
+        return rc;
     if (!method_allowed(route->methods, method)) {
         char allow[64];
         snprintf(allow, sizeof allow, "Allow: %s\r\n", route->methods);
@@ -69,16 +97,144 @@ static int route_request(srv_req *r)
 
     /* A server that is shutting down finishes what it started and refuses the rest,
      * except liveness, which stays true until the process exits. */
-    if (atomic_load(&r->st->draining) && route->id != SRV_ROUTE_HEALTHZ &&
-        route->id != SRV_ROUTE_READYZ) {
+    if (atomic_load(&r->st->draining) && !open_route(route->id)) {
         srv_metrics_reject(r->st, SRV_REJECT_SHUTTING_DOWN);
         r->must_close = 1;
         return srv_problem(r, 503, "shutting-down", "Retry-After: 1\r\n",
                            "the server is shutting down");
     }
+    rc = admit(r, route);
+    return rc ? rc : route->handler(r);
+}
 
-    /* Authentication and admission control belong here, before any handler runs. */
-    return route->handler(r);
+int srv_cors_allowed(const char *list, const char *origin, size_t origin_len)
+{
+    const char *p = list;
+    while (*p) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        size_t len = strcspn(p, ", ");
+        if (len && len == origin_len && memcmp(p, origin, len) == 0)
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
+/* Sets the CORS headers for an allowed Origin; answers a preflight (OPTIONS with
+ * Access-Control-Request-Method). Returns the status sent, or 0 to go on. */
+static int cors(srv_req *r, const srv_route *route, const char *method)
+{
+    const char *origin = mg_get_header(r->conn, "Origin");
+    int allowed = origin && r->st->cfg.cors_origins[0] &&
+                  srv_cors_allowed(r->st->cfg.cors_origins, origin, strlen(origin));
+    if (allowed)
+        snprintf(r->cors, sizeof r->cors,
+                 "Access-Control-Allow-Origin: %.200s\r\nVary: Origin\r\n", origin);
+    else if (r->st->cfg.cors_origins[0])
+        snprintf(r->cors, sizeof r->cors, "Vary: Origin\r\n");
+    if (strcmp(method, "OPTIONS") != 0 ||
+        !mg_get_header(r->conn, "Access-Control-Request-Method"))
+        return 0;
+    if (!allowed)
+        return srv_problem(r, 403, "cors-origin-not-allowed", NULL,
+                           "cross-origin requests from this origin are not allowed");
+    char extra[320];
+    snprintf(extra, sizeof extra,
+             "Access-Control-Allow-Methods: %s\r\n"
+             "Access-Control-Allow-Headers: Authorization, X-API-Key, Content-Type\r\n"
+             "Access-Control-Max-Age: 600\r\n",
+             route->methods);
+    return srv_send(r, 204, "text/plain", "", 0, extra);
+}
+
+/* The API key: 0 when the route is open, auth is off, or the key matches (its label is
+ * then in r->key_label); otherwise the 401 has been sent, or a 429 when the address has
+ * used up its rate of attempts. */
+static int authenticate(srv_req *r)
+{
+    srv_state *st = r->st;
+    const char *key;
+    size_t len;
+    srv_cred cred = srv_auth_credential(mg_get_header(r->conn, "Authorization"),
+                                        mg_get_header(r->conn, "X-API-Key"), &key, &len);
+    if (cred == SRV_CRED_PRESENT) {
+        pthread_rwlock_rdlock(&st->keys_lock);
+        const char *label = srv_keyring_match(&st->keys, key, len);
+        if (label)
+            snprintf(r->key_label, sizeof r->key_label, "%s", label);
+        pthread_rwlock_unlock(&st->keys_lock);
+        if (label)
+            return 0;
+    }
+    /* Wrong keys cost the address tokens: guessing is rate-limited like any request. */
+    int retry;
+    if (!srv_ratelimit_take(&st->rate, r->ri->remote_addr, srv_now_ns(), &retry)) {
+        char extra[48];
+        snprintf(extra, sizeof extra, "Retry-After: %d\r\n", retry);
+        srv_metrics_reject(st, SRV_REJECT_RATE_LIMITED);
+        r->must_close = !r->body_done;
+        return srv_problem(r, 429, "rate-limited", extra, "too many requests; retry in %d s",
+                           retry);
+    }
+    srv_metrics_reject(st, SRV_REJECT_UNAUTHORIZED);
+    r->must_close = !r->body_done;
+    if (cred == SRV_CRED_NONE)
+        return srv_problem(r, 401, "unauthorized", "WWW-Authenticate: Bearer realm=\"imgcolor\"\r\n",
+                           "send an API key as \"Authorization: Bearer KEY\" or \"X-API-Key: KEY\"");
+    return srv_problem(r, 401, "unauthorized",
+                       "WWW-Authenticate: Bearer realm=\"imgcolor\", error=\"invalid_token\"\r\n",
+                       "the API key is not valid");
+}
+
+/* Everything between routing and the handler. Returns 0 to run the handler. */
+static int admit(srv_req *r, const srv_route *route)
+{
+    srv_state *st = r->st;
+    int rc = 0;
+    if (open_route(route->id) || (st->metrics_port && route->id == SRV_ROUTE_METRICS))
+        return 0;
+    if (st->auth_on && (rc = authenticate(r)))
+        return rc;
+    int retry;
+    if (!r->key_label[0] || !st->auth_on) {
+        /* unauthenticated: the bucket of the address (authenticate() charged failures) */
+        if (!srv_ratelimit_take(&st->rate, r->ri->remote_addr, srv_now_ns(), &retry))
+            goto limited;
+    } else if (!srv_ratelimit_take(&st->rate, r->key_label, srv_now_ns(), &retry)) {
+        goto limited;
+    }
+    if (heavy(route->id)) {
+        if (srv_gate_admit(&st->gate) != SRV_GATE_OK) {
+            srv_metrics_reject(st, SRV_REJECT_QUEUE_FULL);
+            r->must_close = !r->body_done;
+            return srv_problem(r, 503, "server-busy", "Retry-After: 1\r\n",
+                               "every worker is busy and the queue is full; try again");
+        }
+        r->admitted = 1;
+    }
+    return 0;
+limited:;
+    char extra[48];
+    snprintf(extra, sizeof extra, "Retry-After: %d\r\n", retry);
+    srv_metrics_reject(st, SRV_REJECT_RATE_LIMITED);
+    r->must_close = !r->body_done;
+    return srv_problem(r, 429, "rate-limited", extra, "too many requests; retry in %d s", retry);
+}
+
+int srv_work_begin(srv_req *r)
+{
+    if (!r->admitted || r->running)
+        return 0;
+    uint64_t deadline = srv_now_ns() + (uint64_t)r->st->cfg.queue_timeout_ms * 1000000u;
+    if (srv_gate_run(&r->st->gate, deadline) == SRV_GATE_OK) {
+        r->running = 1;
+        return 0;
+    }
+    srv_metrics_reject(r->st, SRV_REJECT_QUEUE_TIMEOUT);
+    return srv_problem(r, 503, "server-busy", "Retry-After: 1\r\n",
+                       "no worker became free within %d ms; try again",
+                       r->st->cfg.queue_timeout_ms);
 }
 
 int srv_dispatch(struct mg_connection *conn, void *cbdata)
@@ -88,6 +244,8 @@ int srv_dispatch(struct mg_connection *conn, void *cbdata)
     srv_req_init(&r, conn, st);
     atomic_fetch_add_explicit(&st->metrics.in_flight, 1, memory_order_relaxed);
     route_request(&r);
+    if (r.admitted)
+        srv_gate_leave(&st->gate, r.running);
     if (!r.status) /* a handler that forgot to answer is a bug, not a hung client */
         srv_problem(&r, 500, "internal-error", NULL, "no response was produced");
     srv_metrics_record(st, &r);

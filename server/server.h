@@ -4,6 +4,7 @@
 #ifndef IMGCOLOR_SERVER_H
 #define IMGCOLOR_SERVER_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -33,6 +34,18 @@ typedef struct srv_config {
     int kmeans_threads;          /* imgcolor threads per request (0: automatic) */
     srv_log_format log_format;
     char port_file[512];         /* when set, the bound port is written there */
+    int max_n_init;              /* k-means restarts per request */
+    int max_pie_side;            /* pie chart width and height */
+    int max_concurrent;          /* heavy requests computing at once (0: one per core) */
+    int max_queue;               /* heavy requests waiting for a slot; more get 503 */
+    int queue_timeout_ms;        /* longest wait for a slot before 503 */
+    int rate_limit;              /* requests per second per client (0: no limit) */
+    int rate_burst;              /* bucket size: requests a client may send at once */
+    char api_keys[512];          /* file of key hashes; empty: no authentication */
+    char metrics_listen[96];     /* separate address:port for /metrics, or empty */
+    char cors_origins[1024];     /* comma-separated allowed origins, or empty: no CORS */
+    char tls_cert[512];          /* PEM certificate chain for HTTPS */
+    char tls_key[512];           /* PEM private key for HTTPS */
 } srv_config;
 
 /* ------------------------------------------------------------------------------------ */
@@ -66,6 +79,12 @@ typedef enum srv_reject {
     SRV_REJECT_TIMEOUT,
     SRV_REJECT_SHUTTING_DOWN,
     SRV_REJECT_NO_MEMORY,
+    SRV_REJECT_UNAUTHORIZED,
+    SRV_REJECT_RATE_LIMITED,
+    SRV_REJECT_QUEUE_FULL,
+    SRV_REJECT_QUEUE_TIMEOUT,
+    SRV_REJECT_N_INIT,
+    SRV_REJECT_PIE_SIZE,
     SRV_REJECT_COUNT
 } srv_reject;
 
@@ -85,6 +104,94 @@ typedef struct srv_metrics {
 } srv_metrics;
 
 /* ------------------------------------------------------------------------------------ */
+/* auth.c: API keys, stored as SHA-256 hashes                                            */
+
+#define SRV_KEY_LABEL_MAX 64
+#define SRV_KEY_MAX_LEN 256 /* longer presented keys are refused unhashed */
+
+typedef struct srv_key {
+    uint8_t hash[32];
+    char label[SRV_KEY_LABEL_MAX];
+} srv_key;
+
+typedef struct srv_keyring {
+    srv_key *keys;
+    size_t n;
+} srv_keyring;
+
+/* Parses a keys file's text: one "sha256:<64 hex digits> <label>" per line, blank lines
+ * and '#' comments ignored. Returns 0, or -1 with a message naming the line in why. */
+int srv_keyring_parse(const char *text, size_t len, srv_keyring *ring, char *why, size_t size);
+int srv_keyring_load(const char *path, srv_keyring *ring, char *why, size_t size);
+void srv_keyring_free(srv_keyring *ring);
+
+/* The key a request presents: "Authorization: Bearer KEY" or "X-API-Key: KEY". */
+typedef enum srv_cred {
+    SRV_CRED_NONE,      /* neither header */
+    SRV_CRED_MALFORMED, /* another scheme, an empty or overlong key, or both headers */
+    SRV_CRED_PRESENT
+} srv_cred;
+srv_cred srv_auth_credential(const char *authorization, const char *x_api_key,
+                             const char **key, size_t *len);
+
+/* Compares the key's SHA-256 with every stored hash in constant time (per key count);
+ * returns the matching entry's label or NULL. */
+const char *srv_keyring_match(const srv_keyring *ring, const char *key, size_t len);
+
+/* A new random key (getrandom) in key (at least 64 bytes) and its keys-file line in
+ * line. Returns 0, or -1 if the system has no randomness to give. */
+int srv_key_generate(const char *label, char *key, size_t key_size, char *line,
+                     size_t line_size);
+int srv_key_label_valid(const char *label);
+
+/* ------------------------------------------------------------------------------------ */
+/* ratelimit.c: a token bucket per client                                                */
+
+#define SRV_RL_SLOTS 4096
+#define SRV_RL_PROBE 8
+
+typedef struct srv_bucket {
+    uint64_t hash;     /* 0: free slot */
+    char key[SRV_KEY_LABEL_MAX];
+    double tokens;
+    uint64_t last_ns;
+} srv_bucket;
+
+typedef struct srv_ratelimit {
+    pthread_mutex_t lock;
+    double rate;       /* tokens per second; 0: no limit */
+    double burst;      /* bucket size */
+    srv_bucket *slots; /* SRV_RL_SLOTS of them */
+} srv_ratelimit;
+
+int srv_ratelimit_init(srv_ratelimit *rl, double rate, double burst);
+void srv_ratelimit_free(srv_ratelimit *rl);
+/* Takes one token from key's bucket at time now_ns. Returns 1 if the request may go on;
+ * 0 if the bucket is empty, with *retry_s the whole seconds until a token is back. */
+int srv_ratelimit_take(srv_ratelimit *rl, const char *key, uint64_t now_ns, int *retry_s);
+
+/* ------------------------------------------------------------------------------------ */
+/* gate.c: the concurrency limit with a bounded queue for heavy requests                 */
+
+typedef struct srv_gate {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    int running, admitted;         /* admitted counts running and waiting requests */
+    int max_running, max_admitted; /* max_admitted = max_running + queue length */
+} srv_gate;
+
+typedef enum srv_gate_status { SRV_GATE_OK, SRV_GATE_FULL, SRV_GATE_TIMEOUT } srv_gate_status;
+
+int srv_gate_init(srv_gate *g, int max_running, int max_queue);
+void srv_gate_free(srv_gate *g);
+/* Admission, without waiting: OK, or FULL when running + waiting is at its bound. */
+srv_gate_status srv_gate_admit(srv_gate *g);
+/* For an admitted request: waits (until deadline_ns, CLOCK_MONOTONIC) for a slot to run. */
+srv_gate_status srv_gate_run(srv_gate *g, uint64_t deadline_ns);
+/* Ends an admitted request; ran says whether srv_gate_run gave it a slot. */
+void srv_gate_leave(srv_gate *g, int ran);
+
+/* ------------------------------------------------------------------------------------ */
 /* Server state: one per process, handed to civetweb as cbdata and user_data.            */
 
 typedef struct srv_state {
@@ -93,6 +200,12 @@ typedef struct srv_state {
     srv_metrics metrics;
     atomic_int draining;        /* set on SIGTERM: refuse new work, finish what runs */
     uint64_t started_ns;
+    int auth_on;                /* --api-keys given: every route but health needs a key */
+    pthread_rwlock_t keys_lock; /* guards keys: requests read, SIGHUP's reload writes */
+    srv_keyring keys;
+    srv_ratelimit rate;
+    srv_gate gate;
+    int metrics_port;           /* the --metrics-listen port once bound, else 0 */
 } srv_state;
 
 /* ------------------------------------------------------------------------------------ */
@@ -112,6 +225,10 @@ typedef struct srv_req {
     int body_done;              /* body read to its end (or there was none) */
     int must_close;             /* answer with Connection: close */
     int continue_sent;          /* "100 Continue" already written */
+    char key_label[SRV_KEY_LABEL_MAX]; /* the API key's label, for the log; "" if none */
+    char cors[400];             /* CORS response headers for an allowed Origin, or "" */
+    int admitted;               /* holds an admission ticket of the gate */
+    int running;                /* holds a running slot of the gate */
 } srv_req;
 
 /* ------------------------------------------------------------------------------------ */
@@ -193,6 +310,11 @@ srv_body_status srv_form_parse_urlencoded(const char *text, size_t len, srv_form
 const srv_field *srv_form_get(const srv_form *form, const char *name);
 void srv_form_free(srv_form *form);
 
+/* The field assembly the multipart parser drives: a new field (NULL when the name
+ * repeats or there are too many), and bytes appended to it (-1 past the limit). */
+srv_field *srv_form_add(srv_form *form, const char *name, size_t name_len);
+int srv_form_append(srv_form *form, srv_field *f, const char *data, size_t len);
+
 /* Sends the problem response for a body status other than SRV_BODY_OK. */
 int srv_body_problem(srv_req *r, srv_body_status status, uint64_t limit);
 
@@ -213,6 +335,13 @@ int srv_dispatch(struct mg_connection *conn, void *cbdata);
 const srv_route *srv_routes(size_t *n);
 const char *srv_route_label(srv_route_id id);
 
+/* Whether origin is one of the comma-separated origins in list (exact match). */
+int srv_cors_allowed(const char *list, const char *origin, size_t origin_len);
+
+/* For heavy work inside a handler: waits for a running slot of the gate. Returns 0, or
+ * the status of the 503 problem sent when the wait timed out. */
+int srv_work_begin(srv_req *r);
+
 int srv_handle_prominent(srv_req *r);
 int srv_handle_rgb2hex(srv_req *r);
 int srv_handle_centroids(srv_req *r);
@@ -228,6 +357,13 @@ void srv_metrics_record(srv_state *st, const srv_req *r);
 void srv_metrics_reject(srv_state *st, srv_reject why);
 /* The Prometheus text exposition; free with free(). */
 char *srv_metrics_render(srv_state *st, size_t *len);
+
+/* tls.c: whether the HTTPS port really serves: a handshake and GET /healthz against
+ * 127.0.0.1:port. Returns 0, or -1 with the reason in why. */
+int srv_tls_selfcheck(int port, int timeout_ms, char *why, size_t size);
+/* Loads the certificate chain and key into civetweb's SSL_CTX and sets TLS 1.2 as the
+ * lowest version. Returns 0 or -1. */
+int srv_tls_configure(void *ssl_ctx, const char *cert, const char *key);
 
 extern const char srv_openapi_json[];
 extern const size_t srv_openapi_json_len;
