@@ -28,6 +28,7 @@
 typedef struct server {
     pid_t pid;
     int port;
+    int metrics_port; /* with --metrics-listen: the second line of the port file */
     char *dir;
     char log[600];
 } server;
@@ -89,6 +90,8 @@ static server *server_start(const char *extra)
         FILE *f = fopen(portfile, "r");
         if (f) {
             int ok = fscanf(f, "%d", &s->port) == 1;
+            if (ok && fscanf(f, "%d", &s->metrics_port) != 1)
+                s->metrics_port = 0;
             fclose(f);
             if (ok && s->port > 0)
                 return s;
@@ -160,22 +163,26 @@ typedef struct sink {
     size_t len;
 } sink;
 
-/* One request. body/len for a raw body with content type ctype, or mime for multipart. */
-static resp http(const server *s, const char *method, const char *path, const char *ctype,
-                 const void *body, size_t len, curl_mime *mime, CURL *reuse)
+/* One request to port (the server's if 0) with an extra header line (or NULL). body/len
+ * for a raw body with content type ctype, or mime for multipart. */
+static resp http_ex(const server *s, int port, const char *method, const char *path,
+                    const char *ctype, const char *extra_header, const void *body, size_t len,
+                    curl_mime *mime, CURL *reuse)
 {
     resp r = {0};
     sink data = {0}, head = {0};
     CURL *c = reuse ? reuse : curl_easy_init();
     assert_non_null(c);
     char url[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", s->port, path);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port ? port : s->port, path);
     struct curl_slist *hdrs = NULL;
     char ct[160];
     if (ctype) {
         snprintf(ct, sizeof ct, "Content-Type: %s", ctype);
         hdrs = curl_slist_append(hdrs, ct);
     }
+    if (extra_header)
+        hdrs = curl_slist_append(hdrs, extra_header);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (mime)
@@ -213,6 +220,12 @@ static resp http(const server *s, const char *method, const char *path, const ch
     r.head = head.buf ? head.buf : calloc(1, 1);
     r.hlen = head.len;
     return r;
+}
+
+static resp http(const server *s, const char *method, const char *path, const char *ctype,
+                 const void *body, size_t len, curl_mime *mime, CURL *reuse)
+{
+    return http_ex(s, 0, method, path, ctype, NULL, body, len, mime, reuse);
 }
 
 static void resp_free(resp *r)
@@ -396,7 +409,7 @@ static char *example(const char *name)
 
 static int setup(void **state)
 {
-    *state = server_start("--threads 24");
+    *state = server_start("--threads 24 --rate-limit 0");
     return 0;
 }
 
@@ -1025,7 +1038,7 @@ static void *load(void *arg)
 static void test_shutdown_under_load(void **state)
 {
     (void)state;
-    server *s = server_start("--threads 24");
+    server *s = server_start("--threads 24 --rate-limit 0");
     job ref = {s, example("3.jpg"), 4, NULL};
     run_job(&ref);
     assert_non_null(ref.answer);
@@ -1135,6 +1148,385 @@ static void test_help_and_bad_flags(void **state)
     test_run_free(&r);
 }
 
+/* ------------------------------------------------------------------------------------ */
+/* API keys, rate limit, concurrency gate, CORS                                          */
+
+/* `imgcolor-server new-key LABEL`: the key into key, the keys-file line into line. */
+static void new_key(const char *label, char *key, size_t ksize, char *line, size_t lsize)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "'%s' new-key %s", IMGCOLOR_SERVER_PATH, label);
+    test_run r = test_run_cmd(cmd, NULL, 0);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(sscanf(r.out, "%127s", key), 1);
+    const char *second = strchr(r.out, '\n');
+    assert_non_null(second);
+    snprintf(line, lsize, "%.*s", (int)strcspn(second + 1, "\n"), second + 1);
+    assert_true(strlen(key) > 40 && strlen(key) < ksize);
+    assert_null(strstr(line, key));
+    test_run_free(&r);
+}
+
+static long status_with(const server *s, const char *method, const char *path,
+                        const char *header_line)
+{
+    const char *form = "application/x-www-form-urlencoded";
+    int post = strcmp(method, "POST") == 0;
+    resp r = http_ex(s, 0, method, path, post ? form : NULL, header_line,
+                     post ? "rgbs=%5B%5D" : NULL, post ? 11 : 0, NULL, NULL);
+    long status = r.status;
+    if (status >= 400)
+        assert_problem(&r, status);
+    else
+        assert_common_headers(&r);
+    resp_free(&r);
+    return status;
+}
+
+static void test_api_keys(void **state)
+{
+    (void)state;
+    char key[128], line[256], key2[128], line2[256], hdr[300];
+    new_key("ci-client", key, sizeof key, line, sizeof line);
+    new_key("ci-rotated", key2, sizeof key2, line2, sizeof line2);
+    char *dir = test_tmpdir();
+    char keys[600], text[600];
+    snprintf(keys, sizeof keys, "%s/keys", dir);
+    snprintf(text, sizeof text, "# test keys\n%s\n", line);
+    test_write_file(keys, text, strlen(text));
+    char args[800];
+    snprintf(args, sizeof args, "--api-keys %s --metrics-listen 127.0.0.1:0 --rate-limit 0",
+             keys);
+    server *s = server_start(args);
+    assert_true(s->metrics_port > 0);
+
+    /* health stays open; everything else needs the key */
+    assert_int_equal(status_with(s, "GET", "/healthz", NULL), 200);
+    assert_int_equal(status_with(s, "GET", "/readyz", NULL), 200);
+    resp r = http(s, "POST", "/rgb2hex", "application/x-www-form-urlencoded", "rgbs=[]", 7,
+                  NULL, NULL);
+    assert_problem(&r, 401);
+    assert_string_equal(header(&r, "WWW-Authenticate"), "Bearer realm=\"imgcolor\"");
+    resp_free(&r);
+    assert_int_equal(status_with(s, "GET", "/openapi.json", NULL), 401);
+    r = http_ex(s, 0, "GET", "/openapi.json", NULL, "Authorization: Bearer imgc_wrong", NULL,
+                0, NULL, NULL);
+    assert_problem(&r, 401);
+    assert_non_null(strstr(header(&r, "WWW-Authenticate"), "error=\"invalid_token\""));
+    resp_free(&r);
+
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", key);
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", hdr), 200);
+    snprintf(hdr, sizeof hdr, "authorization: bearer   %s", key);
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", hdr), 200);
+    snprintf(hdr, sizeof hdr, "X-API-Key: %s", key);
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", hdr), 200);
+    assert_int_equal(status_with(s, "GET", "/openapi.json", hdr), 200);
+    snprintf(hdr, sizeof hdr, "Authorization: Basic %s", key);
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", hdr), 401);
+    snprintf(hdr, sizeof hdr, "X-API-Key: %.20s", key); /* a prefix of the key */
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", hdr), 401);
+    /* never from the URL */
+    char path[300];
+    snprintf(path, sizeof path, "/rgb2hex?api_key=%s", key);
+    assert_int_equal(status_with(s, "POST", path, NULL), 401);
+
+    /* /metrics only on its own listener, and open there; nothing else is */
+    snprintf(hdr, sizeof hdr, "X-API-Key: %s", key);
+    assert_int_equal(status_with(s, "GET", "/metrics", hdr), 404);
+    r = http_ex(s, s->metrics_port, "GET", "/metrics", NULL, NULL, NULL, 0, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "imgcolor_http_rejections_total{reason=\"unauthorized\"} 6"));
+    resp_free(&r);
+    r = http_ex(s, s->metrics_port, "POST", "/rgb2hex", "application/x-www-form-urlencoded",
+                hdr, "rgbs=[]", 7, NULL, NULL);
+    assert_problem(&r, 404);
+    resp_free(&r);
+
+    /* rotation: the new key in, the old key out, SIGHUP; a broken file changes nothing */
+    snprintf(text, sizeof text, "%s\n", line2);
+    test_write_file(keys, text, strlen(text));
+    kill(s->pid, SIGHUP);
+    char old_hdr[300], new_hdr[300];
+    snprintf(old_hdr, sizeof old_hdr, "X-API-Key: %s", key);
+    snprintf(new_hdr, sizeof new_hdr, "X-API-Key: %s", key2);
+    long old_status = 0;
+    for (int i = 0; i < 100 && (old_status = status_with(s, "POST", "/rgb2hex", old_hdr)) != 401;
+         i++)
+        sleep_ms(20);
+    assert_int_equal(old_status, 401);
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", new_hdr), 200);
+    test_write_file(keys, "garbage\n", 8);
+    kill(s->pid, SIGHUP);
+    sleep_ms(300);
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", new_hdr), 200);
+
+    /* the log names labels, never keys */
+    char log[600];
+    snprintf(log, sizeof log, "%s", s->log);
+    char *sdir = strdup(s->dir);
+    kill(s->pid, SIGTERM);
+    assert_int_equal(wait_exit(s->pid, 20000), 0);
+    size_t n;
+    char *logtext = (char *)test_read_file(log, &n);
+    logtext = realloc(logtext, n + 1);
+    logtext[n] = '\0';
+    assert_null(strstr(logtext, key));
+    assert_null(strstr(logtext, key2));
+    assert_non_null(strstr(logtext, "\"key\":\"ci-client\""));
+    assert_non_null(strstr(logtext, "\"key\":\"ci-rotated\""));
+    assert_non_null(strstr(logtext, "keys not reloaded"));
+    free(logtext);
+    test_rmdir_r(sdir);
+    free(sdir);
+    free(s->dir);
+    free(s);
+
+    /* a keys file that is missing, empty or holds a key itself: refuse to start */
+    static const char *const broken[] = {"", "imgc_plainkey ci\n", "sha256:00 ci\n"};
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+        test_write_file(keys, broken[i], strlen(broken[i]));
+        char cmd[900];
+        snprintf(cmd, sizeof cmd, "'%s' --port 0 --api-keys %s", IMGCOLOR_SERVER_PATH, keys);
+        test_run run = test_run_cmd(cmd, NULL, 0);
+        assert_int_equal(run.status, 1);
+        assert_non_null(strstr(run.err, "--api-keys"));
+        test_run_free(&run);
+    }
+    test_rmdir_r(dir);
+    free(dir);
+}
+
+static void test_rate_limit(void **state)
+{
+    (void)state;
+    server *s = server_start("--rate-limit 2 --rate-burst 5");
+    int ok = 0, limited = 0;
+    for (int i = 0; i < 8; i++) {
+        resp r = http(s, "POST", "/rgb2hex", "application/x-www-form-urlencoded", "rgbs=[]", 7,
+                      NULL, NULL);
+        if (r.status == 200)
+            ok++;
+        else {
+            assert_problem(&r, 429);
+            const char *retry = header(&r, "Retry-After");
+            assert_non_null(retry);
+            assert_true(atoi(retry) >= 1 && atoi(retry) <= 2);
+            limited++;
+        }
+        resp_free(&r);
+        /* probes are never limited */
+        assert_alive(s);
+    }
+    assert_true(ok >= 5 && ok <= 6); /* the burst, and at most one token refilled */
+    assert_true(limited >= 2);
+    sleep_ms(1100); /* two tokens back */
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", NULL), 200);
+    resp r = http(s, "GET", "/metrics", NULL, NULL, 0, NULL, NULL);
+    assert_non_null(strstr(r.body, "imgcolor_http_rejections_total{reason=\"rate_limited\"}"));
+    resp_free(&r);
+    server_stop(s);
+}
+
+/* Opens a connection and sends a request head whose body never comes. */
+static int hold_request(const server *s, const char *path)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    char req[300];
+    int n = snprintf(req, sizeof req,
+                     "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+                     "Content-Length: 100000\r\n\r\n\x89PNG", path);
+    assert_int_equal(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
+    return fd;
+}
+
+static void test_concurrency_gate(void **state)
+{
+    (void)state;
+    server *s = server_start("--max-concurrent 1 --max-queue 1 --rate-limit 0");
+    /* two heavy requests admitted (one may compute, one may wait): both still reading */
+    int a = hold_request(s, "/v1/prominent-colors");
+    int b = hold_request(s, "/v1/prominent-colors?k=2");
+    sleep_ms(300);
+    CURL *c = curl_easy_init();
+    curl_mime *mime = form_image(c, example("1.jpg"), "3");
+    resp r = http(s, "POST", "/prominent-colors", NULL, NULL, 0, mime, c);
+    curl_mime_free(mime);
+    assert_problem(&r, 503);
+    assert_string_equal(header(&r, "Retry-After"), "1");
+    assert_non_null(strstr(r.body, "server-busy"));
+    resp_free(&r);
+    /* light routes and probes are not behind the gate */
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", NULL), 200);
+    assert_alive(s);
+    r = http(s, "GET", "/metrics", NULL, NULL, 0, NULL, NULL);
+    assert_non_null(strstr(r.body, "imgcolor_http_rejections_total{reason=\"queue_full\"} 1"));
+    assert_non_null(strstr(r.body, "imgcolor_work_queued 2"));
+    resp_free(&r);
+    close(a);
+    close(b);
+    /* the places are given back once those requests end */
+    int status = 0;
+    for (int i = 0; i < 100 && status != 200; i++) {
+        mime = form_image(c, example("1.jpg"), "3");
+        r = http(s, "POST", "/prominent-colors", NULL, NULL, 0, mime, c);
+        curl_mime_free(mime);
+        status = (int)r.status;
+        resp_free(&r);
+        if (status != 200)
+            sleep_ms(20);
+    }
+    assert_int_equal(status, 200);
+    curl_easy_cleanup(c);
+    server_stop(s);
+}
+
+static void test_cors(void **state)
+{
+    (void)state;
+    /* off by default: no CORS header, and civetweb's own preflight answer is off too */
+    server *s = server_start(NULL);
+    resp r = http_ex(s, 0, "OPTIONS", "/rgb2hex", NULL,
+                     "Origin: https://a.example\r\nAccess-Control-Request-Method: POST", NULL, 0,
+                     NULL, NULL);
+    assert_null(header(&r, "Access-Control-Allow-Origin"));
+    assert_true(r.status >= 400);
+    resp_free(&r);
+    server_stop(s);
+
+    s = server_start("--cors-origins https://a.example,https://b.example");
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = NULL;
+    h = curl_slist_append(h, "Origin: https://a.example");
+    h = curl_slist_append(h, "Access-Control-Request-Method: POST");
+    h = curl_slist_append(h, "Access-Control-Request-Headers: authorization");
+    char url[200];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/rgb2hex", s->port);
+    sink head = {0};
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "OPTIONS");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &head);
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    long code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    assert_int_equal(code, 204);
+    resp pre = {.head = head.buf};
+    assert_string_equal(header(&pre, "Access-Control-Allow-Origin"), "https://a.example");
+    assert_string_equal(header(&pre, "Access-Control-Allow-Methods"), "POST");
+    assert_non_null(strstr(header(&pre, "Access-Control-Allow-Headers"), "Authorization"));
+    assert_string_equal(header(&pre, "Vary"), "Origin");
+    assert_common_headers(&pre);
+    free(head.buf);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+
+    r = http_ex(s, 0, "OPTIONS", "/rgb2hex", NULL,
+                "Origin: https://evil.example\r\nAccess-Control-Request-Method: POST", NULL, 0,
+                NULL, NULL);
+    assert_problem(&r, 403);
+    assert_null(header(&r, "Access-Control-Allow-Origin"));
+    resp_free(&r);
+    r = http_ex(s, 0, "POST", "/rgb2hex", "application/x-www-form-urlencoded",
+                "Origin: https://b.example", "rgbs=[]", 7, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(header(&r, "Access-Control-Allow-Origin"), "https://b.example");
+    resp_free(&r);
+    r = http_ex(s, 0, "POST", "/rgb2hex", "application/x-www-form-urlencoded",
+                "Origin: https://b.example.evil", "rgbs=[]", 7, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_null(header(&r, "Access-Control-Allow-Origin"));
+    resp_free(&r);
+    server_stop(s);
+}
+
+/* Caps on the work one request may ask for. */
+static void test_work_caps(void **state)
+{
+    (void)state;
+    server *s = server_start("--max-n-init 5 --max-pie-side 512 --rate-limit 0");
+    CURL *c = curl_easy_init();
+    curl_mime *mime = form_image(c, example("1.jpg"), "3");
+    curl_mimepart *part = curl_mime_addpart(mime);
+    curl_mime_name(part, "n_init");
+    curl_mime_data(part, "6", CURL_ZERO_TERMINATED);
+    resp r = http(s, "POST", "/v1/prominent-colors", NULL, NULL, 0, mime, c);
+    curl_mime_free(mime);
+    assert_problem(&r, 400);
+    assert_non_null(strstr(r.body, "1..5"));
+    resp_free(&r);
+    const char *big = "{\"colors\":[\"#fff\"],\"counts\":[1],\"width\":513}";
+    r = http(s, "POST", "/v1/centroids", "application/json", big, strlen(big), NULL, c);
+    assert_problem(&r, 400);
+    resp_free(&r);
+    const char *fine = "{\"colors\":[\"#fff\"],\"counts\":[1],\"width\":512,\"height\":512}";
+    r = http(s, "POST", "/v1/centroids", "application/json", fine, strlen(fine), NULL, c);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    r = http(s, "GET", "/metrics", NULL, NULL, 0, NULL, NULL);
+    assert_non_null(strstr(r.body, "reason=\"n_init_out_of_range\"} 1"));
+    assert_non_null(strstr(r.body, "reason=\"pie_too_large\"} 1"));
+    resp_free(&r);
+    curl_easy_cleanup(c);
+    server_stop(s);
+}
+
+/* --tls-cert: HTTPS only if it really works here; otherwise exit 1 with the reason and
+ * the way out, never a port that resets every request. */
+static void test_tls_refused_or_working(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir();
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "openssl req -x509 -newkey rsa:2048 -nodes -keyout '%s/key.pem' "
+             "-out '%s/cert.pem' -days 1 -subj /CN=localhost 2>&1", dir, dir);
+    test_run gen = test_run_cmd(cmd, NULL, 0);
+    if (gen.status != 0) {
+        test_run_free(&gen);
+        test_rmdir_r(dir);
+        free(dir);
+        skip();
+    }
+    test_run_free(&gen);
+    /* start in the background, so that a working HTTPS server can be stopped */
+    snprintf(cmd, sizeof cmd,
+             "'%s' --port 0 --port-file '%s/port' --tls-cert '%s/cert.pem' "
+             "--tls-key '%s/key.pem' 2>'%s/err' & pid=$!; "
+             "for i in $(seq 100); do [ -s '%s/port' ] && break; "
+             "kill -0 $pid 2>/dev/null || break; sleep 0.1; done; "
+             "if [ -s '%s/port' ]; then curl -sk -o /dev/null -w '%%{http_code}' "
+             "https://127.0.0.1:$(head -1 '%s/port')/healthz; kill $pid; wait $pid; "
+             "echo \" stopped $?\"; else wait $pid; echo \"exit $?\"; fi",
+             IMGCOLOR_SERVER_PATH, dir, dir, dir, dir, dir, dir, dir);
+    test_run r = test_run_cmd(cmd, NULL, 0);
+    char errpath[600];
+    snprintf(errpath, sizeof errpath, "%s/err", dir);
+    size_t n;
+    char *err = (char *)test_read_file(errpath, &n);
+    err = realloc(err, n + 1);
+    err[n] = '\0';
+    if (strstr(r.out, "exit")) {
+        print_message("--tls-cert refused, as expected with this civetweb: %s", r.out);
+        assert_non_null(strstr(r.out, "exit 1"));
+        assert_non_null(strstr(err, "OpenSSL 1.1"));
+        assert_non_null(strstr(err, "deploy/nginx"));
+    } else {
+        print_message("HTTPS works with this civetweb: %s\n", r.out);
+        assert_non_null(strstr(r.out, "200 stopped 0"));
+    }
+    free(err);
+    test_run_free(&r);
+    test_rmdir_r(dir);
+    free(dir);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -1156,8 +1548,14 @@ int main(void)
         cmocka_unit_test(test_help_and_bad_flags),
         cmocka_unit_test(test_shutdown_under_load),
     };
+    const struct CMUnitTest security[] = {
+        cmocka_unit_test(test_api_keys),        cmocka_unit_test(test_rate_limit),
+        cmocka_unit_test(test_concurrency_gate), cmocka_unit_test(test_cors),
+        cmocka_unit_test(test_work_caps),       cmocka_unit_test(test_tls_refused_or_working),
+    };
     int failed = cmocka_run_group_tests_name("server", shared, setup, teardown);
     failed += cmocka_run_group_tests_name("server_lifecycle", own, NULL, NULL);
+    failed += cmocka_run_group_tests_name("server_security", security, NULL, NULL);
     curl_global_cleanup();
     return failed;
 }
