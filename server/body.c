@@ -1,11 +1,13 @@
 /* body.c: request bodies, read with every limit checked before the work it bounds:
  * declared length against the cap before reading, bytes counted as they arrive (chunked
- * bodies too), a deadline for the whole body. url-encoded forms are parsed here, never by
- * civetweb (its parser spins forever on a NUL byte and has no size limit); multipart
- * goes through mg_handle_form_request only once Content-Length is known to be in bounds. */
+ * bodies too), a deadline for the whole body. Forms, url-encoded and multipart, are
+ * parsed here from the bounded body, never by civetweb (its parser spins forever on a
+ * NUL byte, has no size limit, and loses multipart bodies that arrive in pieces). */
+#define _GNU_SOURCE /* memmem */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server.h"
 
@@ -259,56 +261,152 @@ srv_body_status srv_form_parse_urlencoded(const char *text, size_t len, srv_form
     return st;
 }
 
-/* Multipart through civetweb's form API. Every field is taken (never skipped, since
- * skipped bytes would pass uncounted), and the callbacks stop the parse as soon as a
- * limit is crossed. Values arrive in chunks of ~8 KiB; only the first carries the name. */
-typedef struct form_ctx {
-    srv_req *r;
-    srv_form *form;
-    srv_field *current;
-    int aborted;
-    uint64_t deadline;
-    int timed_out;
-} form_ctx;
+/* ------------------------------------------------------------------------------------ */
+/* multipart/form-data (RFC 7578), parsed here from the whole body                       */
 
-static int on_field_found(const char *key, const char *filename, char *path, size_t pathlen,
-                          void *user)
+int srv_multipart_boundary(const char *content_type, char *out, size_t size)
 {
-    (void)filename;
-    (void)path;
-    (void)pathlen;
-    form_ctx *c = user;
-    if (c->aborted)
-        return MG_FORM_FIELD_STORAGE_GET; /* field_get will abort at once */
-    c->current = srv_form_add(c->form, key, strlen(key));
-    if (!c->current || strlen(key) == 0)
-        c->aborted = 1;
-    return MG_FORM_FIELD_STORAGE_GET;
+    /* the boundary parameter, quoted or not, 1..70 characters (RFC 2046 5.1.1) */
+    const char *p = content_type ? strchr(content_type, ';') : NULL;
+    while (p) {
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncasecmp(p, "boundary=", 9) == 0) {
+            p += 9;
+            size_t n;
+            if (*p == '"') {
+                p++;
+                n = strcspn(p, "\"");
+                if (p[n] != '"')
+                    return -1;
+            } else {
+                n = strcspn(p, "; \t");
+            }
+            if (n == 0 || n > 70 || n + 1 > size)
+                return -1;
+            for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char)p[i];
+                if (c < 0x20 || c >= 0x7f)
+                    return -1;
+            }
+            memcpy(out, p, n);
+            out[n] = '\0';
+            return 0;
+        }
+        p = strchr(p, ';');
+    }
+    return -1;
 }
 
-static int on_field_get(const char *key, const char *value, size_t len, void *user)
+/* The name parameter of a part's Content-Disposition: form-data header, found in the
+ * part's header block hdr[0..len). Returns its length (copied to name) or -1. */
+static long part_name(const char *hdr, size_t len, char *name, size_t size)
 {
-    (void)key;
-    form_ctx *c = user;
-    if (!c->aborted && srv_now_ns() > c->deadline) {
-        c->timed_out = 1;
-        c->aborted = 1;
+    size_t pos = 0;
+    while (pos < len) {
+        const char *line = hdr + pos;
+        const char *eol = memchr(line, '\n', len - pos);
+        size_t llen = eol ? (size_t)(eol - line) : len - pos;
+        pos += llen + 1;
+        if (llen && line[llen - 1] == '\r')
+            llen--;
+        static const char cd[] = "content-disposition:";
+        if (llen < sizeof cd - 1 || strncasecmp(line, cd, sizeof cd - 1) != 0)
+            continue;
+        size_t i = sizeof cd - 1;
+        while (i < llen && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        if (llen - i < 9 || strncasecmp(line + i, "form-data", 9) != 0)
+            return -1;
+        i += 9;
+        while (i < llen) { /* parameters: ; name="x"; filename="y" */
+            while (i < llen && (line[i] == ';' || line[i] == ' ' || line[i] == '\t'))
+                i++;
+            size_t key = i;
+            while (i < llen && line[i] != '=' && line[i] != ';')
+                i++;
+            size_t key_len = i - key;
+            if (i >= llen || line[i] != '=')
+                continue;
+            i++;
+            size_t v = i, vlen;
+            if (i < llen && line[i] == '"') {
+                v = ++i;
+                while (i < llen && line[i] != '"')
+                    i++;
+                if (i >= llen)
+                    return -1; /* unterminated quoted string */
+                vlen = i - v;
+                i++;
+            } else {
+                while (i < llen && line[i] != ';' && line[i] != ' ' && line[i] != '\t')
+                    i++;
+                vlen = i - v;
+            }
+            if (key_len == 4 && strncasecmp(line + key, "name", 4) == 0) {
+                if (vlen == 0 || vlen >= size)
+                    return -1;
+                memcpy(name, line + v, vlen);
+                name[vlen] = '\0';
+                return (long)vlen;
+            }
+        }
+        return -1;
     }
-    if (c->aborted || !c->current)
-        return MG_FORM_FIELD_HANDLE_ABORT;
-    if (srv_form_append(c->form, c->current, value, len) != 0) {
-        c->aborted = 1;
-        return MG_FORM_FIELD_HANDLE_ABORT;
-    }
-    return MG_FORM_FIELD_HANDLE_GET;
+    return -1;
 }
 
-static int on_field_store(const char *path, long long size, void *user)
+srv_body_status srv_multipart_parse(const char *body, size_t len, const char *boundary,
+                                    srv_form *form)
 {
-    (void)path;
-    (void)size;
-    (void)user;
-    return MG_FORM_FIELD_HANDLE_ABORT; /* never asked to store files */
+    char delim[80]; /* CRLF "--" boundary */
+    size_t blen = strlen(boundary);
+    if (blen == 0 || blen > 70)
+        return SRV_BODY_MALFORMED;
+    int dlen = snprintf(delim, sizeof delim, "\r\n--%s", boundary);
+    /* The first delimiter may start the body without its CRLF; a preamble may precede. */
+    size_t pos;
+    if (len >= blen + 2 && memcmp(body, delim + 2, blen + 2) == 0) {
+        pos = blen + 2;
+    } else {
+        const char *d = memmem(body, len, delim, (size_t)dlen);
+        if (!d)
+            return SRV_BODY_MALFORMED;
+        pos = (size_t)(d - body) + (size_t)dlen;
+    }
+    for (;;) {
+        /* after a delimiter: "--" closes, else transport padding and CRLF open a part */
+        if (len - pos >= 2 && body[pos] == '-' && body[pos + 1] == '-')
+            return SRV_BODY_OK; /* the epilogue is ignored */
+        while (pos < len && (body[pos] == ' ' || body[pos] == '\t'))
+            pos++;
+        if (len - pos < 2 || body[pos] != '\r' || body[pos + 1] != '\n')
+            return SRV_BODY_MALFORMED;
+        pos += 2;
+        if (len - pos >= 2 && body[pos] == '\r' && body[pos + 1] == '\n')
+            return SRV_BODY_MALFORMED; /* no headers at all: not a form field */
+        const char *hend = memmem(body + pos, len - pos, "\r\n\r\n", 4);
+        size_t hlen = hend ? (size_t)(hend - (body + pos)) : 0;
+        if (!hend || hlen > 8192)
+            return SRV_BODY_MALFORMED;
+        char name[64];
+        long nlen = part_name(body + pos, hlen, name, sizeof name);
+        if (nlen <= 0)
+            return SRV_BODY_MALFORMED;
+        pos += hlen + 4;
+        const char *next = memmem(body + pos, len - pos, delim, (size_t)dlen);
+        if (!next)
+            return SRV_BODY_MALFORMED; /* the body ended inside a part */
+        size_t vlen = (size_t)(next - (body + pos));
+        srv_field *f = srv_form_add(form, name, (size_t)nlen);
+        if (!f || srv_form_append(form, f, body + pos, vlen) != 0)
+            return form->nomem      ? SRV_BODY_NOMEM
+                   : form->overflow ? SRV_BODY_TOO_LARGE
+                   : form->too_many ? SRV_BODY_TOO_MANY
+                                    : SRV_BODY_MALFORMED;
+        pos = (size_t)(next - body) + (size_t)dlen;
+    }
 }
 
 srv_body_status srv_form_read(srv_req *r, int multipart, uint64_t limit, srv_form *form)
@@ -316,50 +414,24 @@ srv_body_status srv_form_read(srv_req *r, int multipart, uint64_t limit, srv_for
     memset(form, 0, sizeof *form);
     form->max = (size_t)r->st->cfg.max_fields;
     form->limit = limit;
-    if (!multipart) {
-        char *body;
-        size_t len;
-        srv_body_status st = srv_body_read(r, limit, &body, &len);
-        if (st != SRV_BODY_OK)
-            return st;
-        st = srv_form_parse_urlencoded(body, len, form);
-        free(body);
-        return st;
-    }
-
-    /* The form parser reads through mg_read, which stops at Content-Length; a chunked
-     * multipart body would be unbounded where it skips, so a length is required. */
-    if (r->chunked || r->ri->content_length < 0)
-        return SRV_BODY_NO_LENGTH;
-    srv_body_status st = check_length(r, limit);
+    char boundary[80];
+    if (multipart &&
+        srv_multipart_boundary(mg_get_header(r->conn, "Content-Type"), boundary,
+                               sizeof boundary) != 0)
+        return SRV_BODY_MALFORMED; /* decided before a byte of the body is read */
+    /* Both kinds are read whole, with the limit, the deadline and byte counting of
+     * srv_body_read, and parsed here: civetweb's form parser spins on NUL bytes in
+     * url-encoded bodies and fails multipart bodies whose part header arrives in more
+     * than one read. */
+    char *body;
+    size_t len;
+    srv_body_status st = srv_body_read(r, limit, &body, &len);
     if (st != SRV_BODY_OK)
         return st;
-    send_continue(r);
-    form_ctx c = {.r = r,
-                  .form = form,
-                  .deadline = r->start_ns + (uint64_t)r->st->cfg.request_timeout_ms * 1000000u};
-    struct mg_form_data_handler fdh = {on_field_found, on_field_get, on_field_store, &c};
-    int n = mg_handle_form_request(r->conn, &fdh);
-    /* Bytes as framed on the wire: mg_read never passes Content-Length. */
-    r->bytes_in = (uint64_t)r->ri->content_length;
-    if (form->nomem)
-        return SRV_BODY_NOMEM;
-    if (form->overflow)
-        return SRV_BODY_TOO_LARGE;
-    if (form->too_many)
-        return SRV_BODY_TOO_MANY;
-    if (c.timed_out)
-        return SRV_BODY_TIMEOUT;
-    if (n < 0 || c.aborted)
-        return SRV_BODY_MALFORMED;
-    /* The parser stops at the closing boundary; an epilogue may follow. Reading it is
-     * bounded by Content-Length, already checked, and lets the connection be reused. */
-    char rest[4096];
-    int m;
-    while ((m = mg_read(r->conn, rest, sizeof rest)) > 0)
-        ;
-    r->body_done = m == 0;
-    return SRV_BODY_OK;
+    st = multipart ? srv_multipart_parse(body, len, boundary, form)
+                   : srv_form_parse_urlencoded(body, len, form);
+    free(body);
+    return st;
 }
 
 const srv_field *srv_form_get(const srv_form *form, const char *name)

@@ -310,6 +310,16 @@ srv_body_status srv_form_parse_urlencoded(const char *text, size_t len, srv_form
 const srv_field *srv_form_get(const srv_form *form, const char *name);
 void srv_form_free(srv_form *form);
 
+/* The boundary parameter of a multipart Content-Type (1..70 characters) into out;
+ * returns 0 or -1. */
+int srv_multipart_boundary(const char *content_type, char *out, size_t size);
+
+/* Parses a multipart/form-data body into form: every part a field with a name; a
+ * repeated name, a part without Content-Disposition: form-data, or broken framing is
+ * SRV_BODY_MALFORMED. */
+srv_body_status srv_multipart_parse(const char *body, size_t len, const char *boundary,
+                                    srv_form *form);
+
 /* The field assembly the multipart parser drives: a new field (NULL when the name
  * repeats or there are too many), and bytes appended to it (-1 past the limit). */
 srv_field *srv_form_add(srv_form *form, const char *name, size_t name_len);

@@ -826,7 +826,7 @@ static void test_raw_errors(void **state)
             "5\r\nrgbs=\r\n9\r\n[[1,2,3]]\r\n0\r\n\r\n", 200),
         REQ("POST /prominent-colors HTTP/1.1\r\nHost: x\r\n"
             "Content-Type: multipart/form-data; boundary=XXXXXXXX\r\n"
-            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n", 411),
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n", 400),
         REQ("POST /prominent-colors HTTP/1.1\r\nHost: x\r\n"
             "Content-Type: multipart/form-data; boundary=XXXXXXXX\r\n"
             "Content-Length: 28\r\nConnection: close\r\n\r\n--XXXXXXXX\r\nbroken multipart", 400),

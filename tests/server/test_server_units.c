@@ -269,13 +269,87 @@ static void test_urlencoded_edges(void **state)
     }
 }
 
+/* Two parts, an empty one and a file with a NUL and a CRLF in it, between a preamble
+ * and an epilogue; transport padding after the second delimiter. */
+#define TWO_PARTS                                                                       \
+    "preamble\r\n--b\r\ncontent-disposition: form-data; name=k\r\n\r\n\r\n--b  \r\n"          \
+    "Content-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n"               \
+    "Content-Type: image/png\r\n\r\n\x89PNG\0\r\n\r\n--b--epilogue"
+
+static void test_multipart(void **state)
+{
+    (void)state;
+    char b[80];
+    assert_int_equal(srv_multipart_boundary("multipart/form-data; boundary=abc", b, sizeof b), 0);
+    assert_string_equal(b, "abc");
+    assert_int_equal(srv_multipart_boundary("multipart/form-data;charset=x; BOUNDARY=\"a b\"",
+                                            b, sizeof b), 0);
+    assert_string_equal(b, "a b");
+    assert_int_equal(srv_multipart_boundary("multipart/form-data", b, sizeof b), -1);
+    assert_int_equal(srv_multipart_boundary("multipart/form-data; boundary=", b, sizeof b), -1);
+    assert_int_equal(srv_multipart_boundary("multipart/form-data; boundary=\"abc", b, sizeof b),
+                     -1);
+    assert_int_equal(srv_multipart_boundary(NULL, b, sizeof b), -1);
+    char longb[120] = "multipart/form-data; boundary=";
+    memset(longb + strlen(longb), 'x', 71);
+    assert_int_equal(srv_multipart_boundary(longb, b, sizeof b), -1);
+
+    static const struct {
+        const char *body;
+        size_t len; /* 0: strlen */
+        srv_body_status want;
+        size_t fields;
+    } cases[] = {
+        {"--b\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\n4\r\n--b--\r\n", 0,
+         SRV_BODY_OK, 1},
+        {TWO_PARTS, sizeof TWO_PARTS - 1, SRV_BODY_OK, 2},
+        {"--b\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\n4", 0, SRV_BODY_MALFORMED, 0},
+        {"--b\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\n4\r\n--b", 0,
+         SRV_BODY_MALFORMED, 1},
+        {"--b\r\nContent-Disposition: attachment; name=\"k\"\r\n\r\n4\r\n--b--", 0,
+         SRV_BODY_MALFORMED, 0},
+        {"--b\r\nContent-Disposition: form-data\r\n\r\n4\r\n--b--", 0, SRV_BODY_MALFORMED, 0},
+        {"--b\r\nContent-Disposition: form-data; name=\"\"\r\n\r\n4\r\n--b--", 0,
+         SRV_BODY_MALFORMED, 0},
+        {"--b\r\nContent-Disposition: form-data; name=\"k\r\n\r\n4\r\n--b--", 0,
+         SRV_BODY_MALFORMED, 0},
+        {"--b\r\n\r\n4\r\n--b--", 0, SRV_BODY_MALFORMED, 0},
+        {"--b\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\n1\r\n--b\r\n"
+         "Content-Disposition: form-data; name=\"k\"\r\n\r\n2\r\n--b--", 0, SRV_BODY_MALFORMED, 1},
+        {"--bb\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\n4\r\n--bb--", 0,
+         SRV_BODY_MALFORMED, 0},
+        {"no boundary at all", 0, SRV_BODY_MALFORMED, 0},
+        {"", 0, SRV_BODY_MALFORMED, 0},
+        {"--b--\r\n", 0, SRV_BODY_OK, 0},
+        {"--b\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\n0123456789\r\n--b--", 0,
+         SRV_BODY_TOO_LARGE, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        srv_form form = {0};
+        form.max = 4;
+        form.limit = 8;
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].body);
+        srv_body_status st = srv_multipart_parse(cases[i].body, len, "b", &form);
+        if (st != cases[i].want || form.n != cases[i].fields)
+            fail_msg("case %zu: status %d with %zu fields, expected %d with %zu", i, st, form.n,
+                     cases[i].want, cases[i].fields);
+        if (i == 1) {
+            assert_int_equal(srv_form_get(&form, "k")->len, 0);
+            const srv_field *img = srv_form_get(&form, "image");
+            assert_int_equal(img->len, 7);
+            assert_memory_equal(img->value, "\x89PNG\0\r\n", 7);
+        }
+        srv_form_free(&form);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keyring_parse), cmocka_unit_test(test_key_generate),
         cmocka_unit_test(test_credential),    cmocka_unit_test(test_ratelimit),
         cmocka_unit_test(test_gate),          cmocka_unit_test(test_cors_list),
-        cmocka_unit_test(test_urlencoded_edges),
+        cmocka_unit_test(test_urlencoded_edges), cmocka_unit_test(test_multipart),
     };
     return cmocka_run_group_tests_name("server_units", tests, NULL, NULL);
 }
