@@ -23,13 +23,39 @@ typedef struct png_ctx {
     imgcolor_error *err;
     imgcolor_status status; /* what a longjmp out of libpng means */
     int out_of_memory;
+    uint32_t height;        /* 0 until the header is read */
+    size_t idat_end;        /* where the image data ends */
+    size_t rows_done_at;    /* input position when the last row was complete, or SIZE_MAX */
 } png_ctx;
+
+/* Encoders end the image data with a few bytes; more than this after the last row is
+ * padding that would only cost inflate time. */
+#define PNG_TRAILING_IDAT_MAX (4u << 10)
+
+/*
+ * Once the last row is complete, libpng inflates whatever image data remains, to its
+ * end, before it looks for IEND: a small file of compressed zeros after a 1x1 image
+ * would cost seconds per megabyte. The row counter tells that state (all rows read, or
+ * past the last Adam7 pass), and then only a little more image data is accepted.
+ */
+static int rows_complete(png_structp png, const png_ctx *c)
+{
+    return c->height && (png_get_current_row_number(png) >= c->height ||
+                         png_get_current_pass_number(png) >= 7);
+}
 
 static void read_fn(png_structp png, png_bytep out, size_t len)
 {
     png_ctx *c = png_get_io_ptr(png);
     if (len > c->size - c->pos)
         png_error(png, "file is truncated");
+    if (rows_complete(png, c)) {
+        if (c->rows_done_at == SIZE_MAX)
+            c->rows_done_at = c->pos;
+        size_t upto = c->pos + len < c->idat_end ? c->pos + len : c->idat_end;
+        if (upto > c->rows_done_at && upto - c->rows_done_at > PNG_TRAILING_IDAT_MAX)
+            png_error(png, "more image data than the image holds");
+    }
     memcpy(out, c->data + c->pos, len);
     c->pos += len;
 }
@@ -92,12 +118,34 @@ static imgcolor_status precheck_ihdr(const uint8_t *d, size_t size, const imgcol
     return imgcolor__check_dimensions(w, h, opt, err);
 }
 
+/* Where the first run of IDAT chunks ends, from a walk over the chunk headers (8 bytes
+ * each, data skipped); size when the walk cannot tell. */
+static size_t idat_end(const uint8_t *d, size_t size)
+{
+    size_t pos = 8;
+    int seen = 0;
+    while (size - pos >= 12) {
+        uint32_t len = be32(d + pos);
+        int idat = memcmp(d + pos + 4, "IDAT", 4) == 0;
+        if (len > size - pos - 12)
+            return size;
+        if (seen && !idat)
+            return pos;
+        seen |= idat;
+        pos += (size_t)len + 12;
+    }
+    return size;
+}
+
+/* Deflate cannot compress better than 1032:1. */
+#define DEFLATE_MAX_RATIO 1032u
+
 imgcolor_status imgcolor__decode_png(const uint8_t *data, size_t size, const imgcolor_options *opt,
                                      const imgcolor__sink *sink, imgcolor_error *err)
 {
     imgcolor_options storage;
     png_ctx ctx = {data, size, 0, imgcolor__options_or_default(opt, &storage), err,
-                   IMGCOLOR_E_DECODE, 0};
+                   IMGCOLOR_E_DECODE, 0, 0, size, SIZE_MAX};
     imgcolor_status pre = precheck_ihdr(data, size, ctx.opt, err);
     if (pre != IMGCOLOR_OK)
         return pre;
@@ -140,6 +188,17 @@ imgcolor_status imgcolor__decode_png(const uint8_t *data, size_t size, const img
     st = imgcolor__check_dimensions(width, height, ctx.opt, err);
     if (st != IMGCOLOR_OK)
         goto done;
+    /* The filtered rows need at least this much compressed data: a file with less is
+     * truncated, and is refused before any row buffer exists. */
+    uint64_t raw = (uint64_t)height * ((uint64_t)png_get_rowbytes(png, info) + 1);
+    if (size - ctx.pos < raw / DEFLATE_MAX_RATIO) {
+        st = imgcolor__fail(err, IMGCOLOR_E_DECODE,
+                            "PNG: file is truncated (%zu bytes left for %llu bytes of rows)",
+                            size - ctx.pos, (unsigned long long)raw);
+        goto done;
+    }
+    ctx.height = height;
+    ctx.idat_end = idat_end(data, size);
     /* Before png_read_update_info(), which allocates libpng's row buffers. */
     st = sink->begin(sink->user, width, height);
     if (st != IMGCOLOR_OK)

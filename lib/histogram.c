@@ -100,11 +100,6 @@ imgcolor_status imgcolor__histogram_new(int min_alpha, imgcolor__histogram **out
     imgcolor__histogram *h = calloc(1, sizeof *h);
     if (!h)
         return IMGCOLOR_E_NOMEM;
-    h->counter = calloc(COLORS, sizeof *h->counter);
-    if (!h->counter) {
-        free(h);
-        return IMGCOLOR_E_NOMEM;
-    }
     h->min_alpha = min_alpha;
     *out = h;
     return IMGCOLOR_OK;
@@ -180,6 +175,10 @@ static inline imgcolor_status count(imgcolor__histogram *h, const uint8_t *px, s
 imgcolor_status imgcolor__histogram_add(imgcolor__histogram *h, const uint8_t *px, size_t npix,
                                         int bytes_per_pixel)
 {
+    /* The counters are reserved with the first pixels, so that input which never
+     * decodes a row costs nothing. */
+    if (!h->counter && !(h->counter = calloc(COLORS, sizeof *h->counter)))
+        return IMGCOLOR_E_NOMEM;
     return bytes_per_pixel == 4 ? count(h, px, npix, 4) : count(h, px, npix, 3);
 }
 
