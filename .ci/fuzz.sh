@@ -10,26 +10,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 BUILD=${FUZZ_BUILD:-build-fuzz}
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-# Installs the Debian packages given that are missing, as scripts/deps.sh does.
-need_packages() {
-    missing=""
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-            missing="$missing $p"
-    done
-    [ -z "$missing" ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "Missing Debian packages. Install them with:" >&2
-        echo "  sudo apt-get update && sudo apt-get install -y$missing" >&2
-        exit 1
-    fi
-    echo "Installing:$missing"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
-}
-
-./scripts/deps.sh --test
-need_packages clang libclang-rt-14-dev
+./scripts/deps.sh --test clang libclang-rt-14-dev
 
 cmake -S . -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DIMGCOLOR_BUILD_FUZZERS=ON -DIMGCOLOR_BUILD_SERVER=OFF -DIMGCOLOR_BUILD_EXAMPLES=OFF \

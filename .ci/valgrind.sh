@@ -9,26 +9,7 @@ cd "$(dirname "$0")/.."
 BUILD=${VALGRIND_BUILD:-build-valgrind}
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-# Installs the Debian packages given that are missing, as scripts/deps.sh does.
-need_packages() {
-    missing=""
-    for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-            missing="$missing $p"
-    done
-    [ -z "$missing" ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "Missing Debian packages. Install them with:" >&2
-        echo "  sudo apt-get update && sudo apt-get install -y$missing" >&2
-        exit 1
-    fi
-    echo "Installing:$missing"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
-}
-
-./scripts/deps.sh
-need_packages valgrind
+./scripts/deps.sh valgrind
 
 # Debug info for readable reports, optimised as shipped.
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMGCOLOR_BUILD_TESTS=OFF \

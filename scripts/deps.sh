@@ -1,6 +1,9 @@
 #!/bin/sh
 # deps.sh: installs the Debian 12 packages that building and testing libimgcolor need,
 # only those missing. As root it runs apt-get; otherwise it prints the command to run.
+#   scripts/deps.sh            what building needs
+#   scripts/deps.sh --test     and what the test suite needs
+#   scripts/deps.sh [--test] PACKAGE...   and these packages too (used by .ci/ scripts)
 set -eu
 
 packages="build-essential cmake pkg-config libpng-dev libjpeg62-turbo-dev libcjson-dev
@@ -8,7 +11,9 @@ libcivetweb-dev libcmocka-dev libfreetype-dev fonts-dejavu-core libcurl4-openssl
 python3 python3-requests"
 if [ "${1:-}" = "--test" ]; then
     packages="$packages libxml2-utils"
+    shift
 fi
+packages="$packages $*"
 
 missing=""
 for p in $packages; do
