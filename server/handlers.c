@@ -52,6 +52,35 @@ static int read_form(srv_req *r, uint64_t limit, srv_form *form)
     return 0;
 }
 
+#define SRV_JSON_MAX_DEPTH 16
+
+/* The deepest nesting of arrays and objects in text, strings skipped; stops counting
+ * past the limit. */
+static size_t json_depth(const char *text, size_t len)
+{
+    size_t depth = 0, max = 0;
+    int in_string = 0, escaped = 0;
+    for (size_t i = 0; i < len && max <= SRV_JSON_MAX_DEPTH; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (escaped)
+                escaped = 0;
+            else if (c == '\\')
+                escaped = 1;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max)
+                max = depth;
+        } else if ((c == ']' || c == '}') && depth) {
+            depth--;
+        }
+    }
+    return max;
+}
+
 /* Reads a JSON body (Content-Type application/json) and parses it into an object. */
 static int read_json_object(srv_req *r, cJSON **out)
 {
@@ -76,6 +105,15 @@ static int read_json_object(srv_req *r, cJSON **out)
                                "control byte 0x%02x at byte %zu", c, i);
         }
     }
+    /* cJSON recurses once per nesting level up to 1000 levels, which overflows a
+     * civetweb worker's stack (a request of 100 000 '[' crashed the server). No
+     * document here nests deeper than three, so the depth is checked first. */
+    size_t depth = json_depth(body, len);
+    if (depth > SRV_JSON_MAX_DEPTH) {
+        free(body);
+        return srv_problem(r, 400, "invalid-json", NULL,
+                           "the body nests deeper than %d levels", SRV_JSON_MAX_DEPTH);
+    }
     /* cJSON_ParseWithLengthOpts with an end pointer: the error position is ours, not
      * cJSON's process-wide one, which threads must not read. */
     const char *end = NULL;
@@ -98,16 +136,23 @@ static int read_json_object(srv_req *r, cJSON **out)
     return 0;
 }
 
-/* Rejects members of obj not named in allowed (a NULL-terminated list). */
+/* Rejects members of obj not named in allowed (a NULL-terminated list of at most 32),
+ * and repeated members, which parsers disagree on (cJSON takes the first, others the
+ * last), so a check in front of the server could have read another value. */
 static int check_members(srv_req *r, const cJSON *obj, const char *const *allowed)
 {
+    uint32_t seen = 0;
     for (const cJSON *m = obj->child; m; m = m->next) {
-        int ok = 0;
-        for (size_t i = 0; allowed[i] && !ok; i++)
-            ok = m->string && strcmp(m->string, allowed[i]) == 0;
-        if (!ok)
+        size_t i = 0;
+        while (allowed[i] && !(m->string && strcmp(m->string, allowed[i]) == 0))
+            i++;
+        if (!allowed[i])
             return srv_problem(r, 400, "invalid-field", NULL, "unknown member \"%.40s\"",
                                m->string ? m->string : "");
+        if (seen & (UINT32_C(1) << i))
+            return srv_problem(r, 400, "invalid-field", NULL, "member \"%s\" repeated",
+                               allowed[i]);
+        seen |= UINT32_C(1) << i;
     }
     return 0;
 }

@@ -141,6 +141,11 @@ int srv_problem(srv_req *r, int status, const char *type, const char *extra, con
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
+    /* A detail may quote the request (a member name, a library message); only printable
+     * ASCII goes out, so the document is valid UTF-8 whatever bytes came in. */
+    for (char *p = detail; *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+            *p = '?';
 
     char type_uri[128];
     snprintf(type_uri, sizeof type_uri, "urn:imgcolor:problem:%s", type);

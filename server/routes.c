@@ -66,8 +66,44 @@ static int method_allowed(const char *allow, const char *method)
 static int admit(srv_req *r, const srv_route *route);
 static int cors(srv_req *r, const srv_route *route, const char *method);
 
+/* Message framing civetweb lets through but a proxy in front may read differently
+ * (request smuggling): Content-Length must be digits only and appear once, and may not
+ * come with Transfer-Encoding, which must be "chunked" alone. Returns 0 if sound. */
+static int framing_problem(srv_req *r)
+{
+    int lengths = 0, encodings = 0;
+    const char *why = NULL;
+    for (int i = 0; i < r->ri->num_headers && !why; i++) {
+        const char *name = r->ri->http_headers[i].name;
+        const char *value = r->ri->http_headers[i].value ? r->ri->http_headers[i].value : "";
+        if (mg_strcasecmp(name, "Content-Length") == 0) {
+            lengths++;
+            size_t n = strspn(value, "0123456789");
+            if (n == 0 || value[n] != '\0' || n > 15)
+                why = "Content-Length must be a decimal number";
+        } else if (mg_strcasecmp(name, "Transfer-Encoding") == 0) {
+            encodings++;
+            if (mg_strcasecmp(value, "chunked") != 0)
+                why = "the only transfer coding accepted is \"chunked\"";
+        }
+    }
+    if (!why && lengths > 1)
+        why = "Content-Length appears more than once";
+    if (!why && encodings > 1)
+        why = "Transfer-Encoding appears more than once";
+    if (!why && lengths && encodings)
+        why = "Content-Length and Transfer-Encoding together";
+    if (!why)
+        return 0;
+    r->must_close = 1;
+    return srv_problem(r, 400, "bad-framing", NULL, "%s", why);
+}
+
 static int route_request(srv_req *r)
 {
+    int rc = framing_problem(r);
+    if (rc)
+        return rc;
     const srv_route *route = NULL;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
         if (strcmp(routes[i].path, r->path) == 0)
@@ -85,7 +121,7 @@ static int route_request(srv_req *r)
     r->route = route->id;
 
     const char *method = r->ri->request_method ? r->ri->request_method : "";
-    int rc = cors(r, route, method);
+    rc = cors(r, route, method);
     if (rc)
         return rc;
     if (!method_allowed(route->methods, method)) {
