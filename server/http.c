@@ -61,6 +61,16 @@ void srv_req_init(srv_req *r, struct mg_connection *conn, srv_state *st)
     r->start_ns = srv_now_ns();
     r->route = SRV_ROUTE_NONE;
     r->path = (r->ri && r->ri->local_uri) ? r->ri->local_uri : "";
+    /* Behind the TLS proxy every peer is the proxy: its X-Real-IP names the client,
+     * for the rate limit and the log. Anyone else's X-Real-IP is ignored. */
+    const char *peer = r->ri ? r->ri->remote_addr : "-";
+    const char *real = st->cfg.trusted_proxy[0] && strcmp(peer, st->cfg.trusted_proxy) == 0
+                           ? mg_get_header(conn, "X-Real-IP")
+                           : NULL;
+    if (real && (strlen(real) >= sizeof r->client || !real[0] ||
+                 real[strspn(real, "0123456789abcdefABCDEF.:")] != '\0'))
+        real = NULL;
+    snprintf(r->client, sizeof r->client, "%s", real ? real : peer);
     const char *te = mg_get_header(conn, "Transfer-Encoding");
     r->chunked = te && mg_strcasecmp(te, "identity") != 0;
     /* Without Content-Length or chunking a request has no body (RFC 9112 6.3). */
@@ -238,7 +248,7 @@ void srv_access_log(const srv_req *r)
     json_escape(path, sizeof path, r->path, 256);
     json_escape(method, sizeof method,
                 (r->ri && r->ri->request_method) ? r->ri->request_method : "-", 16);
-    const char *addr = r->ri ? r->ri->remote_addr : "-";
+    const char *addr = r->client;
     double ms = (double)(srv_now_ns() - r->start_ns) / 1e6;
     char line[1024];
     if (r->st->cfg.log_format == SRV_LOG_TEXT)

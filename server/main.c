@@ -106,6 +106,8 @@ static const opt_row opts[] = {
      "PEM certificate chain: serve HTTPS (checked at start; see docs/SECURITY.md)"},
     {"tls-key", "IMGCOLOR_TLS_KEY", OPT_STR, 0, 0, CFG(tls_key), "",
      "PEM private key for --tls-cert"},
+    {"trusted-proxy", "IMGCOLOR_TRUSTED_PROXY", OPT_STR, 0, 0, CFG(trusted_proxy), "",
+     "address of the TLS proxy in front: its X-Real-IP header names the client"},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 

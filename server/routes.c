@@ -205,7 +205,7 @@ static int authenticate(srv_req *r)
     }
     /* Wrong keys cost the address tokens: guessing is rate-limited like any request. */
     int retry;
-    if (!srv_ratelimit_take(&st->rate, r->ri->remote_addr, srv_now_ns(), &retry)) {
+    if (!srv_ratelimit_take(&st->rate, r->client, srv_now_ns(), &retry)) {
         char extra[48];
         snprintf(extra, sizeof extra, "Retry-After: %d\r\n", retry);
         srv_metrics_reject(st, SRV_REJECT_RATE_LIMITED);
@@ -235,7 +235,7 @@ static int admit(srv_req *r, const srv_route *route)
     int retry;
     if (!r->key_label[0] || !st->auth_on) {
         /* unauthenticated: the bucket of the address (authenticate() charged failures) */
-        if (!srv_ratelimit_take(&st->rate, r->ri->remote_addr, srv_now_ns(), &retry))
+        if (!srv_ratelimit_take(&st->rate, r->client, srv_now_ns(), &retry))
             goto limited;
     } else if (!srv_ratelimit_take(&st->rate, r->key_label, srv_now_ns(), &retry)) {
         goto limited;

@@ -46,6 +46,7 @@ typedef struct srv_config {
     char cors_origins[1024];     /* comma-separated allowed origins, or empty: no CORS */
     char tls_cert[512];          /* PEM certificate chain for HTTPS */
     char tls_key[512];           /* PEM private key for HTTPS */
+    char trusted_proxy[48];      /* peer whose X-Real-IP names the client, or empty */
 } srv_config;
 
 /* ------------------------------------------------------------------------------------ */
@@ -226,6 +227,8 @@ typedef struct srv_req {
     int must_close;             /* answer with Connection: close */
     int continue_sent;          /* "100 Continue" already written */
     char key_label[SRV_KEY_LABEL_MAX]; /* the API key's label, for the log; "" if none */
+    char client[48];            /* the client's address: the peer's, or X-Real-IP from
+                                 * --trusted-proxy */
     char cors[400];             /* CORS response headers for an allowed Origin, or "" */
     int admitted;               /* holds an admission ticket of the gate */
     int running;                /* holds a running slot of the gate */

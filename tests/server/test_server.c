@@ -1325,6 +1325,17 @@ static void test_rate_limit(void **state)
     resp r = http(s, "GET", "/metrics", NULL, NULL, 0, NULL, NULL);
     assert_non_null(strstr(r.body, "imgcolor_http_rejections_total{reason=\"rate_limited\"}"));
     resp_free(&r);
+    /* X-Real-IP means nothing from a peer that is not the trusted proxy */
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", "X-Real-IP: 10.9.9.9"), 429);
+    server_stop(s);
+
+    /* behind the proxy: each client its own bucket, by X-Real-IP */
+    s = server_start("--rate-limit 1 --rate-burst 2 --trusted-proxy 127.0.0.1");
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", "X-Real-IP: 10.0.0.1"), 200);
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", "X-Real-IP: 10.0.0.1"), 200);
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", "X-Real-IP: 10.0.0.1"), 429);
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", "X-Real-IP: 10.0.0.2"), 200);
+    assert_int_equal(status_with(s, "POST", "/rgb2hex", "X-Real-IP: not an address"), 200);
     server_stop(s);
 }
 
