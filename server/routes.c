@@ -184,6 +184,15 @@ static int cors(srv_req *r, const srv_route *route, const char *method)
     return srv_send(r, 204, "text/plain", "", 0, extra);
 }
 
+static int rate_limited(srv_req *r, int retry)
+{
+    char extra[48];
+    snprintf(extra, sizeof extra, "Retry-After: %d\r\n", retry);
+    srv_metrics_reject(r->st, SRV_REJECT_RATE_LIMITED);
+    r->must_close = !r->body_done;
+    return srv_problem(r, 429, "rate-limited", extra, "too many requests; retry in %d s", retry);
+}
+
 /* The API key: 0 when the route is open, auth is off, or the key matches (its label is
  * then in r->key_label); otherwise the 401 has been sent, or a 429 when the address has
  * used up its rate of attempts. */
@@ -205,19 +214,15 @@ static int authenticate(srv_req *r)
     }
     /* Wrong keys cost the address tokens: guessing is rate-limited like any request. */
     int retry;
-    if (!srv_ratelimit_take(&st->rate, r->client, srv_now_ns(), &retry)) {
-        char extra[48];
-        snprintf(extra, sizeof extra, "Retry-After: %d\r\n", retry);
-        srv_metrics_reject(st, SRV_REJECT_RATE_LIMITED);
-        r->must_close = !r->body_done;
-        return srv_problem(r, 429, "rate-limited", extra, "too many requests; retry in %d s",
-                           retry);
-    }
+    if (!srv_ratelimit_take(&st->rate, r->client, srv_now_ns(), &retry))
+        return rate_limited(r, retry);
     srv_metrics_reject(st, SRV_REJECT_UNAUTHORIZED);
     r->must_close = !r->body_done;
     if (cred == SRV_CRED_NONE)
-        return srv_problem(r, 401, "unauthorized", "WWW-Authenticate: Bearer realm=\"imgcolor\"\r\n",
-                           "send an API key as \"Authorization: Bearer KEY\" or \"X-API-Key: KEY\"");
+        return srv_problem(r, 401, "unauthorized",
+                           "WWW-Authenticate: Bearer realm=\"imgcolor\"\r\n",
+                           "send an API key as \"Authorization: Bearer KEY\" or "
+                           "\"X-API-Key: KEY\"");
     return srv_problem(r, 401, "unauthorized",
                        "WWW-Authenticate: Bearer realm=\"imgcolor\", error=\"invalid_token\"\r\n",
                        "the API key is not valid");
@@ -227,19 +232,16 @@ static int authenticate(srv_req *r)
 static int admit(srv_req *r, const srv_route *route)
 {
     srv_state *st = r->st;
-    int rc = 0;
+    int rc;
     if (open_route(route->id) || (st->metrics_port && route->id == SRV_ROUTE_METRICS))
         return 0;
     if (st->auth_on && (rc = authenticate(r)))
         return rc;
+    /* One bucket per key when keys are on, else per address. */
     int retry;
-    if (!r->key_label[0] || !st->auth_on) {
-        /* unauthenticated: the bucket of the address (authenticate() charged failures) */
-        if (!srv_ratelimit_take(&st->rate, r->client, srv_now_ns(), &retry))
-            goto limited;
-    } else if (!srv_ratelimit_take(&st->rate, r->key_label, srv_now_ns(), &retry)) {
-        goto limited;
-    }
+    const char *who = st->auth_on ? r->key_label : r->client;
+    if (!srv_ratelimit_take(&st->rate, who, srv_now_ns(), &retry))
+        return rate_limited(r, retry);
     if (heavy(route->id)) {
         if (srv_gate_admit(&st->gate) != SRV_GATE_OK) {
             srv_metrics_reject(st, SRV_REJECT_QUEUE_FULL);
@@ -250,12 +252,6 @@ static int admit(srv_req *r, const srv_route *route)
         r->admitted = 1;
     }
     return 0;
-limited:;
-    char extra[48];
-    snprintf(extra, sizeof extra, "Retry-After: %d\r\n", retry);
-    srv_metrics_reject(st, SRV_REJECT_RATE_LIMITED);
-    r->must_close = !r->body_done;
-    return srv_problem(r, 429, "rate-limited", extra, "too many requests; retry in %d s", retry);
 }
 
 int srv_work_begin(srv_req *r)
