@@ -65,17 +65,36 @@ static uint32_t morton(uint64_t pt)
     return spread_bits(r) << 2 | spread_bits(g) << 1 | spread_bits(b);
 }
 
+static uint32_t compact_bits(uint32_t v)
+{
+    v &= 0x249249u;
+    v = (v | v >> 2) & 0x0C30C3u;
+    v = (v | v >> 4) & 0x00F00Fu;
+    v = (v | v >> 8) & 0x0000FFu;
+    return v;
+}
+
+/* Sorts count << 24 | rgb values by the Morton code of rgb: the code replaces the
+ * colour for three byte-wide counting passes, then the colour is restored. */
 static void sort_by_morton(uint64_t *pts, uint64_t *tmp, size_t n)
 {
+    const uint64_t count_bits = ~(uint64_t)0xFFFFFF;
+    for (size_t i = 0; i < n; i++)
+        pts[i] = (pts[i] & count_bits) | morton(pts[i]);
     for (int shift = 0; shift < 24; shift += 8) {
         size_t bucket[257] = {0};
         for (size_t i = 0; i < n; i++)
-            bucket[((morton(pts[i]) >> shift) & 0xFF) + 1]++;
+            bucket[((pts[i] >> shift) & 0xFF) + 1]++;
         for (int b = 0; b < 256; b++)
             bucket[b + 1] += bucket[b];
         for (size_t i = 0; i < n; i++)
-            tmp[bucket[(morton(pts[i]) >> shift) & 0xFF]++] = pts[i];
+            tmp[bucket[(pts[i] >> shift) & 0xFF]++] = pts[i];
         memcpy(pts, tmp, n * sizeof *pts);
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t m = (uint32_t)pts[i] & 0xFFFFFF;
+        uint32_t rgb = compact_bits(m >> 2) << 16 | compact_bits(m >> 1) << 8 | compact_bits(m);
+        pts[i] = (pts[i] & count_bits) | rgb;
     }
 }
 
@@ -544,6 +563,7 @@ struct seeding {
     double *closest;  /* n */
     double *node_sum; /* nnodes: sum of w * closest */
     double *node_max; /* nnodes: max of closest */
+    double *node_min; /* nnodes: min of closest */
 };
 
 /* Squared distance from c to the nearest point of the node's box. Centres here are
@@ -558,17 +578,32 @@ static double box_dist2(const node *nd, const double c[3])
     return s;
 }
 
+/* Squared distance from c to the node's box's farthest corner. */
+static double box_far2(const node *nd, const double c[3])
+{
+    double s = 0;
+    for (int j = 0; j < 3; j++) {
+        double a = c[j] - nd->lo[j], b = nd->hi[j] - c[j];
+        double v = a > b ? a : b;
+        s += v * v;
+    }
+    return s;
+}
+
 static void leaf_totals(seeding *sd, int32_t id)
 {
     const node *nd = &sd->d->nodes[id];
-    double sum = 0, max = 0;
+    double sum = 0, max = 0, min = INFINITY;
     for (uint32_t i = nd->begin; i < nd->end; i++) {
         sum += sd->d->w[i] * sd->closest[i];
         if (sd->closest[i] > max)
             max = sd->closest[i];
+        if (sd->closest[i] < min)
+            min = sd->closest[i];
     }
     sd->node_sum[id] = sum;
     sd->node_max[id] = max;
+    sd->node_min[id] = min;
 }
 
 static void inner_totals(seeding *sd, int32_t id)
@@ -577,6 +612,8 @@ static void inner_totals(seeding *sd, int32_t id)
     sd->node_sum[id] = sd->node_sum[nd->left] + sd->node_sum[nd->right];
     sd->node_max[id] = sd->node_max[nd->left] > sd->node_max[nd->right] ? sd->node_max[nd->left]
                                                                         : sd->node_max[nd->right];
+    sd->node_min[id] = sd->node_min[nd->left] < sd->node_min[nd->right] ? sd->node_min[nd->left]
+                                                                        : sd->node_min[nd->right];
 }
 
 /* Sets every distance to the first centre and builds the node totals. */
@@ -600,6 +637,17 @@ static double seeding_potential(const seeding *sd, int32_t id, const double c[3]
     const node *nd = &sd->d->nodes[id];
     if (box_dist2(nd, c) >= sd->node_max[id])
         return sd->node_sum[id];
+    if (box_far2(nd, c) <= sd->node_min[id]) {
+        /* c is nearer than every colour's centre so far: the box's whole weighted
+         * distance to c, exactly, from its integer sums (sq - 2 c.s + w |c|^2). */
+        uint64_t cc = 0, cs = 0;
+        for (int j = 0; j < 3; j++) {
+            uint64_t cj = (uint64_t)c[j];
+            cc += cj * cj;
+            cs += cj * nd->s[j];
+        }
+        return (double)(nd->sq + nd->w * cc - 2 * cs);
+    }
     if (nd->left < 0) {
         double sum = 0;
         for (uint32_t i = nd->begin; i < nd->end; i++) {
@@ -708,7 +756,8 @@ static imgcolor_status workspace_init(workspace *ws, const imgcolor__kmeans_data
         sd->closest = malloc(d->n * sizeof *sd->closest);
         sd->node_sum = malloc(d->nnodes * sizeof *sd->node_sum);
         sd->node_max = malloc(d->nnodes * sizeof *sd->node_max);
-        if (!sd->closest || !sd->node_sum || !sd->node_max)
+        sd->node_min = malloc(d->nnodes * sizeof *sd->node_min);
+        if (!sd->closest || !sd->node_sum || !sd->node_max || !sd->node_min)
             return IMGCOLOR_E_NOMEM;
     }
     return IMGCOLOR_OK;
@@ -722,6 +771,7 @@ static void workspace_free(workspace *ws)
         free(ws->seed->closest);
         free(ws->seed->node_sum);
         free(ws->seed->node_max);
+        free(ws->seed->node_min);
         free(ws->seed);
     }
 }
