@@ -13,9 +13,8 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 ./scripts/deps.sh --test clang libclang-rt-14-dev
 
 cmake -S . -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DIMGCOLOR_BUILD_FUZZERS=ON -DIMGCOLOR_BUILD_SERVER=OFF -DIMGCOLOR_BUILD_EXAMPLES=OFF \
-    -DIMGCOLOR_WERROR=ON >/dev/null
-cmake --build "$BUILD" -j "$JOBS" --target fuzz_decode fuzz_lists fuzz_pie
+    -DIMGCOLOR_BUILD_FUZZERS=ON -DIMGCOLOR_BUILD_EXAMPLES=OFF -DIMGCOLOR_WERROR=ON >/dev/null
+cmake --build "$BUILD" -j "$JOBS" --target fuzz_decode fuzz_lists fuzz_pie fuzz_request
 
 # Per target: the longest input tried, in bytes. Images need room for a few chunks or
 # scans; lists and pie parameters are short texts.
@@ -27,8 +26,16 @@ max_len() {
     esac
 }
 
+# Per target: its seed corpus (the server's request parsing keeps its own).
+seeds() {
+    case "$1" in
+    request) echo tests/server/corpus ;;
+    *) echo "tests/fuzz/corpus/$1" ;;
+    esac
+}
+
 failed=""
-for target in decode lists pie; do
+for target in decode lists pie request; do
     work="$BUILD/fuzz-work/$target"
     # The corpus grown by earlier runs in this build tree is kept; findings are not.
     rm -rf "$work/artifacts"
@@ -39,7 +46,7 @@ for target in decode lists pie; do
     "$BUILD/bin/fuzz_$target" -max_total_time="$FUZZ_SECONDS" -max_len="$(max_len "$target")" \
         -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=25 -print_final_stats=1 \
         -artifact_prefix="$work/artifacts/" \
-        "$work/corpus" "tests/fuzz/corpus/$target" "tests/crashers/$target" \
+        "$work/corpus" "$(seeds "$target")" "tests/crashers/$target" \
         >"$log" 2>&1 || status=$?
     grep -E "stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)" "$log" |
         sed "s/^/  /" || true
