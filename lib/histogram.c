@@ -114,6 +114,15 @@ void imgcolor__histogram_free(imgcolor__histogram *h)
     free(h);
 }
 
+/* Four counters from index i (a multiple of 4) as one word, zero when all are: memcpy
+ * rather than a cast, which the aliasing rules forbid. */
+static uint64_t four_counters(const uint16_t *counter, size_t i)
+{
+    uint64_t word;
+    memcpy(&word, counter + i, sizeof word);
+    return word;
+}
+
 /* Adds `run` pixels of colour rgb at counter index i, moving it to the table of large
  * counts when its counter would fill. */
 static imgcolor_status add_run(imgcolor__histogram *h, uint32_t i, uint32_t rgb, uint64_t run)
@@ -195,13 +204,18 @@ uint64_t imgcolor__histogram_transparent(const imgcolor__histogram *h)
 imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colors,
                                          uint64_t **counts, size_t *n)
 {
-    /* Count first, to allocate the output exactly; only touched pages are read. */
+    /* Count first, to allocate the output exactly. Only touched pages are read, four
+     * counters at a time: most counters even of a touched page are zero. */
     const uint32_t page_size = 1u << PAGE_BITS;
     size_t m = 0;
-    for (uint32_t pg = 0; pg < PAGES; pg++)
-        if (h->used[pg])
-            for (uint32_t i = pg * page_size; i < (pg + 1) * page_size; i++)
-                m += h->counter[i] != 0;
+    for (uint32_t pg = 0; pg < PAGES; pg++) {
+        if (!h->used[pg])
+            continue;
+        for (size_t i = (size_t)pg * page_size; i < (size_t)(pg + 1) * page_size; i += 4)
+            if (four_counters(h->counter, i))
+                for (size_t j = 0; j < 4; j++)
+                    m += h->counter[i + j] != 0;
+    }
     uint32_t *c = malloc((m ? m : 1) * sizeof *c);
     uint64_t *w = malloc((m ? m : 1) * sizeof *w);
     if (!c || !w) {
@@ -214,13 +228,18 @@ imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colo
     for (uint32_t pg = 0; pg < PAGES; pg++) {
         if (!h->used[pg])
             continue;
-        for (uint32_t i = pg * page_size; i < (pg + 1) * page_size; i++) {
-            uint16_t v = h->counter[i];
-            if (!v)
+        for (uint32_t i = pg * page_size; i < (pg + 1) * page_size; i += 4) {
+            if (!four_counters(h->counter, i))
                 continue;
-            c[k] = rgb_at(i);
-            w[k] = v == MOVED ? carry_get(&h->carry, c[k]) : v;
-            k++;
+            for (uint32_t j = 0; j < 4; j++) {
+                uint32_t idx = i + j;
+                uint16_t v = h->counter[idx];
+                if (!v)
+                    continue;
+                c[k] = rgb_at(idx);
+                w[k] = v == MOVED ? carry_get(&h->carry, c[k]) : v;
+                k++;
+            }
         }
     }
     free(h->counter);

@@ -317,6 +317,15 @@ static void assign(const imgcolor__kmeans_data *d, int32_t id, const double (*c)
                 bd[i] = dd < bd[i] ? dd : bd[i];
             }
         }
+        /* Often every colour of the leaf has the same nearest centre after all: then the
+         * leaf's own sums serve. */
+        uint32_t same = 1;
+        while (same < len && best[same] == best[0])
+            same++;
+        if (same == len) {
+            add_node(nd, &sums[best[0]]);
+            return;
+        }
         for (uint32_t i = 0; i < len; i++)
             add_point(d, nd->begin + i, &sums[best[i]]);
         return;
@@ -590,16 +599,20 @@ static double box_far2(const node *nd, const double c[3])
     return s;
 }
 
-static void leaf_totals(seeding *sd, int32_t id)
+/* Lowers a leaf's distances to centre c (or sets them, for the first centre) and
+ * recomputes the leaf's totals in the same pass. */
+static void leaf_update(seeding *sd, int32_t id, const double c[3], int first)
 {
     const node *nd = &sd->d->nodes[id];
+    const imgcolor__kmeans_data *d = sd->d;
     double sum = 0, max = 0, min = INFINITY;
     for (uint32_t i = nd->begin; i < nd->end; i++) {
-        sum += sd->d->w[i] * sd->closest[i];
-        if (sd->closest[i] > max)
-            max = sd->closest[i];
-        if (sd->closest[i] < min)
-            min = sd->closest[i];
+        double dd = imgcolor__dist2(d->x[0][i], d->x[1][i], d->x[2][i], c);
+        double v = first || dd < sd->closest[i] ? dd : sd->closest[i];
+        sd->closest[i] = v;
+        sum += d->w[i] * v;
+        max = v > max ? v : max;
+        min = v < min ? v : min;
     }
     sd->node_sum[id] = sum;
     sd->node_max[id] = max;
@@ -621,9 +634,7 @@ static void seeding_start(seeding *sd, int32_t id, const double c[3])
 {
     const node *nd = &sd->d->nodes[id];
     if (nd->left < 0) {
-        for (uint32_t i = nd->begin; i < nd->end; i++)
-            sd->closest[i] = imgcolor__dist2(sd->d->x[0][i], sd->d->x[1][i], sd->d->x[2][i], c);
-        leaf_totals(sd, id);
+        leaf_update(sd, id, c, 1);
         return;
     }
     seeding_start(sd, nd->left, c);
@@ -666,12 +677,7 @@ static void seeding_add(seeding *sd, int32_t id, const double c[3])
     if (box_dist2(nd, c) >= sd->node_max[id])
         return;
     if (nd->left < 0) {
-        for (uint32_t i = nd->begin; i < nd->end; i++) {
-            double dd = imgcolor__dist2(sd->d->x[0][i], sd->d->x[1][i], sd->d->x[2][i], c);
-            if (dd < sd->closest[i])
-                sd->closest[i] = dd;
-        }
-        leaf_totals(sd, id);
+        leaf_update(sd, id, c, 0);
         return;
     }
     seeding_add(sd, nd->left, c);
