@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 uint8_t *test_read_file(const char *path, size_t *size)
 {
@@ -155,4 +156,34 @@ void test_run_free(test_run *r)
     free(r->out);
     free(r->err);
     r->out = r->err = NULL;
+}
+
+void test_buf_append(test_buffer *b, const void *p, size_t n)
+{
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->len + n)
+            cap *= 2;
+        b->data = realloc(b->data, cap);
+        assert_non_null(b->data);
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+void test_buf_be32(test_buffer *b, uint32_t v)
+{
+    uint8_t p[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+    test_buf_append(b, p, 4);
+}
+
+void test_png_chunk(test_buffer *b, const char *type, const void *data, uint32_t len)
+{
+    test_buf_be32(b, len);
+    size_t start = b->len;
+    test_buf_append(b, type, 4);
+    test_buf_append(b, data, len);
+    test_buf_be32(b, (uint32_t)crc32(0, b->data + start, (uInt)(len + 4)));
 }

@@ -27,6 +27,19 @@ typedef struct test_run {
     size_t err_len;
 } test_run;
 
+/* A growable byte buffer, for building test inputs byte by byte. Free data with free(). */
+typedef struct test_buffer {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+} test_buffer;
+
+void test_buf_append(test_buffer *b, const void *p, size_t n);
+/* Appends v as 4 big-endian bytes. */
+void test_buf_be32(test_buffer *b, uint32_t v);
+/* Appends a PNG chunk: length, type, data and CRC. */
+void test_png_chunk(test_buffer *b, const char *type, const void *data, uint32_t len);
+
 /* Runs a shell command with optional stdin bytes; free the result with test_run_free(). */
 test_run test_run_cmd(const char *cmd, const void *in, size_t in_len);
 void test_run_free(test_run *r);

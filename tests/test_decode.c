@@ -21,35 +21,6 @@
 #include "support.h"
 
 /* ------------------------------------------------------------------------------------ */
-/* Growable byte buffers                                                                 */
-
-typedef struct buffer {
-    uint8_t *data;
-    size_t len;
-    size_t cap;
-} buffer;
-
-static void buf_append(buffer *b, const void *p, size_t n)
-{
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n)
-            cap *= 2;
-        b->data = realloc(b->data, cap);
-        assert_non_null(b->data);
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-}
-
-static void buf_be32(buffer *b, uint32_t v)
-{
-    uint8_t p[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    buf_append(b, p, 4);
-}
-
-/* ------------------------------------------------------------------------------------ */
 /* PNG encoding                                                                          */
 
 typedef struct png_spec {
@@ -115,7 +86,7 @@ static png_color_16 trns_colour(const png_spec *s)
 
 static void png_write_to_buffer(png_structp png, png_bytep data, size_t len)
 {
-    buf_append(png_get_io_ptr(png), data, len);
+    test_buf_append(png_get_io_ptr(png), data, len);
 }
 
 static void png_flush_nothing(png_structp png)
@@ -123,9 +94,9 @@ static void png_flush_nothing(png_structp png)
     (void)png;
 }
 
-static buffer make_png(const png_spec *s)
+static test_buffer make_png(const png_spec *s)
 {
-    buffer out = {0};
+    test_buffer out = {0};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     assert_non_null(png);
     png_infop info = png_create_info_struct(png);
@@ -268,7 +239,7 @@ static void expected_jpeg_pixel(const jpeg_spec *s, uint32_t x, uint32_t y, uint
     }
 }
 
-static buffer make_jpeg(const jpeg_spec *s)
+static test_buffer make_jpeg(const jpeg_spec *s)
 {
     struct jpeg_compress_struct c;
     struct jpeg_error_mgr jerr;
@@ -308,8 +279,8 @@ static buffer make_jpeg(const jpeg_spec *s)
     jpeg_finish_compress(&c);
     jpeg_destroy_compress(&c);
     free(row);
-    buffer out = {0};
-    buf_append(&out, mem, mem_len);
+    test_buffer out = {0};
+    test_buf_append(&out, mem, mem_len);
     free(mem);
     return out;
 }
@@ -363,7 +334,7 @@ static imgcolor_status decode_copy(const uint8_t *data, size_t size, const imgco
 
 static void check_png(const png_spec *s)
 {
-    buffer b = make_png(s);
+    test_buffer b = make_png(s);
     imgcolor_image *img = NULL;
     imgcolor_error err;
     imgcolor_status st = decode_copy(b.data, b.len, NULL, &img, &err);
@@ -398,7 +369,7 @@ static void check_png(const png_spec *s)
 
 static void check_jpeg(const jpeg_spec *s, int max_err, double mean_err)
 {
-    buffer b = make_jpeg(s);
+    test_buffer b = make_jpeg(s);
     imgcolor_image *img = NULL;
     imgcolor_error err;
     imgcolor_status st = decode_copy(b.data, b.len, NULL, &img, &err);
@@ -594,7 +565,7 @@ static void test_jpeg_cmyk_imagemagick(void **state)
 /* ------------------------------------------------------------------------------------ */
 /* Damaged input                                                                         */
 
-static buffer sample_file(int which)
+static test_buffer sample_file(int which)
 {
     switch (which) {
     case 0: {
@@ -629,7 +600,7 @@ static void test_truncated_is_error(void **state)
 {
     (void)state;
     for (int f = 0; f < SAMPLE_FILES; f++) {
-        buffer b = sample_file(f);
+        test_buffer b = sample_file(f);
         imgcolor_image *img = NULL;
         imgcolor_error err;
         assert_int_equal(decode_copy(b.data, b.len, NULL, &img, &err), IMGCOLOR_OK);
@@ -652,7 +623,7 @@ static void test_bit_flips_never_crash(void **state)
 {
     (void)state;
     for (int f = 0; f < SAMPLE_FILES; f++) {
-        buffer b = sample_file(f);
+        test_buffer b = sample_file(f);
         int errors = 0;
         for (size_t i = 0; i < b.len; i++)
             for (int m = 0; m < 2; m++) {
@@ -681,7 +652,7 @@ static void test_png_bad_crc(void **state)
 {
     (void)state;
     png_spec s = {8, 8, PNG_COLOR_TYPE_RGB, 8, 0, 0, 0, 0};
-    buffer b = make_png(&s);
+    test_buffer b = make_png(&s);
     imgcolor_error err;
     imgcolor_image *img = NULL;
     /* IHDR's CRC is bytes 29..32. */
@@ -723,37 +694,27 @@ static void test_crashers(void **state)
 /* ------------------------------------------------------------------------------------ */
 /* Limits                                                                                */
 
-static void png_chunk(buffer *b, const char *type, const uint8_t *data, uint32_t len)
-{
-    buf_be32(b, len);
-    size_t start = b->len;
-    buf_append(b, type, 4);
-    if (len)
-        buf_append(b, data, len);
-    buf_be32(b, (uint32_t)crc32(0, b->data + start, (uInt)(len + 4)));
-}
-
 /* A valid PNG (correct CRCs) of about 100 bytes whose IHDR claims w x h. */
-static buffer png_claiming(uint32_t w, uint32_t h)
+static test_buffer png_claiming(uint32_t w, uint32_t h)
 {
-    buffer b = {0};
-    buf_append(&b, "\x89PNG\r\n\x1a\n", 8);
+    test_buffer b = {0};
+    test_buf_append(&b, "\x89PNG\r\n\x1a\n", 8);
     uint8_t ihdr[13] = {(uint8_t)(w >> 24), (uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w,
                         (uint8_t)(h >> 24), (uint8_t)(h >> 16), (uint8_t)(h >> 8), (uint8_t)h,
                         8, 2, 0, 0, 0};
-    png_chunk(&b, "IHDR", ihdr, 13);
+    test_png_chunk(&b, "IHDR", ihdr, 13);
     uint8_t raw[64] = {0}, z[128];
     uLongf zlen = sizeof z;
     assert_int_equal(compress(z, &zlen, raw, sizeof raw), Z_OK);
-    png_chunk(&b, "IDAT", z, (uint32_t)zlen);
-    png_chunk(&b, "IEND", NULL, 0);
+    test_png_chunk(&b, "IDAT", z, (uint32_t)zlen);
+    test_png_chunk(&b, "IEND", NULL, 0);
     return b;
 }
 
 static void test_png_claims_huge(void **state)
 {
     (void)state;
-    buffer b = png_claiming(100000, 100000);
+    test_buffer b = png_claiming(100000, 100000);
     assert_true(b.len < 120);
     checker c = {0};
     imgcolor__sink sink = {checker_begin, checker_rows, &c};
@@ -764,7 +725,7 @@ static void test_png_claims_huge(void **state)
     assert_string_equal(err.message,
                         "image is 100000x100000 (10000000000 pixels), over the limit of 64000000");
     /* One side over libpng's own default limit of a million, the product allowed. */
-    buffer wide = png_claiming(2000000, 1);
+    test_buffer wide = png_claiming(2000000, 1);
     assert_int_equal(imgcolor__decode_stream(wide.data, wide.len, NULL, &sink, &err),
                      IMGCOLOR_E_DECODE); /* gets past the header, then runs out of data */
     free(wide.data);
@@ -775,7 +736,7 @@ static void test_jpeg_claims_huge(void **state)
 {
     (void)state;
     jpeg_spec s = {8, 8, JCS_RGB, JCS_UNKNOWN, 90, 0, 2, 2, 0};
-    buffer b = make_jpeg(&s);
+    test_buffer b = make_jpeg(&s);
     size_t sof = 0;
     for (size_t i = 2; i + 9 < b.len; i++)
         if (b.data[i] == 0xff && b.data[i + 1] == 0xc0) {
@@ -813,9 +774,9 @@ static void test_small_max_pixels(void **state)
     imgcolor_options *opt = NULL;
     assert_int_equal(imgcolor_options_new(&opt), IMGCOLOR_OK);
     png_spec ps = {16, 16, PNG_COLOR_TYPE_RGB, 8, 0, 0, 0, 0};
-    buffer png = make_png(&ps);
+    test_buffer png = make_png(&ps);
     jpeg_spec js = {16, 16, JCS_RGB, JCS_UNKNOWN, 90, 0, 2, 2, 0};
-    buffer jpg = make_jpeg(&js);
+    test_buffer jpg = make_jpeg(&js);
     imgcolor_image *img = NULL;
     imgcolor_error err;
     static const uint64_t limits[] = {255, 100, 10, 1};
@@ -863,7 +824,7 @@ static void test_max_bytes(void **state)
 {
     (void)state;
     png_spec s = {8, 8, PNG_COLOR_TYPE_RGB, 8, 0, 0, 0, 0};
-    buffer b = make_png(&s);
+    test_buffer b = make_png(&s);
     imgcolor_options *opt = NULL;
     assert_int_equal(imgcolor_options_new(&opt), IMGCOLOR_OK);
     assert_int_equal(imgcolor_options_set_max_bytes(opt, b.len - 1), IMGCOLOR_OK);
@@ -930,7 +891,7 @@ static void test_bad_arguments(void **state)
 static void test_sink_refusal_passed_on(void **state)
 {
     (void)state;
-    buffer files[2];
+    test_buffer files[2];
     png_spec ps = {8, 8, PNG_COLOR_TYPE_RGB, 8, 0, 0, 0, 0};
     jpeg_spec js = {8, 8, JCS_RGB, JCS_UNKNOWN, 90, 0, 2, 2, 0};
     files[0] = make_png(&ps);
@@ -953,7 +914,7 @@ static void test_sink_refusal_passed_on(void **state)
 /* Threads                                                                               */
 
 typedef struct thread_job {
-    const buffer *file;
+    const test_buffer *file;
     uint64_t sum;
     imgcolor_status status;
 } thread_job;
@@ -980,7 +941,7 @@ static void test_concurrent_decoding(void **state)
     (void)state;
     png_spec ps = {64, 64, PNG_COLOR_TYPE_PALETTE, 8, 0, 1, 40, 200};
     jpeg_spec js = {64, 64, JCS_RGB, JCS_UNKNOWN, 90, 1, 2, 2, 0};
-    buffer files[2] = {make_png(&ps), make_jpeg(&js)};
+    test_buffer files[2] = {make_png(&ps), make_jpeg(&js)};
     pthread_t threads[8];
     thread_job jobs[8];
     for (int i = 0; i < 8; i++) {
@@ -1033,9 +994,9 @@ static imgcolor_status sum_rows(void *user, const uint8_t *rgba, uint32_t y, uin
 }
 
 /* Encodes a 4096x4096 (16-megapixel, 64 MB as RGBA) image row by row. */
-static buffer big_png(void)
+static test_buffer big_png(void)
 {
-    buffer out = {0};
+    test_buffer out = {0};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png_create_info_struct(png);
     if (setjmp(png_jmpbuf(png)))
@@ -1066,7 +1027,7 @@ static void test_streaming_peak_memory(void **state)
     if (under_valgrind())
         skip();
     jpeg_spec js = {4096, 4096, JCS_RGB, JCS_UNKNOWN, 90, 0, 2, 2, 0};
-    buffer files[2] = {make_jpeg(&js), big_png()};
+    test_buffer files[2] = {make_jpeg(&js), big_png()};
     for (int i = 0; i < 2; i++) {
         /* A fresh process, so that the high-water mark is this decode's alone. */
         pid_t pid = fork();

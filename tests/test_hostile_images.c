@@ -17,36 +17,6 @@
  * with sanitizers; a limit that stopped working would take seconds to minutes. */
 #define TIME_BOUND_S 2.0
 
-/* ------------------------------------------------------------------------------------ */
-/* Byte buffers                                                                          */
-
-typedef struct buffer {
-    uint8_t *data;
-    size_t len;
-    size_t cap;
-} buffer;
-
-static void buf_append(buffer *b, const void *p, size_t n)
-{
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n)
-            cap *= 2;
-        b->data = realloc(b->data, cap);
-        assert_non_null(b->data);
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->data + b->len, p, n);
-    b->len += n;
-}
-
-static void buf_be32(buffer *b, uint32_t v)
-{
-    uint8_t p[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    buf_append(b, p, 4);
-}
-
 static void put_be32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 24);
@@ -71,12 +41,12 @@ static double now_s(void)
 }
 
 /* A known-good image: 4x4 PNG, top half red, bottom half blue. */
-static buffer reference_png(void);
+static test_buffer reference_png(void);
 
 /* After any hostile input, real work must still come out right. */
 static void check_still_works(void)
 {
-    buffer ref = reference_png();
+    test_buffer ref = reference_png();
     imgcolor_result *res = NULL;
     imgcolor_error err;
     assert_int_equal(imgcolor_prominent(ref.data, ref.len, NULL, &res, &err), IMGCOLOR_OK);
@@ -149,16 +119,7 @@ static imgcolor_status hostile(const char *name, const uint8_t *data, size_t siz
 
 static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
-static void png_chunk(buffer *b, const char *type, const void *data, uint32_t len)
-{
-    buf_be32(b, len);
-    size_t start = b->len;
-    buf_append(b, type, 4);
-    buf_append(b, data, len);
-    buf_be32(b, (uint32_t)crc32(0, b->data + start, (uInt)(len + 4)));
-}
-
-static void png_ihdr(buffer *b, uint32_t w, uint32_t h, uint8_t depth, uint8_t color_type,
+static void png_ihdr(test_buffer *b, uint32_t w, uint32_t h, uint8_t depth, uint8_t color_type,
                      uint8_t interlace)
 {
     uint8_t ihdr[13];
@@ -169,14 +130,14 @@ static void png_ihdr(buffer *b, uint32_t w, uint32_t h, uint8_t depth, uint8_t c
     ihdr[10] = 0;
     ihdr[11] = 0;
     ihdr[12] = interlace;
-    png_chunk(b, "IHDR", ihdr, 13);
+    test_png_chunk(b, "IHDR", ihdr, 13);
 }
 
 /* zlib data for raw_len zero bytes, streamed, so that a 100 MB bomb costs no 100 MB. */
-static buffer zlib_zeros(uint64_t raw_len)
+static test_buffer zlib_zeros(uint64_t raw_len)
 {
     static const uint8_t zeros[1 << 16];
-    buffer out = {0};
+    test_buffer out = {0};
     z_stream z;
     memset(&z, 0, sizeof z);
     assert_int_equal(deflateInit(&z, 9), Z_OK);
@@ -193,7 +154,7 @@ static buffer zlib_zeros(uint64_t raw_len)
             z.next_out = chunk;
             z.avail_out = sizeof chunk;
             assert_true(deflate(&z, flush) != Z_STREAM_ERROR);
-            buf_append(&out, chunk, sizeof chunk - z.avail_out);
+            test_buf_append(&out, chunk, sizeof chunk - z.avail_out);
         } while (z.avail_out == 0);
     } while (flush != Z_FINISH);
     deflateEnd(&z);
@@ -201,22 +162,22 @@ static buffer zlib_zeros(uint64_t raw_len)
 }
 
 /* A complete RGB8 PNG of w x h from raw (filter byte + 3w bytes per row) data. */
-static buffer png_rgb(uint32_t w, uint32_t h, const uint8_t *raw, size_t raw_len)
+static test_buffer png_rgb(uint32_t w, uint32_t h, const uint8_t *raw, size_t raw_len)
 {
-    buffer b = {0};
-    buf_append(&b, png_sig, 8);
+    test_buffer b = {0};
+    test_buf_append(&b, png_sig, 8);
     png_ihdr(&b, w, h, 8, 2, 0);
     uLongf zlen = compressBound((uLong)raw_len);
     uint8_t *z = malloc(zlen);
     assert_non_null(z);
     assert_int_equal(compress(z, &zlen, raw, (uLong)raw_len), Z_OK);
-    png_chunk(&b, "IDAT", z, (uint32_t)zlen);
-    png_chunk(&b, "IEND", NULL, 0);
+    test_png_chunk(&b, "IDAT", z, (uint32_t)zlen);
+    test_png_chunk(&b, "IEND", NULL, 0);
     free(z);
     return b;
 }
 
-static buffer reference_png(void)
+static test_buffer reference_png(void)
 {
     uint8_t raw[4 * 13];
     for (int y = 0; y < 4; y++) {
@@ -232,7 +193,7 @@ static buffer reference_png(void)
 }
 
 /* A 16x16 RGB PNG of a few colours, the base that the chunk-level attacks corrupt. */
-static buffer small_png(void)
+static test_buffer small_png(void)
 {
     uint8_t raw[16 * 49];
     for (int y = 0; y < 16; y++) {
@@ -248,7 +209,7 @@ static buffer small_png(void)
 }
 
 /* Offset of the first chunk of the given type in a PNG made here. */
-static size_t find_chunk(const buffer *b, const char *type)
+static size_t find_chunk(const test_buffer *b, const char *type)
 {
     for (size_t pos = 8; pos + 12 <= b->len;) {
         uint32_t len = (uint32_t)b->data[pos] << 24 | (uint32_t)b->data[pos + 1] << 16 |
@@ -271,7 +232,7 @@ static void test_png_chunk_length_lies(void **state)
     static const char *const chunks[] = {"IHDR", "IDAT", "IEND"};
     for (size_t c = 0; c < 3; c++)
         for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++) {
-            buffer b = small_png();
+            test_buffer b = small_png();
             size_t pos = find_chunk(&b, chunks[c]);
             uint32_t truth = (uint32_t)b.data[pos] << 24 | (uint32_t)b.data[pos + 1] << 16 |
                              (uint32_t)b.data[pos + 2] << 8 | b.data[pos + 3];
@@ -292,14 +253,14 @@ static void test_png_ancillary_lies(void **state)
     (void)state;
     static const char *const types[] = {"tEXt", "zTXt", "iCCP", "iTXt", "eXIf", "abCd", "PLTE"};
     for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
-        buffer good = small_png();
+        test_buffer good = small_png();
         size_t idat = find_chunk(&good, "IDAT");
-        buffer b = {0};
-        buf_append(&b, good.data, idat);
-        buf_be32(&b, 0x7fffffffu);
-        buf_append(&b, types[t], 4);
-        buf_append(&b, "hello", 5);
-        buf_append(&b, good.data + idat, good.len - idat);
+        test_buffer b = {0};
+        test_buf_append(&b, good.data, idat);
+        test_buf_be32(&b, 0x7fffffffu);
+        test_buf_append(&b, types[t], 4);
+        test_buf_append(&b, "hello", 5);
+        test_buf_append(&b, good.data + idat, good.len - idat);
         char name[64];
         snprintf(name, sizeof name, "%s length 0x7fffffff", types[t]);
         hostile(name, b.data, b.len, ANY_ERROR);
@@ -312,13 +273,13 @@ static void test_png_ancillary_lies(void **state)
 static void test_png_bad_crcs(void **state)
 {
     (void)state;
-    buffer good = small_png();
+    test_buffer good = small_png();
     size_t idat = find_chunk(&good, "IDAT");
-    buffer b = {0};
-    buf_append(&b, good.data, idat);
-    png_chunk(&b, "tEXt", "Comment\0hello", 13);
+    test_buffer b = {0};
+    test_buf_append(&b, good.data, idat);
+    test_png_chunk(&b, "tEXt", "Comment\0hello", 13);
     size_t text = idat;
-    buf_append(&b, good.data + idat, good.len - idat);
+    test_buf_append(&b, good.data + idat, good.len - idat);
     b.data[text + 8 + 13] ^= 0x55; /* the tEXt CRC */
     hostile("tEXt bad CRC", b.data, b.len, ALLOW(IMGCOLOR_OK));
     size_t iend = b.len - 12;
@@ -332,73 +293,73 @@ static void test_png_bad_crcs(void **state)
 static void test_png_chunk_structure(void **state)
 {
     (void)state;
-    buffer good = small_png();
+    test_buffer good = small_png();
     size_t ihdr = 8, idat = find_chunk(&good, "IDAT"), iend = good.len - 12;
-    buffer b = {0};
+    test_buffer b = {0};
 
     /* IDAT before IHDR. */
-    buf_append(&b, png_sig, 8);
-    buf_append(&b, good.data + idat, iend - idat);
-    buf_append(&b, good.data + ihdr, idat - ihdr);
-    buf_append(&b, good.data + iend, 12);
+    test_buf_append(&b, png_sig, 8);
+    test_buf_append(&b, good.data + idat, iend - idat);
+    test_buf_append(&b, good.data + ihdr, idat - ihdr);
+    test_buf_append(&b, good.data + iend, 12);
     hostile("IDAT before IHDR", b.data, b.len, ANY_ERROR);
 
     /* Two IHDRs. */
     b.len = 0;
-    buf_append(&b, good.data, idat);
-    buf_append(&b, good.data + ihdr, idat - ihdr);
-    buf_append(&b, good.data + idat, good.len - idat);
+    test_buf_append(&b, good.data, idat);
+    test_buf_append(&b, good.data + ihdr, idat - ihdr);
+    test_buf_append(&b, good.data + idat, good.len - idat);
     hostile("two IHDRs", b.data, b.len, ANY_ERROR);
 
     /* No IDAT, no IEND. */
     b.len = 0;
-    buf_append(&b, good.data, idat);
+    test_buf_append(&b, good.data, idat);
     hostile("IHDR only", b.data, b.len, ANY_ERROR);
     b.len = 0;
-    buf_append(&b, good.data, iend);
+    test_buf_append(&b, good.data, iend);
     hostile("no IEND", b.data, b.len, ANY_ERROR);
 
     /* A palette image without its palette, and with one of 300 entries. */
     b.len = 0;
-    buf_append(&b, png_sig, 8);
+    test_buf_append(&b, png_sig, 8);
     png_ihdr(&b, 16, 16, 8, 3, 0);
-    buffer z = zlib_zeros(16 * 17);
-    buffer tail = {0};
-    png_chunk(&tail, "IDAT", z.data, (uint32_t)z.len);
-    png_chunk(&tail, "IEND", NULL, 0);
+    test_buffer z = zlib_zeros(16 * 17);
+    test_buffer tail = {0};
+    test_png_chunk(&tail, "IDAT", z.data, (uint32_t)z.len);
+    test_png_chunk(&tail, "IEND", NULL, 0);
     size_t head = b.len;
-    buf_append(&b, tail.data, tail.len);
+    test_buf_append(&b, tail.data, tail.len);
     hostile("palette without PLTE", b.data, b.len, ANY_ERROR);
     uint8_t plte[900] = {0};
     b.len = head;
-    png_chunk(&b, "PLTE", plte, sizeof plte);
-    buf_append(&b, tail.data, tail.len);
+    test_png_chunk(&b, "PLTE", plte, sizeof plte);
+    test_buf_append(&b, tail.data, tail.len);
     hostile("PLTE of 300 entries", b.data, b.len, ANY_ERROR | ALLOW(IMGCOLOR_OK));
     /* tRNS longer than the palette. */
     b.len = head;
-    png_chunk(&b, "PLTE", plte, 6);
-    png_chunk(&b, "tRNS", plte, 200);
-    buf_append(&b, tail.data, tail.len);
+    test_png_chunk(&b, "PLTE", plte, 6);
+    test_png_chunk(&b, "tRNS", plte, 200);
+    test_buf_append(&b, tail.data, tail.len);
     hostile("tRNS longer than PLTE", b.data, b.len, ANY_ERROR | ALLOW(IMGCOLOR_OK));
 
     /* The image data split into one-byte IDATs, and 100000 unknown chunks before it:
      * each costs a CRC and a little parsing, never an allocation that stays. */
-    buffer many = {0};
-    buf_append(&many, good.data, idat);
+    test_buffer many = {0};
+    test_buf_append(&many, good.data, idat);
     for (int i = 0; i < 100000; i++)
-        png_chunk(&many, "abCd", "x", 1);
+        test_png_chunk(&many, "abCd", "x", 1);
     uint32_t zlen = (uint32_t)(iend - idat - 12);
     for (uint32_t i = 0; i < zlen; i++)
-        png_chunk(&many, "IDAT", good.data + idat + 8 + i, 1);
-    buf_append(&many, good.data + iend, 12);
+        test_png_chunk(&many, "IDAT", good.data + idat + 8 + i, 1);
+    test_buf_append(&many, good.data + iend, 12);
     hostile("100000 unknown chunks, one-byte IDATs", many.data, many.len, ALLOW(IMGCOLOR_OK));
 
     /* A hundred thousand empty IDATs, then nothing. */
     many.len = 0;
-    buf_append(&many, good.data, idat);
+    test_buf_append(&many, good.data, idat);
     for (int i = 0; i < 100000; i++)
-        png_chunk(&many, "IDAT", NULL, 0);
-    buf_append(&many, good.data + iend, 12);
+        test_png_chunk(&many, "IDAT", NULL, 0);
+    test_buf_append(&many, good.data + iend, 12);
     hostile("100000 empty IDATs", many.data, many.len, ANY_ERROR);
 
     free(many.data);
@@ -435,12 +396,12 @@ static void test_png_dimensions(void **state)
         {8000, 8001, ALLOW(IMGCOLOR_E_TOO_LARGE)},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        buffer b = {0};
-        buf_append(&b, png_sig, 8);
+        test_buffer b = {0};
+        test_buf_append(&b, png_sig, 8);
         png_ihdr(&b, cases[i].w, cases[i].h, 8, 2, 0);
-        buffer z = zlib_zeros(64);
-        png_chunk(&b, "IDAT", z.data, (uint32_t)z.len);
-        png_chunk(&b, "IEND", NULL, 0);
+        test_buffer z = zlib_zeros(64);
+        test_png_chunk(&b, "IDAT", z.data, (uint32_t)z.len);
+        test_png_chunk(&b, "IEND", NULL, 0);
         char name[64];
         snprintf(name, sizeof name, "PNG %ux%u", cases[i].w, cases[i].h);
         hostile(name, b.data, b.len, cases[i].allowed);
@@ -465,18 +426,18 @@ static void test_png_dimensions(void **state)
  * time and memory, since rows are streamed into the histogram; over it, the header
  * alone must stop it.
  */
-static buffer png_bomb(uint32_t w, uint32_t h, uint64_t raw_len, uint8_t interlace)
+static test_buffer png_bomb(uint32_t w, uint32_t h, uint64_t raw_len, uint8_t interlace)
 {
-    buffer b = {0};
-    buf_append(&b, png_sig, 8);
+    test_buffer b = {0};
+    test_buf_append(&b, png_sig, 8);
     png_ihdr(&b, w, h, 8, 2, interlace);
-    buffer z = zlib_zeros(raw_len);
+    test_buffer z = zlib_zeros(raw_len);
     /* In IDATs of 64 KiB, as encoders write them. */
     for (size_t off = 0; off < z.len; off += 1 << 16) {
         size_t n = z.len - off < (1u << 16) ? z.len - off : 1u << 16;
-        png_chunk(&b, "IDAT", z.data + off, (uint32_t)n);
+        test_png_chunk(&b, "IDAT", z.data + off, (uint32_t)n);
     }
-    png_chunk(&b, "IEND", NULL, 0);
+    test_png_chunk(&b, "IEND", NULL, 0);
     free(z.data);
     return b;
 }
@@ -485,7 +446,7 @@ static void test_png_bombs(void **state)
 {
     (void)state;
     /* 2048 x 2048: 12 MB of pixels from about 12 KB. One colour, black. */
-    buffer b = png_bomb(2048, 2048, (uint64_t)2048 * (3 * 2048 + 1), 0);
+    test_buffer b = png_bomb(2048, 2048, (uint64_t)2048 * (3 * 2048 + 1), 0);
     assert_true(b.len < 64 * 1024);
     imgcolor_result *res = NULL;
     assert_int_equal(imgcolor_prominent(b.data, b.len, NULL, &res, NULL), IMGCOLOR_OK);
@@ -517,19 +478,19 @@ static void test_png_bombs(void **state)
      * ancillary data we never use must cost neither the memory nor the time. */
     static const char *const types[] = {"zTXt", "iCCP", "iTXt"};
     for (size_t t = 0; t < 3; t++) {
-        buffer good = small_png();
+        test_buffer good = small_png();
         size_t idat = find_chunk(&good, "IDAT");
-        buffer z = zlib_zeros(256u << 20);
-        buffer body = {0};
+        test_buffer z = zlib_zeros(256u << 20);
+        test_buffer body = {0};
         if (t == 2)
-            buf_append(&body, "Comment\0\1\0\0\0", 12); /* keyword, compressed, no lang */
+            test_buf_append(&body, "Comment\0\1\0\0\0", 12); /* keyword, compressed, no lang */
         else
-            buf_append(&body, "Comment\0\0", 9); /* keyword, method 0 */
-        buf_append(&body, z.data, z.len);
-        buffer bomb = {0};
-        buf_append(&bomb, good.data, idat);
-        png_chunk(&bomb, types[t], body.data, (uint32_t)body.len);
-        buf_append(&bomb, good.data + idat, good.len - idat);
+            test_buf_append(&body, "Comment\0\0", 9); /* keyword, method 0 */
+        test_buf_append(&body, z.data, z.len);
+        test_buffer bomb = {0};
+        test_buf_append(&bomb, good.data, idat);
+        test_png_chunk(&bomb, types[t], body.data, (uint32_t)body.len);
+        test_buf_append(&bomb, good.data + idat, good.len - idat);
         char name[64];
         snprintf(name, sizeof name, "%s bomb of 256 MB", types[t]);
         hostile(name, bomb.data, bomb.len, ALLOW(IMGCOLOR_OK));
@@ -552,13 +513,13 @@ static uint64_t next_random(uint64_t *s)
     return *s * 2685821657736338717ull;
 }
 
-static buffer mutation_base(int jpeg);
+static test_buffer mutation_base(int jpeg);
 
 static void test_truncated_and_mutated(void **state)
 {
     (void)state;
     for (int jpeg = 0; jpeg < 2; jpeg++) {
-        buffer b = mutation_base(jpeg);
+        test_buffer b = mutation_base(jpeg);
         /* Every prefix: the histogram sink sees partial images that decode never hands
          * out, so this is its own path. */
         for (size_t cut = 0; cut < b.len; cut++) {
@@ -599,7 +560,7 @@ typedef struct jpeg_out {
  * script, 2 for a script with no successive approximation (DC, then one full AC scan
  * per component), the kind whose AC scans can be repeated without a decoder warning.
  */
-static buffer make_jpeg(uint32_t w, uint32_t h, int progressive)
+static test_buffer make_jpeg(uint32_t w, uint32_t h, int progressive)
 {
     struct jpeg_compress_struct c;
     struct jpeg_error_mgr jerr;
@@ -638,19 +599,19 @@ static buffer make_jpeg(uint32_t w, uint32_t h, int progressive)
     jpeg_finish_compress(&c);
     jpeg_destroy_compress(&c);
     free(row);
-    buffer b = {0};
-    buf_append(&b, out.data, out.len);
+    test_buffer b = {0};
+    test_buf_append(&b, out.data, out.len);
     free(out.data);
     return b;
 }
 
-static buffer mutation_base(int jpeg)
+static test_buffer mutation_base(int jpeg)
 {
     if (jpeg)
         return make_jpeg(24, 16, 1);
     /* Interlaced palette PNG with tRNS: the most libpng machinery per byte. */
-    buffer b = {0};
-    buf_append(&b, png_sig, 8);
+    test_buffer b = {0};
+    test_buf_append(&b, png_sig, 8);
     png_ihdr(&b, 12, 10, 4, 3, 1);
     uint8_t plte[3 * 16], trns[16];
     for (int i = 0; i < 16; i++) {
@@ -659,27 +620,27 @@ static buffer mutation_base(int jpeg)
         plte[3 * i + 2] = (uint8_t)(i * 7);
         trns[i] = (uint8_t)(i * 17);
     }
-    png_chunk(&b, "PLTE", plte, sizeof plte);
-    png_chunk(&b, "tRNS", trns, sizeof trns);
+    test_png_chunk(&b, "PLTE", plte, sizeof plte);
+    test_png_chunk(&b, "tRNS", trns, sizeof trns);
     /* Adam7 passes of a 12x10 4-bit image, every filter type in turn. */
     static const uint32_t px[7] = {0, 4, 0, 2, 0, 1, 0}, py[7] = {0, 0, 4, 0, 2, 0, 1};
     static const uint32_t dx[7] = {8, 8, 4, 4, 2, 2, 1}, dy[7] = {8, 8, 8, 4, 4, 2, 2};
-    buffer raw = {0};
+    test_buffer raw = {0};
     for (int p = 0; p < 7; p++) {
         uint32_t pw = (12 - px[p] + dx[p] - 1) / dx[p], ph = (10 - py[p] + dy[p] - 1) / dy[p];
         for (uint32_t y = 0; pw && y < ph; y++) {
             uint8_t line[8] = {(uint8_t)(y % 5)};
             for (uint32_t i = 1; i <= (pw + 1) / 2; i++)
                 line[i] = (uint8_t)(i * 37 + y * 11 + (uint32_t)p);
-            buf_append(&raw, line, 1 + (pw + 1) / 2);
+            test_buf_append(&raw, line, 1 + (pw + 1) / 2);
         }
     }
     uLongf zlen = compressBound((uLong)raw.len);
     uint8_t *z = malloc(zlen);
     assert_non_null(z);
     assert_int_equal(compress(z, &zlen, raw.data, (uLong)raw.len), Z_OK);
-    png_chunk(&b, "IDAT", z, (uint32_t)zlen);
-    png_chunk(&b, "IEND", NULL, 0);
+    test_png_chunk(&b, "IDAT", z, (uint32_t)zlen);
+    test_png_chunk(&b, "IEND", NULL, 0);
     free(z);
     free(raw.data);
     /* Sanity: the base itself is fine. */
@@ -690,7 +651,7 @@ static buffer mutation_base(int jpeg)
 }
 
 /* Offset of the first marker 0xff m at or after from, or 0. */
-static size_t find_marker(const buffer *b, uint8_t m, size_t from)
+static size_t find_marker(const test_buffer *b, uint8_t m, size_t from)
 {
     for (size_t i = from; i + 1 < b->len; i++)
         if (b->data[i] == 0xff && b->data[i + 1] == m)
@@ -698,7 +659,7 @@ static size_t find_marker(const buffer *b, uint8_t m, size_t from)
     return 0;
 }
 
-static void set_sof_size(buffer *b, uint32_t w, uint32_t h)
+static void set_sof_size(test_buffer *b, uint32_t w, uint32_t h)
 {
     size_t sof = find_marker(b, 0xc0, 2);
     if (!sof)
@@ -732,7 +693,7 @@ static void test_jpeg_huge_declared(void **state)
     };
     for (int progressive = 0; progressive < 2; progressive++)
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-            buffer b = make_jpeg(16, 16, progressive);
+            test_buffer b = make_jpeg(16, 16, progressive);
             set_sof_size(&b, cases[i].w, cases[i].h);
             unsigned allowed = cases[i].allowed;
             /* Over the limit is refused by us, or before that by libjpeg's own maximum
@@ -763,7 +724,7 @@ static void test_jpeg_huge_declared(void **state)
 static void test_jpeg_many_scans(void **state)
 {
     (void)state;
-    buffer b = make_jpeg(512, 512, 2);
+    test_buffer b = make_jpeg(512, 512, 2);
     size_t first_ac = find_marker(&b, 0xda, 2);
     assert_true(first_ac > 0);
     first_ac = find_marker(&b, 0xda, first_ac + 2); /* after the DC scan */
@@ -773,11 +734,11 @@ static void test_jpeg_many_scans(void **state)
     /* The original decodes: the copies are the only problem. */
     hostile("progressive, 4 scans", b.data, b.len, ALLOW(IMGCOLOR_OK));
 
-    buffer many = {0};
-    buf_append(&many, b.data, eoi);
+    test_buffer many = {0};
+    test_buf_append(&many, b.data, eoi);
     for (int i = 0; i < 3000; i++)
-        buf_append(&many, b.data + first_ac, eoi - first_ac);
-    buf_append(&many, b.data + eoi, 2);
+        test_buf_append(&many, b.data + first_ac, eoi - first_ac);
+    test_buf_append(&many, b.data + eoi, 2);
     imgcolor_error err;
     imgcolor_result *res = NULL;
     double t0 = now_s();
@@ -799,25 +760,25 @@ static void test_jpeg_many_scans(void **state)
 static void test_jpeg_many_markers(void **state)
 {
     (void)state;
-    buffer b = make_jpeg(16, 16, 0);
+    test_buffer b = make_jpeg(16, 16, 0);
     static const uint8_t com[] = {0xff, 0xfe, 0x00, 0x04, 'h', 'i'};
     static const uint8_t app[] = {0xff, 0xe9, 0x00, 0x02};
     static const uint8_t fill[] = {0xff, 0xff, 0xff, 0xff};
-    buffer many = {0};
-    buf_append(&many, b.data, 2);
+    test_buffer many = {0};
+    test_buf_append(&many, b.data, 2);
     for (int i = 0; i < 50000; i++) {
-        buf_append(&many, com, sizeof com);
-        buf_append(&many, app, sizeof app);
-        buf_append(&many, fill, sizeof fill); /* fill bytes before a marker are legal */
+        test_buf_append(&many, com, sizeof com);
+        test_buf_append(&many, app, sizeof app);
+        test_buf_append(&many, fill, sizeof fill); /* fill bytes before a marker are legal */
     }
-    buf_append(&many, b.data + 2, b.len - 2);
+    test_buf_append(&many, b.data + 2, b.len - 2);
     hostile("150000 markers", many.data, many.len, ALLOW(IMGCOLOR_OK) | ANY_ERROR);
 
     /* A COM marker claiming 65535 bytes at the very end of the file. */
     many.len = 0;
-    buf_append(&many, b.data, 2);
+    test_buf_append(&many, b.data, 2);
     static const uint8_t long_com[] = {0xff, 0xfe, 0xff, 0xff, 'x'};
-    buf_append(&many, long_com, sizeof long_com);
+    test_buf_append(&many, long_com, sizeof long_com);
     hostile("COM longer than the file", many.data, many.len, ANY_ERROR);
 
     /* Restart markers where none belong, and a scan of nothing but 0xff bytes. */
@@ -825,16 +786,16 @@ static void test_jpeg_many_markers(void **state)
     assert_true(sos > 0);
     size_t data = sos + 2 + ((size_t)b.data[sos + 2] << 8 | b.data[sos + 3]);
     many.len = 0;
-    buf_append(&many, b.data, data);
+    test_buf_append(&many, b.data, data);
     for (int i = 0; i < 100000; i++) {
         uint8_t rst[2] = {0xff, (uint8_t)(0xd0 + i % 8)};
-        buf_append(&many, rst, 2);
+        test_buf_append(&many, rst, 2);
     }
-    buf_append(&many, b.data + b.len - 2, 2);
+    test_buf_append(&many, b.data + b.len - 2, 2);
     hostile("100000 stray RSTn", many.data, many.len, ANY_ERROR);
     many.len = data;
     for (int i = 0; i < 200000; i++)
-        buf_append(&many, "\xff", 1);
+        test_buf_append(&many, "\xff", 1);
     hostile("200000 bytes of 0xff", many.data, many.len, ANY_ERROR);
     free(many.data);
     free(b.data);
@@ -844,7 +805,7 @@ static void test_jpeg_many_markers(void **state)
 static void test_jpeg_bad_frames(void **state)
 {
     (void)state;
-    buffer b = make_jpeg(16, 16, 0);
+    test_buffer b = make_jpeg(16, 16, 0);
     size_t sof = find_marker(&b, 0xc0, 2);
     assert_true(sof > 0);
     static const struct {
