@@ -64,81 +64,90 @@ static int is_json_list(const char *s)
     return *s == '[';
 }
 
-static int parse_colors(const char *text, imgcolor_rgb **out, size_t *n)
+/* One list option: how to read it as JSON, and one comma-separated item at a time. */
+typedef struct list_kind {
+    const char *option;   /* "--colors" */
+    const char *noun;     /* "colours", for "more than 256 colours" */
+    const char *expected; /* "#rgb or #rrggbb", for "'x' is not ..." */
+    size_t elem_size;
+    imgcolor_status (*json)(const char *text, size_t len, void **out, size_t *n,
+                            imgcolor_error *err);
+    int (*item)(const char *text, void *slot); /* 0, or -1 when the item is bad */
+} list_kind;
+
+/* Parses a JSON list, or a comma list, of at most PIE_MAX_WEDGES items. On failure
+ * prints the reason and returns -1. Free *out with imgcolor_free(), which is free(). */
+static int parse_list(const char *text, const list_kind *kind, void **out, size_t *n)
 {
     imgcolor_error err;
+    *out = NULL;
     if (is_json_list(text)) {
-        if (imgcolor_color_list_parse(text, strlen(text), PIE_MAX_WEDGES, out, n, &err) !=
-            IMGCOLOR_OK) {
-            cli_error("pie: --colors: %s", err.message);
+        if (kind->json(text, strlen(text), out, n, &err) != IMGCOLOR_OK) {
+            cli_error("pie: %s: %s", kind->option, err.message);
             return -1;
         }
         return 0;
     }
     char *copy = strdup(text), *items[PIE_MAX_WEDGES];
-    *out = malloc(PIE_MAX_WEDGES * sizeof **out);
-    int count = copy && *out ? split_commas(copy, items, PIE_MAX_WEDGES) : -2;
-    int rc = -1;
+    uint8_t *values = malloc(PIE_MAX_WEDGES * kind->elem_size);
+    int count = copy && values ? split_commas(copy, items, PIE_MAX_WEDGES) : -2;
     if (count == -2)
         cli_error("pie: out of memory");
     else if (count < 0)
-        cli_error("pie: --colors: more than %d colours", PIE_MAX_WEDGES);
+        cli_error("pie: %s: more than %d %s", kind->option, PIE_MAX_WEDGES, kind->noun);
     for (int i = 0; i < count; i++)
-        if (imgcolor_hex_parse(items[i], strlen(items[i]), &(*out)[i]) != IMGCOLOR_OK) {
-            cli_error("pie: --colors: '%s' is not #rgb or #rrggbb", items[i]);
+        if (kind->item(items[i], values + (size_t)i * kind->elem_size) < 0) {
+            cli_error("pie: %s: '%s' is not %s", kind->option, items[i], kind->expected);
             count = -1;
         }
-    if (count >= 0) {
-        *n = (size_t)count;
-        rc = 0;
-    } else {
-        free(*out);
-        *out = NULL;
-    }
     free(copy);
-    return rc;
+    if (count < 0) {
+        free(values);
+        return -1;
+    }
+    *out = values;
+    *n = (size_t)count;
+    return 0;
 }
 
-static int parse_counts(const char *text, double **out, size_t *n)
+static imgcolor_status colors_json(const char *text, size_t len, void **out, size_t *n,
+                                   imgcolor_error *err)
 {
-    imgcolor_error err;
-    if (is_json_list(text)) {
-        if (imgcolor_number_list_parse(text, strlen(text), PIE_MAX_WEDGES, out, n, &err) !=
-            IMGCOLOR_OK) {
-            cli_error("pie: --counts: %s", err.message);
-            return -1;
-        }
-        return 0;
-    }
-    char *copy = strdup(text), *items[PIE_MAX_WEDGES];
-    *out = malloc(PIE_MAX_WEDGES * sizeof **out);
-    int count = copy && *out ? split_commas(copy, items, PIE_MAX_WEDGES) : -2;
-    int rc = -1;
-    if (count == -2)
-        cli_error("pie: out of memory");
-    else if (count < 0)
-        cli_error("pie: --counts: more than %d numbers", PIE_MAX_WEDGES);
-    for (int i = 0; i < count; i++) {
-        char *end = NULL;
-        errno = 0;
-        double v = strtod(items[i], &end);
-        if (end == items[i] || *end || errno == ERANGE || !isfinite(v)) {
-            cli_error("pie: --counts: '%s' is not a finite number", items[i]);
-            count = -1;
-        } else {
-            (*out)[i] = v;
-        }
-    }
-    if (count >= 0) {
-        *n = (size_t)count;
-        rc = 0;
-    } else {
-        free(*out);
-        *out = NULL;
-    }
-    free(copy);
-    return rc;
+    imgcolor_rgb *v = NULL;
+    imgcolor_status st = imgcolor_color_list_parse(text, len, PIE_MAX_WEDGES, &v, n, err);
+    *out = v;
+    return st;
 }
+
+static int color_item(const char *text, void *slot)
+{
+    return imgcolor_hex_parse(text, strlen(text), slot) == IMGCOLOR_OK ? 0 : -1;
+}
+
+static imgcolor_status counts_json(const char *text, size_t len, void **out, size_t *n,
+                                   imgcolor_error *err)
+{
+    double *v = NULL;
+    imgcolor_status st = imgcolor_number_list_parse(text, len, PIE_MAX_WEDGES, &v, n, err);
+    *out = v;
+    return st;
+}
+
+static int count_item(const char *text, void *slot)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end || errno == ERANGE || !isfinite(v))
+        return -1;
+    memcpy(slot, &v, sizeof v);
+    return 0;
+}
+
+static const list_kind colors_list = {"--colors", "colours", "#rgb or #rrggbb",
+                                      sizeof(imgcolor_rgb), colors_json, color_item};
+static const list_kind counts_list = {"--counts", "numbers", "a finite number", sizeof(double),
+                                      counts_json, count_item};
 
 /* Parses "WxH". */
 static int parse_size(const char *text, uint32_t *w, uint32_t *h)
@@ -325,8 +334,12 @@ int cli_pie(int argc, char **argv)
             goto done;
         ncounts = ncolors;
     } else {
-        if (parse_colors(colors_arg, &colors, &ncolors) < 0 ||
-            parse_counts(counts_arg, &counts, &ncounts) < 0)
+        void *c = NULL, *v = NULL;
+        int bad = parse_list(colors_arg, &colors_list, &c, &ncolors) < 0 ||
+                  parse_list(counts_arg, &counts_list, &v, &ncounts) < 0;
+        colors = c;
+        counts = v;
+        if (bad)
             goto done;
         if (ncolors != ncounts) {
             cli_error("pie: %zu colours but %zu counts", ncolors, ncounts);
