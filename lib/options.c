@@ -53,9 +53,10 @@ imgcolor_status imgcolor_options_copy(const imgcolor_options *opt, imgcolor_opti
     return IMGCOLOR_OK;
 }
 
-/* One setter per integer option, each with its own inclusive range. */
-#define IMGCOLOR_INT_OPTION_(field, lo, hi)                                              \
-    imgcolor_status imgcolor_options_set_##field(imgcolor_options *opt, int value)       \
+/* One validating setter and one getter per integer option, each with its own inclusive
+ * range. */
+#define IMGCOLOR_OPTION_(type, field, lo, hi)                                            \
+    imgcolor_status imgcolor_options_set_##field(imgcolor_options *opt, type value)      \
     {                                                                                    \
         if (!opt)                                                                        \
             return IMGCOLOR_E_INVALID;                                                   \
@@ -64,17 +65,20 @@ imgcolor_status imgcolor_options_copy(const imgcolor_options *opt, imgcolor_opti
         opt->field = value;                                                              \
         return IMGCOLOR_OK;                                                              \
     }                                                                                    \
-    int imgcolor_options_get_##field(const imgcolor_options *opt)                        \
+    type imgcolor_options_get_##field(const imgcolor_options *opt)                       \
     {                                                                                    \
         return opt ? opt->field : defaults.field;                                        \
     }
 
-IMGCOLOR_INT_OPTION_(k, 1, IMGCOLOR_K_MAX)
-IMGCOLOR_INT_OPTION_(n_init, 1, 1000)
-IMGCOLOR_INT_OPTION_(max_iter, 1, 100000)
-IMGCOLOR_INT_OPTION_(min_alpha, 0, 255)
-IMGCOLOR_INT_OPTION_(threads, 0, 64)
-#undef IMGCOLOR_INT_OPTION_
+IMGCOLOR_OPTION_(int, k, 1, IMGCOLOR_K_MAX)
+IMGCOLOR_OPTION_(int, n_init, 1, 1000)
+IMGCOLOR_OPTION_(int, max_iter, 1, 100000)
+IMGCOLOR_OPTION_(int, min_alpha, 0, 255)
+IMGCOLOR_OPTION_(int, threads, 0, 64)
+/* Pixel counts stay below 2^40 so that every per-colour count and channel sum is exact. */
+IMGCOLOR_OPTION_(uint64_t, max_pixels, 1, (uint64_t)1 << 40)
+IMGCOLOR_OPTION_(uint64_t, max_bytes, 1, UINT64_MAX)
+#undef IMGCOLOR_OPTION_
 
 imgcolor_status imgcolor_options_set_tol(imgcolor_options *opt, double tol)
 {
@@ -104,23 +108,3 @@ uint64_t imgcolor_options_get_seed(const imgcolor_options *opt)
     return opt ? opt->seed : defaults.seed;
 }
 
-/* The same for the 64-bit limits. */
-#define IMGCOLOR_U64_OPTION_(field, lo, hi)                                              \
-    imgcolor_status imgcolor_options_set_##field(imgcolor_options *opt, uint64_t value)  \
-    {                                                                                    \
-        if (!opt)                                                                        \
-            return IMGCOLOR_E_INVALID;                                                   \
-        if (value < (lo) || value > (hi))                                                \
-            return IMGCOLOR_E_RANGE;                                                     \
-        opt->field = value;                                                              \
-        return IMGCOLOR_OK;                                                              \
-    }                                                                                    \
-    uint64_t imgcolor_options_get_##field(const imgcolor_options *opt)                   \
-    {                                                                                    \
-        return opt ? opt->field : defaults.field;                                        \
-    }
-
-/* Pixel counts stay below 2^40 so that every per-colour count and channel sum is exact. */
-IMGCOLOR_U64_OPTION_(max_pixels, 1, (uint64_t)1 << 40)
-IMGCOLOR_U64_OPTION_(max_bytes, 1, UINT64_MAX)
-#undef IMGCOLOR_U64_OPTION_
