@@ -18,30 +18,36 @@
  * pruning never disagrees with the point-by-point comparison. */
 #define PRUNE_MARGIN 1e-6
 
+/* Pixel count and pixel-weighted sums of a set of colours, exact in integers: of a
+ * cluster during an assignment pass, or of a tree node. */
+typedef struct acc {
+    uint64_t w, s[3], sq; /* pixels, channel sums, sum of squared norms */
+} acc;
+
+/*
+ * A node of the tree, in preorder: an inner node's left child is the next node. What a
+ * search reads at every node fits in 16 bytes; the node's sums, needed only where a
+ * search stops, are kept apart (sums[id]).
+ */
 typedef struct node {
-    uint8_t lo[3], hi[3];  /* bounding box */
-    uint32_t begin, end;   /* points [begin, end) in tree order */
-    int32_t left, right;   /* children, or -1 for a leaf */
-    uint64_t w;            /* pixels */
-    uint64_t s[3];         /* pixel-weighted channel sums */
-    uint64_t sq;           /* pixel-weighted sum of squared norms */
+    uint8_t lo[3], hi[3]; /* bounding box */
+    uint8_t len;          /* colours of a leaf; 0 for an inner node */
+    uint8_t unused;
+    uint32_t begin;       /* a leaf's first colour, in tree order */
+    uint32_t right;       /* an inner node's right child */
 } node;
 
 struct imgcolor__kmeans_data {
     size_t n;
-    float *x[3];     /* channels of the colours, in tree order */
+    float *x[3];     /* channels of the colours, in tree order, then LEAF_SIZE zeros */
     double *w;       /* pixel counts, in tree order (exact: < 2^53) */
     node *nodes;
+    acc *sums;       /* per node */
     size_t nnodes, cap;
     int depth;       /* of the deepest leaf */
     uint64_t total;  /* pixels */
     double var_mean; /* mean per-channel variance of the pixels */
 };
-
-/* Per-centre sums accumulated by one assignment pass, exact in integers. */
-typedef struct acc {
-    uint64_t w, s[3], sq;
-} acc;
 
 /* ---- building the tree ------------------------------------------------------------ */
 
@@ -122,17 +128,22 @@ static int32_t build(imgcolor__kmeans_data *d, const uint64_t *pts, uint32_t beg
     }
     if (d->nnodes == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 64;
-        node *grown = realloc(d->nodes, cap * sizeof *grown);
-        if (!grown)
+        node *nodes = realloc(d->nodes, cap * sizeof *nodes);
+        if (nodes)
+            d->nodes = nodes;
+        acc *sums = nodes ? realloc(d->sums, cap * sizeof *sums) : NULL;
+        if (!sums)
             return -1;
-        d->nodes = grown;
+        d->sums = sums;
         d->cap = cap;
     }
     int32_t id = (int32_t)d->nnodes++;
-    node nd = {{255, 255, 255}, {0, 0, 0}, begin, end, -1, -1, 0, {0, 0, 0}, 0};
+    node nd = {{255, 255, 255}, {0, 0, 0}, 0, 0, begin, 0};
+    acc a = {0, {0, 0, 0}, 0};
     if (depth > d->depth)
         d->depth = depth;
     if (mid == begin) {
+        nd.len = (uint8_t)(end - begin);
         for (uint32_t i = begin; i < end; i++) {
             uint64_t w = pts[i] >> 24, sq = 0;
             for (int j = 0; j < 3; j++) {
@@ -141,11 +152,11 @@ static int32_t build(imgcolor__kmeans_data *d, const uint64_t *pts, uint32_t beg
                     nd.lo[j] = v;
                 if (v > nd.hi[j])
                     nd.hi[j] = v;
-                nd.s[j] += w * v;
+                a.s[j] += w * v;
                 sq += (uint64_t)v * v;
             }
-            nd.w += w;
-            nd.sq += w * sq;
+            a.w += w;
+            a.sq += w * sq;
         }
     } else {
         int32_t left = build(d, pts, begin, mid, bit - 1, depth + 1);
@@ -153,17 +164,18 @@ static int32_t build(imgcolor__kmeans_data *d, const uint64_t *pts, uint32_t beg
         if (right < 0)
             return -1;
         const node *l = &d->nodes[left], *r = &d->nodes[right];
-        nd.left = left;
-        nd.right = right;
+        const acc *ls = &d->sums[left], *rs = &d->sums[right];
+        nd.right = (uint32_t)right;
         for (int j = 0; j < 3; j++) {
             nd.lo[j] = l->lo[j] < r->lo[j] ? l->lo[j] : r->lo[j];
             nd.hi[j] = l->hi[j] > r->hi[j] ? l->hi[j] : r->hi[j];
-            nd.s[j] = l->s[j] + r->s[j];
+            a.s[j] = ls->s[j] + rs->s[j];
         }
-        nd.w = l->w + r->w;
-        nd.sq = l->sq + r->sq;
+        a.w = ls->w + rs->w;
+        a.sq = ls->sq + rs->sq;
     }
     d->nodes[id] = nd;
+    d->sums[id] = a;
     return id;
 }
 
@@ -180,7 +192,7 @@ imgcolor_status imgcolor__kmeans_prepare(const uint32_t *colors, const uint64_t 
         goto done;
     d->n = n;
     for (int j = 0; j < 3; j++)
-        if (!(d->x[j] = malloc(n * sizeof *d->x[j])))
+        if (!(d->x[j] = calloc(n + LEAF_SIZE, sizeof *d->x[j])))
             goto done;
     if (!(d->w = malloc(n * sizeof *d->w)))
         goto done;
@@ -205,7 +217,7 @@ imgcolor_status imgcolor__kmeans_prepare(const uint32_t *colors, const uint64_t 
             d->x[j][i] = (float)((pts[i] >> (16 - 8 * j)) & 0xFF);
         d->w[i] = (double)(pts[i] >> 24);
     }
-    const node *root = &d->nodes[0];
+    const acc *root = &d->sums[0];
     d->total = root->w;
     double var = 0;
     for (int j = 0; j < 3; j++) {
@@ -237,6 +249,7 @@ void imgcolor__kmeans_data_free(imgcolor__kmeans_data *d)
         free(d->x[j]);
     free(d->w);
     free(d->nodes);
+    free(d->sums);
     free(d);
 }
 
@@ -256,6 +269,31 @@ typedef struct workspace {
     seeding *seed;   /* for k-means++, or NULL */
 } workspace;
 
+/*
+ * The centres of one assignment pass in the forms the tree search wants: squared norms
+ * for the pruning tests, and single-precision channels for the first look at a leaf.
+ */
+typedef struct centres {
+    const double (*c)[3];
+    double norm[IMGCOLOR_K_MAX];
+    float f[IMGCOLOR_K_MAX][3];
+    float margin; /* see float_margin() */
+} centres;
+
+/*
+ * How far apart two single-precision squared distances must be for the comparison to
+ * agree with the double one the result is defined by. With centre channels of magnitude
+ * at most m, a difference of channels is below 255 + m = e and off by at most 2^-23 e
+ * (the centre's rounding, then the difference's), so each square is off by at most
+ * 5 * 2^-24 e^2, and the sum of three, with its own two roundings, by 21 * 2^-24 e^2.
+ * Two distances are off by less than 2^-18 e^2 together: 0.99 for centres in the cube.
+ */
+static float float_margin(double m)
+{
+    double e = 255 + m;
+    return (float)(e * e * 0x1p-18);
+}
+
 static void add_point(const imgcolor__kmeans_data *d, size_t i, acc *a)
 {
     uint64_t w = (uint64_t)d->w[i];
@@ -267,76 +305,118 @@ static void add_point(const imgcolor__kmeans_data *d, size_t i, acc *a)
     a->sq += w * (r * r + g * g + b * b);
 }
 
-static void add_node(const node *nd, acc *a)
+static void add_sums(const acc *from, acc *a)
 {
-    a->w += nd->w;
+    a->w += from->w;
     for (int j = 0; j < 3; j++)
-        a->s[j] += nd->s[j];
-    a->sq += nd->sq;
+        a->s[j] += from->s[j];
+    a->sq += from->sq;
 }
 
-/* Is centre z farther than centre zs from every point of the box? The difference of
- * squared distances is linear in the point, so its minimum is at one corner. */
-static int farther_everywhere(const double z[3], const double zs[3], const node *nd)
+/*
+ * Is centre t farther than centre s from every point of the box? The difference of
+ * squared distances, |t|^2 - |s|^2 - 2 v.(t - s), is linear in the point v, so its
+ * minimum is at one corner. It is evaluated in a different order than the distances
+ * themselves; the margin is far above the rounding of either (values below 2^18), so a
+ * centre pruned here is never the nearest by the point-by-point comparison.
+ */
+static int farther_everywhere(const centres *cs, int t, int s, const node *nd)
 {
-    double v[3];
-    for (int j = 0; j < 3; j++)
-        v[j] = z[j] > zs[j] ? nd->hi[j] : nd->lo[j];
-    return imgcolor__dist2(v[0], v[1], v[2], z) - imgcolor__dist2(v[0], v[1], v[2], zs) >
-           PRUNE_MARGIN;
+    double dot = 0;
+    for (int j = 0; j < 3; j++) {
+        double dj = cs->c[t][j] - cs->c[s][j];
+        dot += (dj > 0 ? nd->hi[j] : nd->lo[j]) * dj;
+    }
+    return cs->norm[t] - cs->norm[s] - 2 * dot > PRUNE_MARGIN;
+}
+
+/* The nearest of the m candidates to point i by the exact distance; the lowest index
+ * on ties, as a point-by-point argmin over all centres gives. */
+static int nearest_exact(const imgcolor__kmeans_data *d, size_t i, const centres *cs,
+                         const uint16_t *cand, int m)
+{
+    double r = d->x[0][i], g = d->x[1][i], b = d->x[2][i];
+    int best = cand[0];
+    double bd = imgcolor__dist2(r, g, b, cs->c[best]);
+    for (int t = 1; t < m; t++) {
+        double dd = imgcolor__dist2(r, g, b, cs->c[cand[t]]);
+        if (dd < bd) {
+            bd = dd;
+            best = cand[t];
+        }
+    }
+    return best;
+}
+
+/*
+ * The points of a leaf with m >= 2 candidates. Every lane of a full leaf is computed,
+ * whatever the leaf's size (the arrays are padded), so that the loops have a fixed trip
+ * count and vectorise; lanes past the end are ignored. A point whose two nearest
+ * candidates are within FLOAT_MARGIN of each other is decided again in double.
+ */
+static void assign_leaf(const imgcolor__kmeans_data *d, int32_t id, const centres *cs,
+                        const uint16_t *cand, int m, acc *sums)
+{
+    const node *nd = &d->nodes[id];
+    const float *xr = d->x[0] + nd->begin, *xg = d->x[1] + nd->begin, *xb = d->x[2] + nd->begin;
+    float b1[LEAF_SIZE], b2[LEAF_SIZE];
+    int32_t lab[LEAF_SIZE];
+    for (int i = 0; i < LEAF_SIZE; i++) {
+        b1[i] = INFINITY;
+        b2[i] = INFINITY;
+        lab[i] = 0;
+    }
+    for (int t = 0; t < m; t++) {
+        const float *ct = cs->f[cand[t]];
+        const float cr = ct[0], cg = ct[1], cb = ct[2];
+        for (int i = 0; i < LEAF_SIZE; i++) {
+            float dr = xr[i] - cr, dg = xg[i] - cg, db = xb[i] - cb;
+            float dd = dr * dr + dg * dg + db * db;
+            float hi = dd < b1[i] ? b1[i] : dd, lo = dd < b1[i] ? dd : b1[i];
+            lab[i] = dd < b1[i] ? t : lab[i];
+            b2[i] = hi < b2[i] ? hi : b2[i];
+            b1[i] = lo;
+        }
+    }
+    uint32_t len = nd->len;
+    int first = -1, mixed = 0;
+    for (uint32_t i = 0; i < len; i++) {
+        int l = b2[i] - b1[i] > cs->margin ? cand[lab[i]]
+                                             : nearest_exact(d, nd->begin + i, cs, cand, m);
+        lab[i] = l;
+        if (first < 0)
+            first = l;
+        mixed |= l != first;
+    }
+    /* Often every colour of the leaf has the same nearest centre after all: then the
+     * leaf's own sums serve. */
+    if (!mixed) {
+        add_sums(&d->sums[id], &sums[first]);
+        return;
+    }
+    for (uint32_t i = 0; i < len; i++)
+        add_point(d, nd->begin + i, &sums[lab[i]]);
 }
 
 /* Adds every point under node id to the sums of its nearest centre, among the m
- * candidates in cand (ascending indices). Ties go to the lowest index, as a
- * point-by-point argmin over all centres would give. */
-static void assign(const imgcolor__kmeans_data *d, int32_t id, const double (*c)[3],
+ * candidates in cand (ascending indices). */
+static void assign(const imgcolor__kmeans_data *d, int32_t id, const centres *cs,
                    const uint16_t *cand, int m, uint16_t *next, int k, acc *sums)
 {
     const node *nd = &d->nodes[id];
-    if (m == 1) {
-        add_node(nd, &sums[cand[0]]);
+    if (nd->len) {
+        assign_leaf(d, id, cs, cand, m, sums);
         return;
     }
-    if (nd->left < 0) {
-        /* Candidate by candidate over the leaf's colours, so the compiler can vectorise
-         * the distances; strict '<' keeps the lowest index on ties. */
-        uint32_t len = nd->end - nd->begin;
-        const float *xr = d->x[0] + nd->begin, *xg = d->x[1] + nd->begin,
-                    *xb = d->x[2] + nd->begin;
-        double bd[LEAF_SIZE];
-        int best[LEAF_SIZE];
-        for (uint32_t i = 0; i < len; i++) {
-            bd[i] = imgcolor__dist2(xr[i], xg[i], xb[i], c[cand[0]]);
-            best[i] = cand[0];
-        }
-        for (int t = 1; t < m; t++) {
-            const double *ct = c[cand[t]];
-            for (uint32_t i = 0; i < len; i++) {
-                double dd = imgcolor__dist2(xr[i], xg[i], xb[i], ct);
-                best[i] = dd < bd[i] ? cand[t] : best[i];
-                bd[i] = dd < bd[i] ? dd : bd[i];
-            }
-        }
-        /* Often every colour of the leaf has the same nearest centre after all: then the
-         * leaf's own sums serve. */
-        uint32_t same = 1;
-        while (same < len && best[same] == best[0])
-            same++;
-        if (same == len) {
-            add_node(nd, &sums[best[0]]);
-            return;
-        }
-        for (uint32_t i = 0; i < len; i++)
-            add_point(d, nd->begin + i, &sums[best[i]]);
-        return;
-    }
+    /* The candidate nearest the box's centre prunes best. */
     double mid[3];
     for (int j = 0; j < 3; j++)
-        mid[j] = 0.5 * (nd->lo[j] + nd->hi[j]);
+        mid[j] = (double)nd->lo[j] + (double)nd->hi[j];
     int zs = cand[0];
-    double zd = imgcolor__dist2(mid[0], mid[1], mid[2], c[zs]);
-    for (int t = 1; t < m; t++) {
-        double dd = imgcolor__dist2(mid[0], mid[1], mid[2], c[cand[t]]);
+    double zd = INFINITY;
+    for (int t = 0; t < m; t++) {
+        const double *ct = cs->c[cand[t]];
+        double dd = cs->norm[cand[t]] - (mid[0] * ct[0] + mid[1] * ct[1] + mid[2] * ct[2]);
         if (dd < zd) {
             zd = dd;
             zs = cand[t];
@@ -344,22 +424,37 @@ static void assign(const imgcolor__kmeans_data *d, int32_t id, const double (*c)
     }
     int mm = 0;
     for (int t = 0; t < m; t++)
-        if (cand[t] == zs || !farther_everywhere(c[cand[t]], c[zs], nd))
+        if (cand[t] == zs || !farther_everywhere(cs, cand[t], zs, nd))
             next[mm++] = cand[t];
     if (mm == 1) {
-        add_node(nd, &sums[zs]);
+        add_sums(&d->sums[id], &sums[zs]);
         return;
     }
-    assign(d, nd->left, c, next, mm, next + k, k, sums);
-    assign(d, nd->right, c, next, mm, next + k, k, sums);
+    assign(d, id + 1, cs, next, mm, next + k, k, sums);
+    assign(d, (int32_t)nd->right, cs, next, mm, next + k, k, sums);
 }
 
 static void assign_all(const imgcolor__kmeans_data *d, const double (*c)[3], int k, workspace *ws)
 {
+    centres cs;
+    cs.c = c;
+    double m = 0;
+    for (int t = 0; t < k; t++) {
+        cs.norm[t] = c[t][0] * c[t][0] + c[t][1] * c[t][1] + c[t][2] * c[t][2];
+        for (int j = 0; j < 3; j++) {
+            cs.f[t][j] = (float)c[t][j];
+            m = fabs(c[t][j]) > m ? fabs(c[t][j]) : m;
+        }
+    }
+    cs.margin = float_margin(m);
     memset(ws->sums, 0, (size_t)k * sizeof *ws->sums);
     for (int t = 0; t < k; t++)
         ws->cand[t] = (uint16_t)t;
-    assign(d, 0, c, ws->cand, k, ws->cand + k, k, ws->sums);
+    if (k == 1) {
+        add_sums(&d->sums[0], &ws->sums[0]);
+        return;
+    }
+    assign(d, 0, &cs, ws->cand, k, ws->cand + k, k, ws->sums);
 }
 
 /* Index of the nearest centre to point i over all k (lowest index on ties). */
@@ -562,151 +657,215 @@ static void center_of(const imgcolor__kmeans_data *d, size_t i, double c[3])
 
 /*
  * k-means++ state on the tree: each colour's squared distance to its nearest chosen
- * centre, and per node the weighted sum and the maximum of those distances. A new centre
- * only changes the colours near it, so potentials and updates skip every box whose
- * nearest corner is no closer to the candidate than the box's farthest colour is to its
- * centre; sampling descends the tree by the node sums instead of a running sum.
+ * centre, and per node the weighted sum of those distances and bounds on them. A new
+ * centre only changes the colours near it, so potentials and updates skip every box
+ * whose nearest corner is no closer to the candidate than the box's farthest colour is
+ * to its centre, and take a box the candidate is nearer to than all its colours' centres
+ * whole, from the box's integer sums. Such a box is tagged with the centre rather than
+ * updated colour by colour: the tag moves down to the children when a later search has
+ * to look inside, and a leaf's distances are filled in from it when they are read.
+ * Sampling descends the tree by the node sums instead of a running sum. Centres here are
+ * colours, so every distance is an integer below 2^18, exact as a float.
  */
+typedef struct seed_node {
+    double sum;     /* of w * closest */
+    float max, min; /* bounds on closest: exact unless tagged */
+    int32_t tag;    /* every colour below is nearest to this centre, or -1 */
+} seed_node;
+
 struct seeding {
     const imgcolor__kmeans_data *d;
-    double *closest;  /* n */
-    double *node_sum; /* nnodes: sum of w * closest */
-    double *node_max; /* nnodes: max of closest */
-    double *node_min; /* nnodes: min of closest */
+    float *closest;   /* n, then LEAF_SIZE; a tagged leaf's are stale */
+    seed_node *nodes; /* nnodes */
+    float centre[IMGCOLOR_K_MAX][3];
 };
 
-/* Squared distance from c to the nearest point of the node's box. Centres here are
- * colours, so every quantity is a small integer and exact. */
-static double box_dist2(const node *nd, const double c[3])
+/* Squared distance from c to the nearest point of the node's box. */
+static float box_dist2(const node *nd, const float c[3])
 {
-    double s = 0;
+    float s = 0;
     for (int j = 0; j < 3; j++) {
-        double v = c[j] < nd->lo[j] ? nd->lo[j] - c[j] : c[j] > nd->hi[j] ? c[j] - nd->hi[j] : 0;
+        float lo = nd->lo[j], hi = nd->hi[j];
+        float v = c[j] < lo ? lo - c[j] : c[j] > hi ? c[j] - hi : 0;
         s += v * v;
     }
     return s;
 }
 
 /* Squared distance from c to the node's box's farthest corner. */
-static double box_far2(const node *nd, const double c[3])
+static float box_far2(const node *nd, const float c[3])
 {
-    double s = 0;
+    float s = 0;
     for (int j = 0; j < 3; j++) {
-        double a = c[j] - nd->lo[j], b = nd->hi[j] - c[j];
-        double v = a > b ? a : b;
+        float a = c[j] - nd->lo[j], b = nd->hi[j] - c[j];
+        float v = a > b ? a : b;
         s += v * v;
     }
     return s;
 }
 
-/* Lowers a leaf's distances to centre c (or sets them, for the first centre) and
- * recomputes the leaf's totals in the same pass. */
-static void leaf_update(seeding *sd, int32_t id, const double c[3], int first)
+/* The weighted sum of squared distances from the node's colours to c, exactly, from its
+ * integer sums: sq - 2 c.s + w |c|^2. */
+static double box_potential(const imgcolor__kmeans_data *d, int32_t id, const float c[3])
+{
+    const acc *a = &d->sums[id];
+    uint64_t cc = 0, cs = 0;
+    for (int j = 0; j < 3; j++) {
+        uint64_t cj = (uint64_t)c[j];
+        cc += cj * cj;
+        cs += cj * a->s[j];
+    }
+    return (double)(a->sq + a->w * cc - 2 * cs);
+}
+
+/* The squared distances from c to every lane of a leaf, LEAF_SIZE of them whatever its
+ * size (the channel arrays are padded), so that the loop vectorises. */
+static void leaf_dist2(const imgcolor__kmeans_data *d, const node *nd, const float c[3],
+                       float out[LEAF_SIZE])
+{
+    const float *xr = d->x[0] + nd->begin, *xg = d->x[1] + nd->begin, *xb = d->x[2] + nd->begin;
+    for (int i = 0; i < LEAF_SIZE; i++) {
+        float dr = xr[i] - c[0], dg = xg[i] - c[1], db = xb[i] - c[2];
+        out[i] = dr * dr + dg * dg + db * db;
+    }
+}
+
+/* Every colour under node id is nearest to centre t. */
+static void set_tag(seeding *sd, int32_t id, int32_t t)
 {
     const node *nd = &sd->d->nodes[id];
-    const imgcolor__kmeans_data *d = sd->d;
-    double sum = 0, max = 0, min = INFINITY;
-    for (uint32_t i = nd->begin; i < nd->end; i++) {
-        double dd = imgcolor__dist2(d->x[0][i], d->x[1][i], d->x[2][i], c);
-        double v = first || dd < sd->closest[i] ? dd : sd->closest[i];
-        sd->closest[i] = v;
-        sum += d->w[i] * v;
+    const float *c = sd->centre[t];
+    sd->nodes[id] = (seed_node){box_potential(sd->d, id, c), box_far2(nd, c), box_dist2(nd, c), t};
+}
+
+/* Moves an inner node's tag to its children. */
+static void push_tag(seeding *sd, int32_t id)
+{
+    int32_t t = sd->nodes[id].tag;
+    if (t < 0)
+        return;
+    set_tag(sd, id + 1, t);
+    set_tag(sd, (int32_t)sd->d->nodes[id].right, t);
+    sd->nodes[id].tag = -1;
+}
+
+/* Brings a tagged leaf's distances up to date. */
+static const float *leaf_closest(seeding *sd, int32_t id)
+{
+    const node *nd = &sd->d->nodes[id];
+    float *closest = sd->closest + nd->begin;
+    int32_t t = sd->nodes[id].tag;
+    if (t >= 0) {
+        float dd[LEAF_SIZE];
+        leaf_dist2(sd->d, nd, sd->centre[t], dd);
+        memcpy(closest, dd, nd->len * sizeof *closest);
+        sd->nodes[id].tag = -1;
+    }
+    return closest;
+}
+
+/* Lowers a leaf's distances to centre c and recomputes the leaf's totals. */
+static void leaf_update(seeding *sd, int32_t id, const float c[3])
+{
+    const node *nd = &sd->d->nodes[id];
+    float *closest = (float *)leaf_closest(sd, id);
+    float dd[LEAF_SIZE];
+    leaf_dist2(sd->d, nd, c, dd);
+    const double *w = sd->d->w + nd->begin;
+    double sum = 0;
+    float max = 0, min = INFINITY;
+    for (uint32_t i = 0; i < nd->len; i++) {
+        float v = dd[i] < closest[i] ? dd[i] : closest[i];
+        closest[i] = v;
+        sum += w[i] * v;
         max = v > max ? v : max;
         min = v < min ? v : min;
     }
-    sd->node_sum[id] = sum;
-    sd->node_max[id] = max;
-    sd->node_min[id] = min;
+    sd->nodes[id] = (seed_node){sum, max, min, -1};
 }
 
 static void inner_totals(seeding *sd, int32_t id)
 {
-    const node *nd = &sd->d->nodes[id];
-    sd->node_sum[id] = sd->node_sum[nd->left] + sd->node_sum[nd->right];
-    sd->node_max[id] = sd->node_max[nd->left] > sd->node_max[nd->right] ? sd->node_max[nd->left]
-                                                                        : sd->node_max[nd->right];
-    sd->node_min[id] = sd->node_min[nd->left] < sd->node_min[nd->right] ? sd->node_min[nd->left]
-                                                                        : sd->node_min[nd->right];
-}
-
-/* Sets every distance to the first centre and builds the node totals. */
-static void seeding_start(seeding *sd, int32_t id, const double c[3])
-{
-    const node *nd = &sd->d->nodes[id];
-    if (nd->left < 0) {
-        leaf_update(sd, id, c, 1);
-        return;
-    }
-    seeding_start(sd, nd->left, c);
-    seeding_start(sd, nd->right, c);
-    inner_totals(sd, id);
+    const seed_node *l = &sd->nodes[id + 1], *r = &sd->nodes[sd->d->nodes[id].right];
+    sd->nodes[id] = (seed_node){l->sum + r->sum, l->max > r->max ? l->max : r->max,
+                                l->min < r->min ? l->min : r->min, -1};
 }
 
 /* The potential sum w * min(closest, |x - c|^2) if c were added. */
-static double seeding_potential(const seeding *sd, int32_t id, const double c[3])
+static double seeding_potential(seeding *sd, int32_t id, const float c[3])
 {
     const node *nd = &sd->d->nodes[id];
-    if (box_dist2(nd, c) >= sd->node_max[id])
-        return sd->node_sum[id];
-    if (box_far2(nd, c) <= sd->node_min[id]) {
-        /* c is nearer than every colour's centre so far: the box's whole weighted
-         * distance to c, exactly, from its integer sums (sq - 2 c.s + w |c|^2). */
-        uint64_t cc = 0, cs = 0;
-        for (int j = 0; j < 3; j++) {
-            uint64_t cj = (uint64_t)c[j];
-            cc += cj * cj;
-            cs += cj * nd->s[j];
-        }
-        return (double)(nd->sq + nd->w * cc - 2 * cs);
-    }
-    if (nd->left < 0) {
+    const seed_node *st = &sd->nodes[id];
+    if (box_dist2(nd, c) >= st->max)
+        return st->sum;
+    if (box_far2(nd, c) <= st->min)
+        return box_potential(sd->d, id, c);
+    if (nd->len) {
+        const float *closest = leaf_closest(sd, id);
+        float dd[LEAF_SIZE];
+        leaf_dist2(sd->d, nd, c, dd);
+        const double *w = sd->d->w + nd->begin;
         double sum = 0;
-        for (uint32_t i = nd->begin; i < nd->end; i++) {
-            double dd = imgcolor__dist2(sd->d->x[0][i], sd->d->x[1][i], sd->d->x[2][i], c);
-            sum += sd->d->w[i] * (dd < sd->closest[i] ? dd : sd->closest[i]);
-        }
+        for (uint32_t i = 0; i < nd->len; i++)
+            sum += w[i] * (dd[i] < closest[i] ? dd[i] : closest[i]);
         return sum;
     }
-    return seeding_potential(sd, nd->left, c) + seeding_potential(sd, nd->right, c);
+    push_tag(sd, id);
+    return seeding_potential(sd, id + 1, c) + seeding_potential(sd, (int32_t)nd->right, c);
 }
 
-/* Adds centre c: lowers the distances it is nearer to, and refreshes the totals. */
-static void seeding_add(seeding *sd, int32_t id, const double c[3])
+/* Adds centre t: lowers the distances it is nearer to, and refreshes the totals. */
+static void seeding_add(seeding *sd, int32_t id, int32_t t)
 {
     const node *nd = &sd->d->nodes[id];
-    if (box_dist2(nd, c) >= sd->node_max[id])
+    const float *c = sd->centre[t];
+    if (box_dist2(nd, c) >= sd->nodes[id].max)
         return;
-    if (nd->left < 0) {
-        leaf_update(sd, id, c, 0);
+    if (box_far2(nd, c) <= sd->nodes[id].min) {
+        set_tag(sd, id, t);
         return;
     }
-    seeding_add(sd, nd->left, c);
-    seeding_add(sd, nd->right, c);
+    if (nd->len) {
+        leaf_update(sd, id, c);
+        return;
+    }
+    push_tag(sd, id);
+    seeding_add(sd, id + 1, t);
+    seeding_add(sd, (int32_t)nd->right, t);
     inner_totals(sd, id);
 }
 
 /* The colour where the cumulative weighted distance first reaches target (numpy's
  * searchsorted over the cumulative sum), found by descending the node sums. */
-static size_t seeding_sample(const seeding *sd, double target)
+static size_t seeding_sample(seeding *sd, double target)
 {
     int32_t id = 0;
     const node *nd = &sd->d->nodes[0];
-    while (nd->left >= 0) {
-        if (target <= sd->node_sum[nd->left]) {
-            id = nd->left;
+    while (!nd->len) {
+        push_tag(sd, id);
+        if (target <= sd->nodes[id + 1].sum) {
+            id = id + 1;
         } else {
-            target -= sd->node_sum[nd->left];
-            id = nd->right;
+            target -= sd->nodes[id + 1].sum;
+            id = (int32_t)nd->right;
         }
         nd = &sd->d->nodes[id];
     }
+    const float *closest = leaf_closest(sd, id);
+    const double *w = sd->d->w + nd->begin;
     double cum = 0;
-    for (uint32_t i = nd->begin; i < nd->end; i++) {
-        cum += sd->d->w[i] * sd->closest[i];
+    for (uint32_t i = 0; i < nd->len; i++) {
+        cum += w[i] * closest[i];
         if (cum >= target)
-            return i;
+            return nd->begin + i;
     }
-    return nd->end - 1; /* rounding left target a hair above the leaf's sum */
+    return nd->begin + nd->len - 1u; /* rounding left target a hair above the leaf's sum */
+}
+
+static void colour_of(const imgcolor__kmeans_data *d, size_t i, float c[3])
+{
+    for (int j = 0; j < 3; j++)
+        c[j] = d->x[j][i];
 }
 
 /*
@@ -722,26 +881,28 @@ static void plusplus(const imgcolor__kmeans_data *d, int k, rng *r, seeding *sd,
     size_t first = 0;
     while (first < n - 1 && (run += (uint64_t)d->w[first]) <= pick)
         first++;
+    colour_of(d, first, sd->centre[0]);
+    set_tag(sd, 0, 0);
     center_of(d, first, c[0]);
-    seeding_start(sd, 0, c[0]);
-    double pot = sd->node_sum[0];
+    double pot = sd->nodes[0].sum;
     int trials = 2 + (int)log((double)k);
     for (int t = 1; t < k; t++) {
         size_t best = 0;
         double best_pot = 0;
         for (int q = 0; q < trials; q++) {
             size_t id = seeding_sample(sd, rng_uniform(r) * pot);
-            double cand[3];
-            center_of(d, id, cand);
-            double cp = seeding_potential(sd, 0, cand);
+            float cf[3];
+            colour_of(d, id, cf);
+            double cp = seeding_potential(sd, 0, cf);
             if (q == 0 || cp < best_pot) {
                 best_pot = cp;
                 best = id;
             }
         }
+        colour_of(d, best, sd->centre[t]);
+        seeding_add(sd, 0, t);
         center_of(d, best, c[t]);
-        seeding_add(sd, 0, c[t]);
-        pot = sd->node_sum[0];
+        pot = sd->nodes[0].sum;
     }
 }
 
@@ -759,11 +920,9 @@ static imgcolor_status workspace_init(workspace *ws, const imgcolor__kmeans_data
         if (!sd)
             return IMGCOLOR_E_NOMEM;
         sd->d = d;
-        sd->closest = malloc(d->n * sizeof *sd->closest);
-        sd->node_sum = malloc(d->nnodes * sizeof *sd->node_sum);
-        sd->node_max = malloc(d->nnodes * sizeof *sd->node_max);
-        sd->node_min = malloc(d->nnodes * sizeof *sd->node_min);
-        if (!sd->closest || !sd->node_sum || !sd->node_max || !sd->node_min)
+        sd->closest = calloc(d->n + LEAF_SIZE, sizeof *sd->closest);
+        sd->nodes = malloc(d->nnodes * sizeof *sd->nodes);
+        if (!sd->closest || !sd->nodes)
             return IMGCOLOR_E_NOMEM;
     }
     return IMGCOLOR_OK;
@@ -775,9 +934,7 @@ static void workspace_free(workspace *ws)
     free(ws->sums);
     if (ws->seed) {
         free(ws->seed->closest);
-        free(ws->seed->node_sum);
-        free(ws->seed->node_max);
-        free(ws->seed->node_min);
+        free(ws->seed->nodes);
         free(ws->seed);
     }
 }

@@ -211,22 +211,28 @@ static void assert_same_clustering(const imgcolor__clustering *a, const imgcolor
 }
 
 /* The histogram Lloyd equals the per-pixel Lloyd, bit for bit, from the same start. */
-static void check_against_oracle(const pixels *im, int k, const double *init, double tol_rel)
+static void check_iterations_against_oracle(const pixels *im, int k, const double *init,
+                                            double tol_rel, int max_iter)
 {
     imgcolor__kmeans_data *d = prepare(im);
     double tol = imgcolor__kmeans_tolerance(d, tol_rel);
     imgcolor__clustering *fast = malloc(sizeof *fast), *slow = malloc(sizeof *slow);
     assert_non_null(fast);
     assert_non_null(slow);
-    assert_int_equal(imgcolor__kmeans_lloyd(d, k, init, 300, tol, fast), IMGCOLOR_OK);
+    assert_int_equal(imgcolor__kmeans_lloyd(d, k, init, max_iter, tol, fast), IMGCOLOR_OK);
     double direct;
-    oracle_lloyd(im, k, init, 300, tol, slow, &direct);
+    oracle_lloyd(im, k, init, max_iter, tol, slow, &direct);
     assert_same_clustering(fast, slow);
     /* The exact-sum inertia agrees with summing every pixel's distance. */
     assert_true(fabs(direct - fast->inertia) <= 1e-9 * direct + 1e-6);
     free(fast);
     free(slow);
     imgcolor__kmeans_data_free(d);
+}
+
+static void check_against_oracle(const pixels *im, int k, const double *init, double tol_rel)
+{
+    check_iterations_against_oracle(im, k, init, tol_rel, 300);
 }
 
 static void test_equals_per_pixel_lloyd_synthetic(void **state)
@@ -280,6 +286,27 @@ static void test_empty_cluster_relocation(void **state)
     double init2[3 * 3] = {10, 20, 30, 500, 500, 500, 600, 600, 600};
     check_against_oracle(&flat, 3, init2, 1e-4);
     free(flat.px);
+    free(im.px);
+}
+
+/* Centres placed so that many colours are exactly, or within a float's rounding, as far
+ * from two of them: the first look at a leaf cannot tell those apart and the exact
+ * comparison (lowest index on ties) must decide, as the per-pixel Lloyd does. One
+ * iteration, then to convergence (which can wash out a wrong first assignment). */
+static void test_ties_and_near_ties(void **state)
+{
+    (void)state;
+    pixels im = synthetic(30000, 11);
+    double exact[3 * 3] = {30, 199, 30, 30, 201, 30, 200, 30, 30};
+    /* Green 201 is nearer the second centre, by 2e-7: as floats, both are 1 away. */
+    double near[3 * 3] = {30, 199.9999999, 30, 30, 202, 30, 200, 30, 30};
+    /* Centres far outside the cube, where floats are too coarse to decide anything. */
+    double outside[2 * 3] = {-5000, 128, 128, 5000, 128, 128.25};
+    for (int max_iter = 1; max_iter <= 300; max_iter += 299) {
+        check_iterations_against_oracle(&im, 3, exact, 0, max_iter);
+        check_iterations_against_oracle(&im, 3, near, 0, max_iter);
+        check_iterations_against_oracle(&im, 2, outside, 1e-4, max_iter);
+    }
     free(im.px);
 }
 
@@ -561,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_equals_per_pixel_lloyd_synthetic),
         cmocka_unit_test(test_equals_per_pixel_lloyd_photo),
         cmocka_unit_test(test_empty_cluster_relocation),
+        cmocka_unit_test(test_ties_and_near_ties),
         cmocka_unit_test(test_deterministic_across_runs_and_threads),
         cmocka_unit_test(test_inertia_matches_scikit_learn),
         cmocka_unit_test(test_k_bounds),
