@@ -61,6 +61,7 @@ static imgcolor_status collect_begin(void *user, uint32_t width, uint32_t height
     imgcolor__collector *c = user;
     c->width = width;
     c->height = height;
+    imgcolor__histogram_expect(c->hist, (uint64_t)width * height);
     if (c->threads == 1 || (uint64_t)width * height < PIPE_MIN_PIXELS)
         return IMGCOLOR_OK;
     if (pthread_mutex_init(&c->lock, NULL) != 0)

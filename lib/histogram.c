@@ -5,19 +5,29 @@
 #include <string.h>
 
 #include "histogram.h"
+#include "morton.h"
 
 /*
- * One 16-bit counter per possible colour, 32 MiB of address space, laid out in 4 KiB
- * pages that each hold a 16x16x8 cube of colours. The memory comes zeroed from the
- * system and only pages a colour touches become resident: a photo touches a few hundred
- * to a few thousand, and neighbouring pixels, having similar colours, stay in the same
- * pages. A colour with 65535 pixels or more moves to a small hash table of large counts,
- * and its counter stays at MOVED to say so.
+ * Two ways to count, both giving the colours in Morton order:
+ *
+ * A table: one 16-bit counter per possible colour, indexed by Morton code, 32 MiB of
+ * address space in 4 KiB pages that each hold an 8x16x16 cube of colours. The memory
+ * comes zeroed from the system and only pages a colour touches become resident;
+ * neighbouring pixels, having similar colours, stay in the same pages. A colour with
+ * 65535 pixels or more moves to a small hash table of large counts, and its counter
+ * stays at MOVED to say so.
+ *
+ * A list, for images of at most LIST_MAX_PIXELS announced in advance: every pixel's code
+ * is appended, then the list is radix-sorted and counted in runs. A small photo has
+ * nearly as many colours as pixels, spread over thousands of table pages, and faulting
+ * in those pages costs more than the sort.
  */
 #define COLORS (1u << 24)
 #define PAGE_BITS 11
 #define PAGES (COLORS >> PAGE_BITS)
 #define MOVED 0xFFFFu
+#define LIST_MAX_PIXELS (1u << 20)
+#define RADIX_BITS 12
 
 typedef struct carry_table {
     uint64_t *slots; /* count << 24 | rgb; 0 = empty */
@@ -25,7 +35,11 @@ typedef struct carry_table {
 } carry_table;
 
 struct imgcolor__histogram {
-    uint16_t *counter; /* COLORS, indexed by index_of() */
+    /* The list, when announced and allocated. */
+    uint32_t *codes;
+    size_t ncodes, cap;
+    /* Otherwise the table, allocated with the first pixels. */
+    uint16_t *counter;   /* COLORS, indexed by Morton code */
     uint8_t used[PAGES]; /* pages any colour touched, so reading back skips the rest */
     carry_table carry;
     uint64_t pixels;
@@ -33,28 +47,13 @@ struct imgcolor__histogram {
     int min_alpha;
 };
 
-static uint32_t index_of(uint32_t r, uint32_t g, uint32_t b)
+static size_t carry_slot(uint32_t code, size_t mask)
 {
-    uint32_t page = (r >> 4) << 9 | (g >> 4) << 5 | b >> 3;
-    return page << PAGE_BITS | (r & 15) << 7 | (g & 15) << 3 | (b & 7);
+    return (size_t)(((uint64_t)code * 0x9E3779B97F4A7C15u) >> 40) & mask;
 }
 
-static uint32_t rgb_at(uint32_t index)
-{
-    uint32_t page = index >> PAGE_BITS;
-    uint32_t r = (page >> 9) << 4 | (index >> 7 & 15);
-    uint32_t g = (page >> 5 & 15) << 4 | (index >> 3 & 15);
-    uint32_t b = (page & 31) << 3 | (index & 7);
-    return r << 16 | g << 8 | b;
-}
-
-static size_t carry_slot(uint32_t rgb, size_t mask)
-{
-    return (size_t)(((uint64_t)rgb * 0x9E3779B97F4A7C15u) >> 40) & mask;
-}
-
-/* Adds n pixels to colour rgb's count in the table. */
-static imgcolor_status carry_add(carry_table *t, uint32_t rgb, uint64_t n)
+/* Adds n pixels to the count of the colour with this code in the table. */
+static imgcolor_status carry_add(carry_table *t, uint32_t code, uint64_t n)
 {
     if ((t->used + 1) * 2 > t->mask + 1) {
         size_t cap = t->mask ? (t->mask + 1) * 2 : 64;
@@ -73,22 +72,22 @@ static imgcolor_status carry_add(carry_table *t, uint32_t rgb, uint64_t n)
         t->slots = slots;
         t->mask = cap - 1;
     }
-    size_t j = carry_slot(rgb, t->mask);
-    while (t->slots[j] && (t->slots[j] & 0xFFFFFF) != rgb)
+    size_t j = carry_slot(code, t->mask);
+    while (t->slots[j] && (t->slots[j] & 0xFFFFFF) != code)
         j = (j + 1) & t->mask;
     if (!t->slots[j])
         t->used++;
-    t->slots[j] = (((t->slots[j] >> 24) + n) << 24) | rgb;
+    t->slots[j] = (((t->slots[j] >> 24) + n) << 24) | code;
     return IMGCOLOR_OK;
 }
 
-static uint64_t carry_get(const carry_table *t, uint32_t rgb)
+static uint64_t carry_get(const carry_table *t, uint32_t code)
 {
     if (!t->slots)
         return 0;
-    size_t j = carry_slot(rgb, t->mask);
+    size_t j = carry_slot(code, t->mask);
     while (t->slots[j]) {
-        if ((t->slots[j] & 0xFFFFFF) == rgb)
+        if ((t->slots[j] & 0xFFFFFF) == code)
             return t->slots[j] >> 24;
         j = (j + 1) & t->mask;
     }
@@ -109,9 +108,19 @@ void imgcolor__histogram_free(imgcolor__histogram *h)
 {
     if (!h)
         return;
+    free(h->codes);
     free(h->counter);
     free(h->carry.slots);
     free(h);
+}
+
+void imgcolor__histogram_expect(imgcolor__histogram *h, uint64_t pixels)
+{
+    if (pixels == 0 || pixels > LIST_MAX_PIXELS || h->codes || h->counter)
+        return;
+    /* Without the memory, the table will do. */
+    h->codes = malloc((size_t)pixels * sizeof *h->codes);
+    h->cap = h->codes ? (size_t)pixels : 0;
 }
 
 /* Four counters from index i (a multiple of 4) as one word, zero when all are: memcpy
@@ -123,20 +132,20 @@ static uint64_t four_counters(const uint16_t *counter, size_t i)
     return word;
 }
 
-/* Adds `run` pixels of colour rgb at counter index i, moving it to the table of large
+/* Adds `run` pixels of the colour with this code, moving it to the table of large
  * counts when its counter would fill. */
-static imgcolor_status add_run(imgcolor__histogram *h, uint32_t i, uint32_t rgb, uint64_t run)
+static imgcolor_status add_run(imgcolor__histogram *h, uint32_t code, uint64_t run)
 {
-    uint16_t *counter = &h->counter[i];
+    uint16_t *counter = &h->counter[code];
     if (*counter == MOVED)
-        return carry_add(&h->carry, rgb, run);
+        return carry_add(&h->carry, code, run);
     uint64_t total = *counter + run;
     if (total < MOVED) {
         *counter = (uint16_t)total;
         return IMGCOLOR_OK;
     }
     *counter = MOVED;
-    return carry_add(&h->carry, rgb, total);
+    return carry_add(&h->carry, code, total);
 }
 
 /*
@@ -156,10 +165,10 @@ static inline imgcolor_status count(imgcolor__histogram *h, const uint8_t *px, s
         if (bpp == 4 && p[3] < min_alpha)
             continue;
         counted++;
-        uint32_t idx = index_of(p[0], p[1], p[2]);
-        h->used[idx >> PAGE_BITS] = 1;
-        if (counters[idx] < MOVED - 1) {
-            counters[idx]++;
+        uint32_t code = imgcolor__morton(p[0], p[1], p[2]);
+        h->used[code >> PAGE_BITS] = 1;
+        if (counters[code] < MOVED - 1) {
+            counters[code]++;
             continue;
         }
         uint64_t run = 1;
@@ -171,8 +180,7 @@ static inline imgcolor_status count(imgcolor__histogram *h, const uint8_t *px, s
             i++;
         }
         counted += run - 1;
-        imgcolor_status st =
-            add_run(h, idx, (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2], run);
+        imgcolor_status st = add_run(h, code, run);
         if (st != IMGCOLOR_OK)
             return st;
     }
@@ -181,9 +189,54 @@ static inline imgcolor_status count(imgcolor__histogram *h, const uint8_t *px, s
     return IMGCOLOR_OK;
 }
 
+/* Appends the codes of the counted pixels to the list. */
+static inline void append(imgcolor__histogram *h, const uint8_t *px, size_t npix, int bpp)
+{
+    uint32_t *out = h->codes + h->ncodes;
+    size_t m = 0;
+    for (size_t i = 0; i < npix; i++) {
+        const uint8_t *p = px + i * (size_t)bpp;
+        out[m] = imgcolor__morton(p[0], p[1], p[2]);
+        m += bpp == 3 || p[3] >= h->min_alpha;
+    }
+    h->ncodes += m;
+    h->pixels += m;
+    h->transparent += npix - m;
+}
+
+/* More pixels than announced: moves the list's codes to the table, which counts the
+ * rest. */
+static imgcolor_status list_to_table(imgcolor__histogram *h)
+{
+    if (!h->counter && !(h->counter = calloc(COLORS, sizeof *h->counter)))
+        return IMGCOLOR_E_NOMEM;
+    for (size_t i = 0; i < h->ncodes; i++) {
+        h->used[h->codes[i] >> PAGE_BITS] = 1;
+        imgcolor_status st = add_run(h, h->codes[i], 1);
+        if (st != IMGCOLOR_OK)
+            return st;
+    }
+    free(h->codes);
+    h->codes = NULL;
+    h->ncodes = h->cap = 0;
+    return IMGCOLOR_OK;
+}
+
 imgcolor_status imgcolor__histogram_add(imgcolor__histogram *h, const uint8_t *px, size_t npix,
                                         int bytes_per_pixel)
 {
+    if (h->codes && npix > h->cap - h->ncodes) {
+        imgcolor_status st = list_to_table(h);
+        if (st != IMGCOLOR_OK)
+            return st;
+    }
+    if (h->codes) {
+        if (bytes_per_pixel == 4)
+            append(h, px, npix, 4);
+        else
+            append(h, px, npix, 3);
+        return IMGCOLOR_OK;
+    }
     /* The counters are reserved with the first pixels, so that input which never
      * decodes a row costs nothing. */
     if (!h->counter && !(h->counter = calloc(COLORS, sizeof *h->counter)))
@@ -201,14 +254,77 @@ uint64_t imgcolor__histogram_transparent(const imgcolor__histogram *h)
     return h->transparent;
 }
 
-imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colors,
-                                         uint64_t **counts, size_t *n)
+static imgcolor_status take_list(imgcolor__histogram *h, uint32_t **colors, uint64_t **counts,
+                                 size_t *n)
+{
+    size_t m = h->ncodes;
+    uint32_t *tmp = malloc((m ? m : 1) * sizeof *tmp);
+    size_t *bucket = calloc((size_t)1 << RADIX_BITS, sizeof *bucket);
+    if (!tmp || !bucket) {
+        free(tmp);
+        free(bucket);
+        return IMGCOLOR_E_NOMEM;
+    }
+    /* Two counting passes, low bits then high bits: codes end up in tmp, sorted. */
+    uint32_t *from = h->codes, *to = tmp;
+    for (int shift = 0; shift < 24; shift += RADIX_BITS) {
+        const uint32_t mask = (1u << RADIX_BITS) - 1;
+        memset(bucket, 0, ((size_t)1 << RADIX_BITS) * sizeof *bucket);
+        for (size_t i = 0; i < m; i++)
+            bucket[from[i] >> shift & mask]++;
+        size_t sum = 0;
+        for (size_t b = 0; b <= mask; b++) {
+            size_t c = bucket[b];
+            bucket[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < m; i++)
+            to[bucket[from[i] >> shift & mask]++] = from[i];
+        uint32_t *swap = from;
+        from = to;
+        to = swap;
+    }
+    free(bucket);
+    /* from is the sorted list again (an even number of passes); count the runs. */
+    size_t distinct = 0;
+    for (size_t i = 0; i < m; i++)
+        distinct += i == 0 || from[i] != from[i - 1];
+    uint32_t *c = malloc((distinct ? distinct : 1) * sizeof *c);
+    uint64_t *w = malloc((distinct ? distinct : 1) * sizeof *w);
+    if (!c || !w) {
+        free(c);
+        free(w);
+        free(tmp);
+        return IMGCOLOR_E_NOMEM;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < m;) {
+        size_t j = i + 1;
+        while (j < m && from[j] == from[i])
+            j++;
+        c[k] = imgcolor__morton_rgb(from[i]);
+        w[k] = j - i;
+        k++;
+        i = j;
+    }
+    free(tmp);
+    free(h->codes);
+    h->codes = NULL;
+    h->ncodes = h->cap = 0;
+    *colors = c;
+    *counts = w;
+    *n = k;
+    return IMGCOLOR_OK;
+}
+
+static imgcolor_status take_table(imgcolor__histogram *h, uint32_t **colors, uint64_t **counts,
+                                  size_t *n)
 {
     /* Count first, to allocate the output exactly. Only touched pages are read, four
      * counters at a time: most counters even of a touched page are zero. */
     const uint32_t page_size = 1u << PAGE_BITS;
     size_t m = 0;
-    for (uint32_t pg = 0; pg < PAGES; pg++) {
+    for (uint32_t pg = 0; h->counter && pg < PAGES; pg++) {
         if (!h->used[pg])
             continue;
         for (size_t i = (size_t)pg * page_size; i < (size_t)(pg + 1) * page_size; i += 4)
@@ -223,21 +339,20 @@ imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colo
         free(w);
         return IMGCOLOR_E_NOMEM;
     }
-    /* Counter order: a fixed order that depends only on the colours. */
     size_t k = 0;
-    for (uint32_t pg = 0; pg < PAGES; pg++) {
+    for (uint32_t pg = 0; h->counter && pg < PAGES; pg++) {
         if (!h->used[pg])
             continue;
         for (uint32_t i = pg * page_size; i < (pg + 1) * page_size; i += 4) {
             if (!four_counters(h->counter, i))
                 continue;
             for (uint32_t j = 0; j < 4; j++) {
-                uint32_t idx = i + j;
-                uint16_t v = h->counter[idx];
+                uint32_t code = i + j;
+                uint16_t v = h->counter[code];
                 if (!v)
                     continue;
-                c[k] = rgb_at(idx);
-                w[k] = v == MOVED ? carry_get(&h->carry, c[k]) : v;
+                c[k] = imgcolor__morton_rgb(code);
+                w[k] = v == MOVED ? carry_get(&h->carry, code) : v;
                 k++;
             }
         }
@@ -250,4 +365,10 @@ imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colo
     *counts = w;
     *n = k;
     return IMGCOLOR_OK;
+}
+
+imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colors,
+                                         uint64_t **counts, size_t *n)
+{
+    return h->codes ? take_list(h, colors, counts, n) : take_table(h, colors, counts, n);
 }

@@ -9,6 +9,10 @@ typedef struct imgcolor__histogram imgcolor__histogram;
 imgcolor_status imgcolor__histogram_new(int min_alpha, imgcolor__histogram **out);
 void imgcolor__histogram_free(imgcolor__histogram *h);
 
+/* Announces, before the first pixel, how many pixels will be added: a small image is
+ * then counted by sorting rather than in the table of counters. Optional. */
+void imgcolor__histogram_expect(imgcolor__histogram *h, uint64_t pixels);
+
 /* Counts npix pixels of 4 (RGBA) or 3 (RGB) bytes each. */
 imgcolor_status imgcolor__histogram_add(imgcolor__histogram *h, const uint8_t *px, size_t npix,
                                         int bytes_per_pixel);
@@ -17,10 +21,9 @@ uint64_t imgcolor__histogram_pixels(const imgcolor__histogram *h);      /* count
 uint64_t imgcolor__histogram_transparent(const imgcolor__histogram *h); /* left out */
 
 /*
- * The distinct colours (0xRRGGBB), in an order that depends only on the set of colours,
- * and their pixel counts, in two
- * malloc'd arrays the caller frees. The table itself is released, so that clustering
- * does not pay for it; only imgcolor__histogram_free() may follow.
+ * The distinct colours (0xRRGGBB) in Morton order (see morton.h) and their pixel counts,
+ * in two malloc'd arrays the caller frees. The counts are released, so that clustering
+ * does not pay for them; only imgcolor__histogram_free() may follow.
  */
 imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colors,
                                          uint64_t **counts, size_t *n);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "kmeans.h"
+#include "morton.h"
 
 /* A leaf holds at most this many colours; below it brute force beats more tree. */
 #define LEAF_SIZE 16
@@ -43,7 +44,7 @@ struct imgcolor__kmeans_data {
     double *w;       /* pixel counts, in tree order (exact: < 2^53) */
     node *nodes;
     acc *sums;       /* per node */
-    size_t nnodes, cap;
+    size_t nnodes;
     int depth;       /* of the deepest leaf */
     uint64_t total;  /* pixels */
     double var_mean; /* mean per-channel variance of the pixels */
@@ -54,60 +55,20 @@ struct imgcolor__kmeans_data {
 /*
  * The tree splits boxes at the midpoints of their bit planes, red, green, blue, from the
  * high bit down. Sorted by Morton code (the channel bits interleaved in that order),
- * every such box is a contiguous run of colours, so building is one radix sort and one
- * linear pass: no per-level partitioning.
+ * every such box is a contiguous run of colours, so building is one linear pass: no
+ * per-level partitioning. The histogram hands colours over in that order already.
  */
-static uint32_t spread_bits(uint32_t v)
-{
-    v = (v | v << 8) & 0x00F00Fu;
-    v = (v | v << 4) & 0x0C30C3u;
-    v = (v | v << 2) & 0x249249u;
-    return v;
-}
 
-static uint32_t morton(uint64_t pt)
-{
-    uint32_t r = (uint32_t)(pt >> 16) & 0xFF, g = (uint32_t)(pt >> 8) & 0xFF, b = (uint32_t)pt & 0xFF;
-    return spread_bits(r) << 2 | spread_bits(g) << 1 | spread_bits(b);
-}
-
-static uint32_t compact_bits(uint32_t v)
-{
-    v &= 0x249249u;
-    v = (v | v >> 2) & 0x0C30C3u;
-    v = (v | v >> 4) & 0x00F00Fu;
-    v = (v | v >> 8) & 0x0000FFu;
-    return v;
-}
-
-/* Sorts count << 24 | rgb values by the Morton code of rgb: the code replaces the
- * colour for three byte-wide counting passes, then the colour is restored. */
-static void sort_by_morton(uint64_t *pts, uint64_t *tmp, size_t n)
-{
-    const uint64_t count_bits = ~(uint64_t)0xFFFFFF;
-    for (size_t i = 0; i < n; i++)
-        pts[i] = (pts[i] & count_bits) | morton(pts[i]);
-    for (int shift = 0; shift < 24; shift += 8) {
-        size_t bucket[257] = {0};
-        for (size_t i = 0; i < n; i++)
-            bucket[((pts[i] >> shift) & 0xFF) + 1]++;
-        for (int b = 0; b < 256; b++)
-            bucket[b + 1] += bucket[b];
-        for (size_t i = 0; i < n; i++)
-            tmp[bucket[(pts[i] >> shift) & 0xFF]++] = pts[i];
-        memcpy(pts, tmp, n * sizeof *pts);
-    }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t m = (uint32_t)pts[i] & 0xFFFFFF;
-        uint32_t rgb = compact_bits(m >> 2) << 16 | compact_bits(m >> 1) << 8 | compact_bits(m);
-        pts[i] = (pts[i] & count_bits) | rgb;
-    }
-}
+/* The colours sorted by Morton code, with their counts. */
+typedef struct sorted_colours {
+    const uint32_t *code, *rgb;
+    const uint64_t *count;
+} sorted_colours;
 
 /* Builds the subtree of colours [begin, end), which agree on every Morton bit above
- * `bit`; returns its node id, or -1 when out of memory. */
-static int32_t build(imgcolor__kmeans_data *d, const uint64_t *pts, uint32_t begin, uint32_t end,
-                     int bit, int depth)
+ * `bit`, in preorder; returns its node id. */
+static uint32_t build(imgcolor__kmeans_data *d, const sorted_colours *in, uint32_t begin,
+                      uint32_t end, int bit, int depth)
 {
     /* Skip bit planes that do not separate anything. */
     uint32_t mid = begin;
@@ -115,7 +76,7 @@ static int32_t build(imgcolor__kmeans_data *d, const uint64_t *pts, uint32_t beg
         uint32_t lo = begin, hi = end; /* first colour with the bit set */
         while (lo < hi) {
             uint32_t m = lo + (hi - lo) / 2;
-            if (morton(pts[m]) >> bit & 1)
+            if (in->code[m] >> bit & 1)
                 hi = m;
             else
                 lo = m + 1;
@@ -126,18 +87,7 @@ static int32_t build(imgcolor__kmeans_data *d, const uint64_t *pts, uint32_t beg
         }
         bit--;
     }
-    if (d->nnodes == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 64;
-        node *nodes = realloc(d->nodes, cap * sizeof *nodes);
-        if (nodes)
-            d->nodes = nodes;
-        acc *sums = nodes ? realloc(d->sums, cap * sizeof *sums) : NULL;
-        if (!sums)
-            return -1;
-        d->sums = sums;
-        d->cap = cap;
-    }
-    int32_t id = (int32_t)d->nnodes++;
+    uint32_t id = (uint32_t)d->nnodes++;
     node nd = {{255, 255, 255}, {0, 0, 0}, 0, 0, begin, 0};
     acc a = {0, {0, 0, 0}, 0};
     if (depth > d->depth)
@@ -145,13 +95,11 @@ static int32_t build(imgcolor__kmeans_data *d, const uint64_t *pts, uint32_t beg
     if (mid == begin) {
         nd.len = (uint8_t)(end - begin);
         for (uint32_t i = begin; i < end; i++) {
-            uint64_t w = pts[i] >> 24, sq = 0;
+            uint64_t w = in->count[i], sq = 0;
             for (int j = 0; j < 3; j++) {
-                uint8_t v = (uint8_t)(pts[i] >> (16 - 8 * j));
-                if (v < nd.lo[j])
-                    nd.lo[j] = v;
-                if (v > nd.hi[j])
-                    nd.hi[j] = v;
+                uint8_t v = (uint8_t)(in->rgb[i] >> (16 - 8 * j));
+                nd.lo[j] = v < nd.lo[j] ? v : nd.lo[j];
+                nd.hi[j] = v > nd.hi[j] ? v : nd.hi[j];
                 a.s[j] += w * v;
                 sq += (uint64_t)v * v;
             }
@@ -159,13 +107,11 @@ static int32_t build(imgcolor__kmeans_data *d, const uint64_t *pts, uint32_t beg
             a.sq += w * sq;
         }
     } else {
-        int32_t left = build(d, pts, begin, mid, bit - 1, depth + 1);
-        int32_t right = left < 0 ? -1 : build(d, pts, mid, end, bit - 1, depth + 1);
-        if (right < 0)
-            return -1;
+        uint32_t left = build(d, in, begin, mid, bit - 1, depth + 1);
+        uint32_t right = build(d, in, mid, end, bit - 1, depth + 1);
         const node *l = &d->nodes[left], *r = &d->nodes[right];
         const acc *ls = &d->sums[left], *rs = &d->sums[right];
-        nd.right = (uint32_t)right;
+        nd.right = right;
         for (int j = 0; j < 3; j++) {
             nd.lo[j] = l->lo[j] < r->lo[j] ? l->lo[j] : r->lo[j];
             nd.hi[j] = l->hi[j] > r->hi[j] ? l->hi[j] : r->hi[j];
@@ -179,60 +125,111 @@ static int32_t build(imgcolor__kmeans_data *d, const uint64_t *pts, uint32_t beg
     return id;
 }
 
+/* Colours in any order, sorted by code into three arrays of n allocated at once. */
+static imgcolor_status sort_colours(const uint32_t *colors, const uint64_t *counts, size_t n,
+                                    sorted_colours *out, void **storage)
+{
+    uint64_t *pts = malloc(n * sizeof *pts), *tmp = malloc(n * sizeof *tmp);
+    uint8_t *mem = malloc(n * (2 * sizeof(uint32_t) + sizeof(uint64_t)));
+    if (!pts || !tmp || !mem) {
+        free(pts);
+        free(tmp);
+        free(mem);
+        return IMGCOLOR_E_NOMEM;
+    }
+    /* count << 24 | code, in three byte-wide counting passes on the code. */
+    for (size_t i = 0; i < n; i++)
+        pts[i] = counts[i] << 24 | imgcolor__rgb_morton(colors[i]);
+    for (int shift = 0; shift < 24; shift += 8) {
+        size_t bucket[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            bucket[((pts[i] >> shift) & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++)
+            bucket[b + 1] += bucket[b];
+        for (size_t i = 0; i < n; i++)
+            tmp[bucket[(pts[i] >> shift) & 0xFF]++] = pts[i];
+        memcpy(pts, tmp, n * sizeof *pts);
+    }
+    uint64_t *count = (uint64_t *)(void *)mem;
+    uint32_t *code = (uint32_t *)(void *)(count + n), *rgb = code + n;
+    for (size_t i = 0; i < n; i++) {
+        count[i] = pts[i] >> 24;
+        code[i] = (uint32_t)pts[i] & 0xFFFFFF;
+        rgb[i] = imgcolor__morton_rgb(code[i]);
+    }
+    free(pts);
+    free(tmp);
+    *out = (sorted_colours){code, rgb, count};
+    *storage = mem;
+    return IMGCOLOR_OK;
+}
+
 imgcolor_status imgcolor__kmeans_prepare(const uint32_t *colors, const uint64_t *counts, size_t n,
                                          imgcolor__kmeans_data **out)
 {
-    if (n == 0 || n > UINT32_MAX)
+    *out = NULL;
+    if (n == 0 || n > UINT32_MAX / 2)
         return IMGCOLOR_E_INVALID;
+    for (size_t i = 0; i < n; i++)
+        if (counts[i] == 0 || counts[i] >= (1ull << 40) || colors[i] > 0xFFFFFFu)
+            return IMGCOLOR_E_INVALID;
     imgcolor_status st = IMGCOLOR_E_NOMEM;
     imgcolor__kmeans_data *d = calloc(1, sizeof *d);
-    uint64_t *pts = malloc(n * sizeof *pts);
-    uint64_t *tmp = malloc(n * sizeof *tmp);
-    if (!d || !pts || !tmp)
+    uint32_t *code = malloc(n * sizeof *code);
+    void *sorted_storage = NULL;
+    if (!d || !code)
         goto done;
+    int sorted = 1;
+    for (size_t i = 0; i < n; i++) {
+        code[i] = imgcolor__rgb_morton(colors[i]);
+        sorted &= i == 0 || code[i] > code[i - 1];
+    }
+    sorted_colours in = {code, colors, counts};
+    if (!sorted) {
+        if (sort_colours(colors, counts, n, &in, &sorted_storage) != IMGCOLOR_OK)
+            goto done;
+        /* Leaves hold at most LEAF_SIZE colours only if colours are distinct. */
+        for (size_t i = 1; i < n; i++)
+            if (in.code[i] == in.code[i - 1]) {
+                st = IMGCOLOR_E_INVALID;
+                goto done;
+            }
+    }
     d->n = n;
     for (int j = 0; j < 3; j++)
         if (!(d->x[j] = calloc(n + LEAF_SIZE, sizeof *d->x[j])))
             goto done;
-    if (!(d->w = malloc(n * sizeof *d->w)))
+    /* A tree over n colours has at most n leaves and n - 1 inner nodes. Pages of the
+     * allocation that are never written cost nothing; the rest is given back below. */
+    d->w = malloc(n * sizeof *d->w);
+    d->nodes = malloc((2 * n - 1) * sizeof *d->nodes);
+    d->sums = malloc((2 * n - 1) * sizeof *d->sums);
+    if (!d->w || !d->nodes || !d->sums)
         goto done;
-    for (size_t i = 0; i < n; i++) {
-        if (counts[i] == 0 || counts[i] >= (1ull << 40)) {
-            st = IMGCOLOR_E_INVALID;
-            goto done;
-        }
-        pts[i] = counts[i] << 24 | (colors[i] & 0xFFFFFFu);
-    }
-    sort_by_morton(pts, tmp, n);
-    /* Leaves hold at most LEAF_SIZE colours only if colours are distinct. */
-    for (size_t i = 1; i < n; i++)
-        if (((pts[i] ^ pts[i - 1]) & 0xFFFFFFu) == 0) {
-            st = IMGCOLOR_E_INVALID;
-            goto done;
-        }
-    if (build(d, pts, 0, (uint32_t)n, 23, 0) < 0)
-        goto done;
+    build(d, &in, 0, (uint32_t)n, 23, 0);
+    node *nodes = realloc(d->nodes, d->nnodes * sizeof *nodes);
+    acc *sums = realloc(d->sums, d->nnodes * sizeof *sums);
+    d->nodes = nodes ? nodes : d->nodes;
+    d->sums = sums ? sums : d->sums;
     for (size_t i = 0; i < n; i++) {
         for (int j = 0; j < 3; j++)
-            d->x[j][i] = (float)((pts[i] >> (16 - 8 * j)) & 0xFF);
-        d->w[i] = (double)(pts[i] >> 24);
+            d->x[j][i] = (float)(in.rgb[i] >> (16 - 8 * j) & 0xFF);
+        d->w[i] = (double)in.count[i];
     }
+    /* The mean per-channel population variance, as numpy.var over every pixel: the
+     * mean square minus the square mean, from the exact sums. */
     const acc *root = &d->sums[0];
     d->total = root->w;
-    double var = 0;
+    double mean2 = 0;
     for (int j = 0; j < 3; j++) {
-        /* Per-channel population variance, as numpy.var over every pixel. */
-        double sq = 0;
-        for (size_t i = 0; i < n; i++)
-            sq += d->w[i] * (double)d->x[j][i] * (double)d->x[j][i];
         double mean = (double)root->s[j] / (double)root->w;
-        var += sq / (double)root->w - mean * mean;
+        mean2 += mean * mean;
     }
-    d->var_mean = var / 3;
+    d->var_mean = ((double)root->sq / (double)root->w - mean2) / 3;
     st = IMGCOLOR_OK;
 done:
-    free(pts);
-    free(tmp);
+    free(code);
+    free(sorted_storage);
     if (st != IMGCOLOR_OK) {
         imgcolor__kmeans_data_free(d);
         d = NULL;

@@ -180,6 +180,7 @@ imgcolor_status imgcolor_prominent_pixels(const void *pixels, uint32_t width, ui
     if ((st = imgcolor__histogram_new(format == IMGCOLOR_PIXEL_RGBA8 ? opt->min_alpha : 0,
                                       &hist)) != IMGCOLOR_OK)
         return imgcolor__fail(err, st, "out of memory");
+    imgcolor__histogram_expect(hist, (uint64_t)width * height);
     for (uint32_t y = 0; y < height && st == IMGCOLOR_OK; y++)
         st = imgcolor__histogram_add(hist, (const uint8_t *)pixels + (size_t)y * stride, width,
                                      (int)format);
