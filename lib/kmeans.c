@@ -40,7 +40,7 @@ typedef struct node {
 
 struct imgcolor__kmeans_data {
     size_t n;
-    float *x[3];     /* channels of the colours, in tree order, then LEAF_SIZE zeros */
+    uint8_t *x[3];   /* channels of the colours, in tree order, then LEAF_SIZE zeros */
     double *w;       /* pixel counts, in tree order (exact: < 2^53) */
     node *nodes;
     acc *sums;       /* per node */
@@ -213,7 +213,7 @@ imgcolor_status imgcolor__kmeans_prepare(const uint32_t *colors, const uint64_t 
     d->sums = sums ? sums : d->sums;
     for (size_t i = 0; i < n; i++) {
         for (int j = 0; j < 3; j++)
-            d->x[j][i] = (float)(in.rgb[i] >> (16 - 8 * j) & 0xFF);
+            d->x[j][i] = (uint8_t)(in.rgb[i] >> (16 - 8 * j));
         d->w[i] = (double)in.count[i];
     }
     /* The mean per-channel population variance, as numpy.var over every pixel: the
@@ -355,7 +355,7 @@ static void assign_leaf(const imgcolor__kmeans_data *d, int32_t id, const centre
                         const uint16_t *cand, int m, acc *sums)
 {
     const node *nd = &d->nodes[id];
-    const float *xr = d->x[0] + nd->begin, *xg = d->x[1] + nd->begin, *xb = d->x[2] + nd->begin;
+    const uint8_t *xr = d->x[0] + nd->begin, *xg = d->x[1] + nd->begin, *xb = d->x[2] + nd->begin;
     float b1[LEAF_SIZE], b2[LEAF_SIZE];
     int32_t lab[LEAF_SIZE];
     for (int i = 0; i < LEAF_SIZE; i++) {
@@ -367,7 +367,7 @@ static void assign_leaf(const imgcolor__kmeans_data *d, int32_t id, const centre
         const float *ct = cs->f[cand[t]];
         const float cr = ct[0], cg = ct[1], cb = ct[2];
         for (int i = 0; i < LEAF_SIZE; i++) {
-            float dr = xr[i] - cr, dg = xg[i] - cg, db = xb[i] - cb;
+            float dr = (float)xr[i] - cr, dg = (float)xg[i] - cg, db = (float)xb[i] - cb;
             float dd = dr * dr + dg * dg + db * db;
             float hi = dd < b1[i] ? b1[i] : dd, lo = dd < b1[i] ? dd : b1[i];
             lab[i] = dd < b1[i] ? t : lab[i];
@@ -720,9 +720,9 @@ static double box_potential(const imgcolor__kmeans_data *d, int32_t id, const fl
 static void leaf_dist2(const imgcolor__kmeans_data *d, const node *nd, const float c[3],
                        float out[LEAF_SIZE])
 {
-    const float *xr = d->x[0] + nd->begin, *xg = d->x[1] + nd->begin, *xb = d->x[2] + nd->begin;
+    const uint8_t *xr = d->x[0] + nd->begin, *xg = d->x[1] + nd->begin, *xb = d->x[2] + nd->begin;
     for (int i = 0; i < LEAF_SIZE; i++) {
-        float dr = xr[i] - c[0], dg = xg[i] - c[1], db = xb[i] - c[2];
+        float dr = (float)xr[i] - c[0], dg = (float)xg[i] - c[1], db = (float)xb[i] - c[2];
         out[i] = dr * dr + dg * dg + db * db;
     }
 }
