@@ -401,10 +401,6 @@ static void assign(const imgcolor__kmeans_data *d, int32_t id, const centres *cs
                    const uint16_t *cand, int m, uint16_t *next, int k, acc *sums)
 {
     const node *nd = &d->nodes[id];
-    if (nd->len) {
-        assign_leaf(d, id, cs, cand, m, sums);
-        return;
-    }
     /* The candidate nearest the box's centre prunes best. */
     double mid[3];
     for (int j = 0; j < 3; j++)
@@ -425,6 +421,10 @@ static void assign(const imgcolor__kmeans_data *d, int32_t id, const centres *cs
             next[mm++] = cand[t];
     if (mm == 1) {
         add_sums(&d->sums[id], &sums[zs]);
+        return;
+    }
+    if (nd->len) {
+        assign_leaf(d, id, cs, next, mm, sums);
         return;
     }
     assign(d, id + 1, cs, next, mm, next + k, k, sums);
@@ -788,11 +788,38 @@ static void inner_totals(seeding *sd, int32_t id)
                                 l->min < r->min ? l->min : r->min, -1};
 }
 
+/*
+ * Which of two centres is nearer over the whole box: -1 when a is at least as near as b
+ * at every point, 1 when b is, 0 when neither. |x - b|^2 - |x - a|^2 is linear in x, so
+ * its extremes are at opposite corners; for colours every term is an integer below
+ * 2^20, exact in floats.
+ */
+static int box_side(const node *nd, const float a[3], const float b[3])
+{
+    float na = 0, nb = 0, dmax = 0, dmin = 0;
+    for (int j = 0; j < 3; j++) {
+        float dj = b[j] - a[j];
+        na += a[j] * a[j];
+        nb += b[j] * b[j];
+        dmax += (dj > 0 ? nd->hi[j] : nd->lo[j]) * dj;
+        dmin += (dj > 0 ? nd->lo[j] : nd->hi[j]) * dj;
+    }
+    return nb - na - 2 * dmax >= 0 ? -1 : nb - na - 2 * dmin <= 0 ? 1 : 0;
+}
+
 /* The potential sum w * min(closest, |x - c|^2) if c were added. */
 static double seeding_potential(seeding *sd, int32_t id, const float c[3])
 {
     const node *nd = &sd->d->nodes[id];
     const seed_node *st = &sd->nodes[id];
+    if (st->tag >= 0) {
+        /* One centre for the whole box: the plane between it and c decides. */
+        int side = box_side(nd, sd->centre[st->tag], c);
+        if (side < 0)
+            return st->sum;
+        if (side > 0)
+            return box_potential(sd->d, id, c);
+    }
     if (box_dist2(nd, c) >= st->max)
         return st->sum;
     if (box_far2(nd, c) <= st->min)
@@ -816,6 +843,15 @@ static void seeding_add(seeding *sd, int32_t id, int32_t t)
 {
     const node *nd = &sd->d->nodes[id];
     const float *c = sd->centre[t];
+    if (sd->nodes[id].tag >= 0) {
+        int side = box_side(nd, sd->centre[sd->nodes[id].tag], c);
+        if (side < 0)
+            return;
+        if (side > 0) {
+            set_tag(sd, id, t);
+            return;
+        }
+    }
     if (box_dist2(nd, c) >= sd->nodes[id].max)
         return;
     if (box_far2(nd, c) <= sd->nodes[id].min) {
