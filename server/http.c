@@ -92,6 +92,31 @@ static int keep_alive(const srv_req *r)
     return r->ri && r->ri->http_version && strcmp(r->ri->http_version, "1.1") == 0;
 }
 
+/* An answer sent before the request body was read closes the connection, and closing a
+ * socket with unread bytes in it makes the kernel reset the connection, which can
+ * destroy the answer before the client reads it (RFC 9112 9.6); civetweb only drains
+ * on Windows. So the rest of a body of at most DRAIN_MAX bytes is read and dropped
+ * first, for at most DRAIN_MS (checked between reads: a client that stops sending is
+ * bounded by the request timeout, as any read). Larger bodies are not worth the wait. */
+#define DRAIN_MAX (4u << 20)
+#define DRAIN_MS 2000u
+
+static void drain_body(srv_req *r)
+{
+    if (r->body_done || !r->ri || (!r->chunked && r->ri->content_length > (long long)DRAIN_MAX))
+        return;
+    uint64_t deadline = srv_now_ns() + (uint64_t)DRAIN_MS * 1000000u;
+    char buf[16384];
+    size_t total = 0;
+    while (total < DRAIN_MAX && srv_now_ns() < deadline) {
+        int n = mg_read(r->conn, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        total += (size_t)n;
+    }
+    r->body_done = 1;
+}
+
 int srv_send(srv_req *r, int status, const char *content_type, const void *body, size_t len,
              const char *extra)
 {
@@ -103,7 +128,7 @@ int srv_send(srv_req *r, int status, const char *content_type, const void *body,
 
     int keep = keep_alive(r);
     if (!keep)
-        mg_disable_connection_keep_alive(r->conn); /* civetweb then skips the unread body */
+        mg_disable_connection_keep_alive(r->conn); /* the unread body is drained below */
 
     /* RFC 9110 8.6: no Content-Length (nor content) in a 204 */
     char framing[192] = "";
@@ -134,12 +159,14 @@ int srv_send(srv_req *r, int status, const char *content_type, const void *body,
         if (mg_write(r->conn, one, (size_t)n + len) > 0)
             r->bytes_out += (uint64_t)n + len;
         free(one);
-        return status;
+    } else {
+        if (mg_write(r->conn, head, (size_t)n) > 0)
+            r->bytes_out += (uint64_t)n;
+        if (len && mg_write(r->conn, body, len) > 0)
+            r->bytes_out += len;
     }
-    if (mg_write(r->conn, head, (size_t)n) > 0)
-        r->bytes_out += (uint64_t)n;
-    if (len && mg_write(r->conn, body, len) > 0)
-        r->bytes_out += len;
+    if (!keep)
+        drain_body(r);
     return status;
 }
 

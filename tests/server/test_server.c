@@ -311,9 +311,8 @@ static void assert_alive(const server *s)
 /* ------------------------------------------------------------------------------------ */
 /* Raw HTTP, for requests curl will not send                                            */
 
-/* Sends req (len bytes) on a new connection and returns everything read until the
- * server closes or 10 s pass. *status gets the status of the first response. */
-static char *raw(const server *s, const void *req, size_t len, int *status, int pause_ms)
+/* A new connection to the server, whose reads give up after 10 s. */
+static int connect_to(const server *s)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
@@ -322,6 +321,14 @@ static char *raw(const server *s, const void *req, size_t len, int *status, int 
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     struct timeval tv = {10, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+/* Sends req (len bytes) on a new connection and returns everything read until the
+ * server closes or 10 s pass. *status gets the status of the first response. */
+static char *raw(const server *s, const void *req, size_t len, int *status, int pause_ms)
+{
+    int fd = connect_to(s);
     size_t off = 0;
     while (off < len) {
         ssize_t n = send(fd, (const char *)req + off, len - off, MSG_NOSIGNAL);
@@ -806,6 +813,50 @@ static void test_client_errors(void **state)
 }
 
 /* Requests curl will not send: no length, chunked, NUL bytes, broken HTTP. */
+/* An answer given before the body is read (unknown route, wrong method) does not cut
+ * the client off while it is still sending: the server reads the rest of a modest body
+ * before closing. Closing with unread bytes would reset the connection, and a client in
+ * the middle of its upload (curl, requests) then reports the reset, not the answer. */
+static void test_early_answer_lets_upload_finish(void **state)
+{
+    server *s = *state;
+    static const char *const heads[] = {
+        "POST /no-such-endpoint HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+        "Content-Length: 300000\r\n\r\n",
+        "PUT /prominent-colors HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+        "Content-Length: 300000\r\n\r\n",
+    };
+    const int want[] = {404, 405};
+    static char body[300000];
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+        int fd = connect_to(s);
+        size_t hl = strlen(heads[i]);
+        assert_int_equal(send(fd, heads[i], hl, MSG_NOSIGNAL), (ssize_t)hl);
+        assert_int_equal(send(fd, body, 1000, MSG_NOSIGNAL), 1000);
+        sleep_ms(300); /* the answer is out; the upload goes on, a piece at a time */
+        for (size_t off = 1000; off < sizeof body;) {
+            size_t piece = sizeof body - off < 30000 ? sizeof body - off : 30000;
+            ssize_t n = send(fd, body + off, piece, MSG_NOSIGNAL);
+            if (n <= 0)
+                fail_msg("upload cut off after %zu bytes: %s", off, strerror(errno));
+            off += (size_t)n;
+            sleep_ms(10);
+        }
+        char out[4096];
+        size_t got = 0;
+        for (ssize_t n; got < sizeof out - 1 && (n = recv(fd, out + got, sizeof out - 1 - got, 0)) > 0;)
+            got += (size_t)n;
+        out[got] = '\0';
+        close(fd);
+        int status = 0;
+        sscanf(out, "HTTP/1.%*d %d", &status);
+        if (status != want[i])
+            fail_msg("expected %d, got %d: %s", want[i], status, out);
+        assert_non_null(strstr(out, "Connection: close"));
+    }
+    assert_alive(s);
+}
+
 static void test_raw_errors(void **state)
 {
     server *s = *state;
@@ -1342,11 +1393,7 @@ static void test_rate_limit(void **state)
 /* Opens a connection and sends a request head whose body never comes. */
 static int hold_request(const server *s, const char *path)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    int fd = connect_to(s);
     char req[300];
     int n = snprintf(req, sizeof req,
                      "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
@@ -1550,6 +1597,7 @@ int main(void)
         cmocka_unit_test(test_openapi_matches_routes),
         cmocka_unit_test(test_client_errors),
         cmocka_unit_test(test_raw_errors),
+        cmocka_unit_test(test_early_answer_lets_upload_finish),
         cmocka_unit_test(test_concurrent_equals_serial),
     };
     const struct CMUnitTest own[] = {
