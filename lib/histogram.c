@@ -254,7 +254,7 @@ uint64_t imgcolor__histogram_transparent(const imgcolor__histogram *h)
     return h->transparent;
 }
 
-static imgcolor_status take_list(imgcolor__histogram *h, uint32_t **colors, uint64_t **counts,
+static imgcolor_status take_list(imgcolor__histogram *h, uint32_t **codes, uint64_t **counts,
                                  size_t *n)
 {
     size_t m = h->ncodes;
@@ -302,7 +302,7 @@ static imgcolor_status take_list(imgcolor__histogram *h, uint32_t **colors, uint
         size_t j = i + 1;
         while (j < m && from[j] == from[i])
             j++;
-        c[k] = imgcolor__morton_rgb(from[i]);
+        c[k] = from[i];
         w[k] = j - i;
         k++;
         i = j;
@@ -311,13 +311,13 @@ static imgcolor_status take_list(imgcolor__histogram *h, uint32_t **colors, uint
     free(h->codes);
     h->codes = NULL;
     h->ncodes = h->cap = 0;
-    *colors = c;
+    *codes = c;
     *counts = w;
     *n = k;
     return IMGCOLOR_OK;
 }
 
-static imgcolor_status take_table(imgcolor__histogram *h, uint32_t **colors, uint64_t **counts,
+static imgcolor_status take_table(imgcolor__histogram *h, uint32_t **codes, uint64_t **counts,
                                   size_t *n)
 {
     /* Count first, to allocate the output exactly. Only touched pages are read, four
@@ -351,7 +351,7 @@ static imgcolor_status take_table(imgcolor__histogram *h, uint32_t **colors, uin
                 uint16_t v = h->counter[code];
                 if (!v)
                     continue;
-                c[k] = imgcolor__morton_rgb(code);
+                c[k] = code;
                 w[k] = v == MOVED ? carry_get(&h->carry, code) : v;
                 k++;
             }
@@ -361,14 +361,14 @@ static imgcolor_status take_table(imgcolor__histogram *h, uint32_t **colors, uin
     free(h->carry.slots);
     h->counter = NULL;
     h->carry = (carry_table){NULL, 0, 0};
-    *colors = c;
+    *codes = c;
     *counts = w;
     *n = k;
     return IMGCOLOR_OK;
 }
 
-imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colors,
+imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **codes,
                                          uint64_t **counts, size_t *n)
 {
-    return h->codes ? take_list(h, colors, counts, n) : take_table(h, colors, counts, n);
+    return h->codes ? take_list(h, codes, counts, n) : take_table(h, codes, counts, n);
 }

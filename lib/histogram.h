@@ -21,11 +21,11 @@ uint64_t imgcolor__histogram_pixels(const imgcolor__histogram *h);      /* count
 uint64_t imgcolor__histogram_transparent(const imgcolor__histogram *h); /* left out */
 
 /*
- * The distinct colours (0xRRGGBB) in Morton order (see morton.h) and their pixel counts,
- * in two malloc'd arrays the caller frees. The counts are released, so that clustering
+ * The distinct colours as Morton codes (morton.h), ascending, and their pixel counts, in
+ * two malloc'd arrays the caller frees. The counters are released, so that clustering
  * does not pay for them; only imgcolor__histogram_free() may follow.
  */
-imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **colors,
+imgcolor_status imgcolor__histogram_take(imgcolor__histogram *h, uint32_t **codes,
                                          uint64_t **counts, size_t *n);
 
 #endif

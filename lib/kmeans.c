@@ -41,7 +41,7 @@ typedef struct node {
 struct imgcolor__kmeans_data {
     size_t n;
     uint8_t *x[3];   /* channels of the colours, in tree order, then LEAF_SIZE zeros */
-    double *w;       /* pixel counts, in tree order (exact: < 2^53) */
+    uint64_t *w;     /* pixel counts, in tree order */
     node *nodes;
     acc *sums;       /* per node */
     size_t nnodes;
@@ -59,15 +59,9 @@ struct imgcolor__kmeans_data {
  * per-level partitioning. The histogram hands colours over in that order already.
  */
 
-/* The colours sorted by Morton code, with their counts. */
-typedef struct sorted_colours {
-    const uint32_t *code, *rgb;
-    const uint64_t *count;
-} sorted_colours;
-
 /* Builds the subtree of colours [begin, end), which agree on every Morton bit above
  * `bit`, in preorder; returns its node id. */
-static uint32_t build(imgcolor__kmeans_data *d, const sorted_colours *in, uint32_t begin,
+static uint32_t build(imgcolor__kmeans_data *d, const uint32_t *code, uint32_t begin,
                       uint32_t end, int bit, int depth)
 {
     /* Skip bit planes that do not separate anything. */
@@ -76,7 +70,7 @@ static uint32_t build(imgcolor__kmeans_data *d, const sorted_colours *in, uint32
         uint32_t lo = begin, hi = end; /* first colour with the bit set */
         while (lo < hi) {
             uint32_t m = lo + (hi - lo) / 2;
-            if (in->code[m] >> bit & 1)
+            if (code[m] >> bit & 1)
                 hi = m;
             else
                 lo = m + 1;
@@ -95,9 +89,9 @@ static uint32_t build(imgcolor__kmeans_data *d, const sorted_colours *in, uint32
     if (mid == begin) {
         nd.len = (uint8_t)(end - begin);
         for (uint32_t i = begin; i < end; i++) {
-            uint64_t w = in->count[i], sq = 0;
+            uint64_t w = d->w[i], sq = 0;
             for (int j = 0; j < 3; j++) {
-                uint8_t v = (uint8_t)(in->rgb[i] >> (16 - 8 * j));
+                uint8_t v = d->x[j][i];
                 nd.lo[j] = v < nd.lo[j] ? v : nd.lo[j];
                 nd.hi[j] = v > nd.hi[j] ? v : nd.hi[j];
                 a.s[j] += w * v;
@@ -107,8 +101,8 @@ static uint32_t build(imgcolor__kmeans_data *d, const sorted_colours *in, uint32
             a.sq += w * sq;
         }
     } else {
-        uint32_t left = build(d, in, begin, mid, bit - 1, depth + 1);
-        uint32_t right = build(d, in, mid, end, bit - 1, depth + 1);
+        uint32_t left = build(d, code, begin, mid, bit - 1, depth + 1);
+        uint32_t right = build(d, code, mid, end, bit - 1, depth + 1);
         const node *l = &d->nodes[left], *r = &d->nodes[right];
         const acc *ls = &d->sums[left], *rs = &d->sums[right];
         nd.right = right;
@@ -125,21 +119,17 @@ static uint32_t build(imgcolor__kmeans_data *d, const sorted_colours *in, uint32
     return id;
 }
 
-/* Colours in any order, sorted by code into three arrays of n allocated at once. */
-static imgcolor_status sort_colours(const uint32_t *colors, const uint64_t *counts, size_t n,
-                                    sorted_colours *out, void **storage)
+/* Sorts codes and counts together by code, in three byte-wide counting passes. */
+static imgcolor_status sort_by_code(uint32_t *codes, uint64_t *counts, size_t n)
 {
     uint64_t *pts = malloc(n * sizeof *pts), *tmp = malloc(n * sizeof *tmp);
-    uint8_t *mem = malloc(n * (2 * sizeof(uint32_t) + sizeof(uint64_t)));
-    if (!pts || !tmp || !mem) {
+    if (!pts || !tmp) {
         free(pts);
         free(tmp);
-        free(mem);
         return IMGCOLOR_E_NOMEM;
     }
-    /* count << 24 | code, in three byte-wide counting passes on the code. */
     for (size_t i = 0; i < n; i++)
-        pts[i] = counts[i] << 24 | imgcolor__rgb_morton(colors[i]);
+        pts[i] = counts[i] << 24 | codes[i];
     for (int shift = 0; shift < 24; shift += 8) {
         size_t bucket[257] = {0};
         for (size_t i = 0; i < n; i++)
@@ -150,72 +140,63 @@ static imgcolor_status sort_colours(const uint32_t *colors, const uint64_t *coun
             tmp[bucket[(pts[i] >> shift) & 0xFF]++] = pts[i];
         memcpy(pts, tmp, n * sizeof *pts);
     }
-    uint64_t *count = (uint64_t *)(void *)mem;
-    uint32_t *code = (uint32_t *)(void *)(count + n), *rgb = code + n;
     for (size_t i = 0; i < n; i++) {
-        count[i] = pts[i] >> 24;
-        code[i] = (uint32_t)pts[i] & 0xFFFFFF;
-        rgb[i] = imgcolor__morton_rgb(code[i]);
+        codes[i] = (uint32_t)pts[i] & 0xFFFFFF;
+        counts[i] = pts[i] >> 24;
     }
     free(pts);
     free(tmp);
-    *out = (sorted_colours){code, rgb, count};
-    *storage = mem;
     return IMGCOLOR_OK;
 }
 
-imgcolor_status imgcolor__kmeans_prepare(const uint32_t *colors, const uint64_t *counts, size_t n,
+imgcolor_status imgcolor__kmeans_prepare(uint32_t *codes, uint64_t *counts, size_t n,
                                          imgcolor__kmeans_data **out)
 {
     *out = NULL;
+    imgcolor_status st = IMGCOLOR_E_INVALID;
+    imgcolor__kmeans_data *d = NULL;
     if (n == 0 || n > UINT32_MAX / 2)
-        return IMGCOLOR_E_INVALID;
-    for (size_t i = 0; i < n; i++)
-        if (counts[i] == 0 || counts[i] >= (1ull << 40) || colors[i] > 0xFFFFFFu)
-            return IMGCOLOR_E_INVALID;
-    imgcolor_status st = IMGCOLOR_E_NOMEM;
-    imgcolor__kmeans_data *d = calloc(1, sizeof *d);
-    uint32_t *code = malloc(n * sizeof *code);
-    void *sorted_storage = NULL;
-    if (!d || !code)
-        goto done;
+        goto fail;
     int sorted = 1;
     for (size_t i = 0; i < n; i++) {
-        code[i] = imgcolor__rgb_morton(colors[i]);
-        sorted &= i == 0 || code[i] > code[i - 1];
+        if (counts[i] == 0 || counts[i] >= (1ull << 40) || codes[i] > 0xFFFFFFu)
+            goto fail;
+        sorted &= i == 0 || codes[i] > codes[i - 1];
     }
-    sorted_colours in = {code, colors, counts};
     if (!sorted) {
-        if (sort_colours(colors, counts, n, &in, &sorted_storage) != IMGCOLOR_OK)
-            goto done;
+        if ((st = sort_by_code(codes, counts, n)) != IMGCOLOR_OK)
+            goto fail;
         /* Leaves hold at most LEAF_SIZE colours only if colours are distinct. */
+        st = IMGCOLOR_E_INVALID;
         for (size_t i = 1; i < n; i++)
-            if (in.code[i] == in.code[i - 1]) {
-                st = IMGCOLOR_E_INVALID;
-                goto done;
-            }
+            if (codes[i] == codes[i - 1])
+                goto fail;
     }
+    st = IMGCOLOR_E_NOMEM;
+    if (!(d = calloc(1, sizeof *d)))
+        goto fail;
     d->n = n;
+    d->w = counts;
+    counts = NULL;
     for (int j = 0; j < 3; j++)
         if (!(d->x[j] = calloc(n + LEAF_SIZE, sizeof *d->x[j])))
-            goto done;
+            goto fail;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t rgb = imgcolor__morton_rgb(codes[i]);
+        for (int j = 0; j < 3; j++)
+            d->x[j][i] = (uint8_t)(rgb >> (16 - 8 * j));
+    }
     /* A tree over n colours has at most n leaves and n - 1 inner nodes. Pages of the
      * allocation that are never written cost nothing; the rest is given back below. */
-    d->w = malloc(n * sizeof *d->w);
     d->nodes = malloc((2 * n - 1) * sizeof *d->nodes);
     d->sums = malloc((2 * n - 1) * sizeof *d->sums);
-    if (!d->w || !d->nodes || !d->sums)
-        goto done;
-    build(d, &in, 0, (uint32_t)n, 23, 0);
+    if (!d->nodes || !d->sums)
+        goto fail;
+    build(d, codes, 0, (uint32_t)n, 23, 0);
     node *nodes = realloc(d->nodes, d->nnodes * sizeof *nodes);
     acc *sums = realloc(d->sums, d->nnodes * sizeof *sums);
     d->nodes = nodes ? nodes : d->nodes;
     d->sums = sums ? sums : d->sums;
-    for (size_t i = 0; i < n; i++) {
-        for (int j = 0; j < 3; j++)
-            d->x[j][i] = (uint8_t)(in.rgb[i] >> (16 - 8 * j));
-        d->w[i] = (double)in.count[i];
-    }
     /* The mean per-channel population variance, as numpy.var over every pixel: the
      * mean square minus the square mean, from the exact sums. */
     const acc *root = &d->sums[0];
@@ -226,15 +207,11 @@ imgcolor_status imgcolor__kmeans_prepare(const uint32_t *colors, const uint64_t 
         mean2 += mean * mean;
     }
     d->var_mean = ((double)root->sq / (double)root->w - mean2) / 3;
-    st = IMGCOLOR_OK;
-done:
-    free(code);
-    free(sorted_storage);
-    if (st != IMGCOLOR_OK) {
-        imgcolor__kmeans_data_free(d);
-        d = NULL;
-    }
     *out = d;
+    return IMGCOLOR_OK;
+fail:
+    free(counts);
+    imgcolor__kmeans_data_free(d);
     return st;
 }
 
@@ -293,7 +270,7 @@ static float float_margin(double m)
 
 static void add_point(const imgcolor__kmeans_data *d, size_t i, acc *a)
 {
-    uint64_t w = (uint64_t)d->w[i];
+    uint64_t w = d->w[i];
     uint64_t r = (uint64_t)d->x[0][i], g = (uint64_t)d->x[1][i], b = (uint64_t)d->x[2][i];
     a->w += w;
     a->s[0] += w * r;
@@ -530,7 +507,7 @@ static imgcolor_status relocate_empty(const imgcolor__kmeans_data *d, const doub
         old->s[2] -= b;
         old->sq -= r * r + g * g + b * b;
         sums[t] = (acc){1, {r, g, b}, r * r + g * g + b * b};
-        if (++used == (uint64_t)d->w[f->i]) {
+        if (++used == d->w[f->i]) {
             next++;
             used = 0;
         }
@@ -768,13 +745,13 @@ static void leaf_update(seeding *sd, int32_t id, const float c[3])
     float *closest = (float *)leaf_closest(sd, id);
     float dd[LEAF_SIZE];
     leaf_dist2(sd->d, nd, c, dd);
-    const double *w = sd->d->w + nd->begin;
+    const uint64_t *w = sd->d->w + nd->begin;
     double sum = 0;
     float max = 0, min = INFINITY;
     for (uint32_t i = 0; i < nd->len; i++) {
         float v = dd[i] < closest[i] ? dd[i] : closest[i];
         closest[i] = v;
-        sum += w[i] * v;
+        sum += (double)w[i] * v;
         max = v > max ? v : max;
         min = v < min ? v : min;
     }
@@ -828,10 +805,10 @@ static double seeding_potential(seeding *sd, int32_t id, const float c[3])
         const float *closest = leaf_closest(sd, id);
         float dd[LEAF_SIZE];
         leaf_dist2(sd->d, nd, c, dd);
-        const double *w = sd->d->w + nd->begin;
+        const uint64_t *w = sd->d->w + nd->begin;
         double sum = 0;
         for (uint32_t i = 0; i < nd->len; i++)
-            sum += w[i] * (dd[i] < closest[i] ? dd[i] : closest[i]);
+            sum += (double)w[i] * (dd[i] < closest[i] ? dd[i] : closest[i]);
         return sum;
     }
     push_tag(sd, id);
@@ -885,10 +862,10 @@ static size_t seeding_sample(seeding *sd, double target)
         nd = &sd->d->nodes[id];
     }
     const float *closest = leaf_closest(sd, id);
-    const double *w = sd->d->w + nd->begin;
+    const uint64_t *w = sd->d->w + nd->begin;
     double cum = 0;
     for (uint32_t i = 0; i < nd->len; i++) {
-        cum += w[i] * closest[i];
+        cum += (double)w[i] * closest[i];
         if (cum >= target)
             return nd->begin + i;
     }
@@ -912,7 +889,7 @@ static void plusplus(const imgcolor__kmeans_data *d, int k, rng *r, seeding *sd,
     size_t n = d->n;
     uint64_t pick = rng_below(r, d->total), run = 0;
     size_t first = 0;
-    while (first < n - 1 && (run += (uint64_t)d->w[first]) <= pick)
+    while (first < n - 1 && (run += d->w[first]) <= pick)
         first++;
     colour_of(d, first, sd->centre[0]);
     set_tag(sd, 0, 0);
@@ -1058,7 +1035,7 @@ imgcolor_status imgcolor__kmeans_run(const imgcolor__kmeans_data *d, const imgco
         out->k = (int)d->n;
         for (size_t i = 0; i < d->n; i++) {
             center_of(d, i, out->centers[i]);
-            out->counts[i] = (uint64_t)d->w[i];
+            out->counts[i] = d->w[i];
         }
         out->inertia = 0;
         out->iterations = 0;

@@ -24,8 +24,13 @@ typedef struct imgcolor__clustering {
  * built, so the n_init runs share it across threads. */
 typedef struct imgcolor__kmeans_data imgcolor__kmeans_data;
 
-/* colors are distinct 0xRRGGBB values, counts > 0, n >= 1. */
-imgcolor_status imgcolor__kmeans_prepare(const uint32_t *colors, const uint64_t *counts, size_t n,
+/*
+ * The data for n >= 1 distinct colours, given as Morton codes (morton.h), best in
+ * ascending order (others are sorted here, with their counts), and their pixel counts,
+ * each > 0. counts is taken over in every case: it becomes the data's weights, freed
+ * with it, or is freed on failure.
+ */
+imgcolor_status imgcolor__kmeans_prepare(uint32_t *codes, uint64_t *counts, size_t n,
                                          imgcolor__kmeans_data **out);
 void imgcolor__kmeans_data_free(imgcolor__kmeans_data *d);
 

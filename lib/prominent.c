@@ -48,18 +48,17 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
         return imgcolor__fail(err, IMGCOLOR_E_NO_PIXELS,
                               "image has no pixel with alpha >= %d to cluster (%llu transparent)",
                               opt->min_alpha, (unsigned long long)transparent);
-    uint32_t *colors = NULL;
+    uint32_t *codes = NULL;
     uint64_t *counts = NULL;
     size_t n = 0;
     imgcolor__kmeans_data *data = NULL;
     imgcolor__clustering *cl = malloc(sizeof *cl);
     imgcolor_result *res = NULL;
-    imgcolor_status st = cl ? imgcolor__histogram_take(hist, &colors, &counts, &n)
+    imgcolor_status st = cl ? imgcolor__histogram_take(hist, &codes, &counts, &n)
                             : IMGCOLOR_E_NOMEM;
     if (st == IMGCOLOR_OK)
-        st = imgcolor__kmeans_prepare(colors, counts, n, &data);
-    free(colors);
-    free(counts);
+        st = imgcolor__kmeans_prepare(codes, counts, n, &data); /* takes counts over */
+    free(codes);
     if (st == IMGCOLOR_OK)
         st = imgcolor__kmeans_run(data, opt, cl);
     if (st != IMGCOLOR_OK) {

@@ -44,7 +44,7 @@ static int by_code(const void *a, const void *b)
 }
 
 /* The expected histogram: every counted pixel's code, sorted, counted in runs. */
-static size_t expected(const image *im, int min_alpha, uint32_t *colors, uint64_t *counts,
+static size_t expected(const image *im, int min_alpha, uint32_t *distinct, uint64_t *counts,
                        uint64_t *transparent)
 {
     uint32_t *codes = malloc((im->n ? im->n : 1) * sizeof *codes);
@@ -63,7 +63,7 @@ static size_t expected(const image *im, int min_alpha, uint32_t *colors, uint64_
     size_t k = 0;
     for (size_t i = 0; i < m; i++) {
         if (i == 0 || codes[i] != codes[i - 1]) {
-            colors[k] = imgcolor__morton_rgb(codes[i]);
+            distinct[k] = codes[i];
             counts[k++] = 0;
         }
         counts[k - 1]++;

@@ -187,15 +187,14 @@ static imgcolor__kmeans_data *prepare(const pixels *im)
     imgcolor__histogram *h = NULL;
     assert_int_equal(imgcolor__histogram_new(0, &h), IMGCOLOR_OK);
     assert_int_equal(imgcolor__histogram_add(h, &im->px[0][0], im->n, 3), IMGCOLOR_OK);
-    uint32_t *colors;
+    uint32_t *codes;
     uint64_t *counts;
     size_t n;
-    assert_int_equal(imgcolor__histogram_take(h, &colors, &counts, &n), IMGCOLOR_OK);
+    assert_int_equal(imgcolor__histogram_take(h, &codes, &counts, &n), IMGCOLOR_OK);
     imgcolor__histogram_free(h);
     imgcolor__kmeans_data *d = NULL;
-    assert_int_equal(imgcolor__kmeans_prepare(colors, counts, n, &d), IMGCOLOR_OK);
-    free(colors);
-    free(counts);
+    assert_int_equal(imgcolor__kmeans_prepare(codes, counts, n, &d), IMGCOLOR_OK);
+    free(codes);
     return d;
 }
 
@@ -307,6 +306,82 @@ static void test_ties_and_near_ties(void **state)
         check_iterations_against_oracle(&im, 3, near, 0, max_iter);
         check_iterations_against_oracle(&im, 2, outside, 1e-4, max_iter);
     }
+    free(im.px);
+}
+
+/* prepare takes colours in any order (sorting them with their counts) and refuses
+ * repeated colours, zero counts and codes past 24 bits; counts are its in every case. */
+static void test_prepare_sorts_and_validates(void **state)
+{
+    (void)state;
+    pixels im = synthetic(20000, 5);
+    imgcolor__kmeans_data *sorted = prepare(&im);
+    imgcolor__histogram *h = NULL;
+    assert_int_equal(imgcolor__histogram_new(0, &h), IMGCOLOR_OK);
+    assert_int_equal(imgcolor__histogram_add(h, &im.px[0][0], im.n, 3), IMGCOLOR_OK);
+    uint32_t *codes;
+    uint64_t *counts;
+    size_t n;
+    assert_int_equal(imgcolor__histogram_take(h, &codes, &counts, &n), IMGCOLOR_OK);
+    imgcolor__histogram_free(h);
+    assert_true(n > 100);
+    /* Reversed, then every third pair swapped: far from Morton order. */
+    for (size_t i = 0; i < n / 2; i++) {
+        uint32_t c = codes[i];
+        codes[i] = codes[n - 1 - i];
+        codes[n - 1 - i] = c;
+        uint64_t w = counts[i];
+        counts[i] = counts[n - 1 - i];
+        counts[n - 1 - i] = w;
+    }
+    for (size_t i = 0; i + 1 < n; i += 3) {
+        uint32_t c = codes[i];
+        codes[i] = codes[i + 1];
+        codes[i + 1] = c;
+        uint64_t w = counts[i];
+        counts[i] = counts[i + 1];
+        counts[i + 1] = w;
+    }
+    uint32_t *codes2 = malloc(n * sizeof *codes2);
+    uint64_t *counts2 = malloc(n * sizeof *counts2);
+    assert_non_null(codes2);
+    assert_non_null(counts2);
+    memcpy(codes2, codes, n * sizeof *codes);
+    memcpy(counts2, counts, n * sizeof *counts);
+    imgcolor__kmeans_data *shuffled = NULL;
+    assert_int_equal(imgcolor__kmeans_prepare(codes, counts, n, &shuffled), IMGCOLOR_OK);
+    double init[4 * 3] = {200, 30, 30, 30, 200, 30, 30, 30, 200, 128, 128, 128};
+    imgcolor__clustering a, b;
+    assert_int_equal(imgcolor__kmeans_lloyd(sorted, 4, init, 300, 1e-3, &a), IMGCOLOR_OK);
+    assert_int_equal(imgcolor__kmeans_lloyd(shuffled, 4, init, 300, 1e-3, &b), IMGCOLOR_OK);
+    assert_same_clustering(&a, &b);
+    imgcolor__kmeans_data_free(shuffled);
+    imgcolor__kmeans_data_free(sorted);
+
+    /* A repeated colour, a zero count, a code past 24 bits: refused, counts freed. */
+    const struct {
+        size_t at;
+        uint32_t code;
+        uint64_t count;
+    } bad[] = {{7, 0, 0}, {7, 0x1000000u, 1}, {n - 1, 0, 1}};
+    for (size_t t = 0; t < sizeof bad / sizeof bad[0]; t++) {
+        uint64_t *w = malloc(n * sizeof *w);
+        assert_non_null(w);
+        memcpy(codes, codes2, n * sizeof *codes);
+        memcpy(w, counts2, n * sizeof *w);
+        if (bad[t].count == 0)
+            w[bad[t].at] = 0;
+        else if (bad[t].code)
+            codes[bad[t].at] = bad[t].code;
+        else
+            codes[bad[t].at] = codes[0];
+        imgcolor__kmeans_data *d = (imgcolor__kmeans_data *)&d;
+        assert_int_equal(imgcolor__kmeans_prepare(codes, w, n, &d), IMGCOLOR_E_INVALID);
+        assert_null(d);
+    }
+    free(codes);
+    free(codes2);
+    free(counts2);
     free(im.px);
 }
 
@@ -589,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_equals_per_pixel_lloyd_photo),
         cmocka_unit_test(test_empty_cluster_relocation),
         cmocka_unit_test(test_ties_and_near_ties),
+        cmocka_unit_test(test_prepare_sorts_and_validates),
         cmocka_unit_test(test_deterministic_across_runs_and_threads),
         cmocka_unit_test(test_inertia_matches_scikit_learn),
         cmocka_unit_test(test_k_bounds),
