@@ -40,7 +40,8 @@ struct imgcolor__histogram {
     size_t ncodes, cap;
     /* Otherwise the table, allocated with the first pixels. */
     uint16_t *counter;   /* COLORS, indexed by Morton code */
-    uint8_t used[PAGES]; /* pages any colour touched, so reading back skips the rest */
+    uint16_t distinct[PAGES]; /* colours counted in each page: reading back skips the
+                                 pages without, and stops at the last one */
     carry_table carry;
     uint64_t pixels;
     uint64_t transparent;
@@ -137,6 +138,8 @@ static uint64_t four_counters(const uint16_t *counter, size_t i)
 static imgcolor_status add_run(imgcolor__histogram *h, uint32_t code, uint64_t run)
 {
     uint16_t *counter = &h->counter[code];
+    if (*counter == 0)
+        h->distinct[code >> PAGE_BITS]++;
     if (*counter == MOVED)
         return carry_add(&h->carry, code, run);
     uint64_t total = *counter + run;
@@ -166,9 +169,14 @@ static inline imgcolor_status count(imgcolor__histogram *h, const uint8_t *px, s
             continue;
         counted++;
         uint32_t code = imgcolor__morton(p[0], p[1], p[2]);
-        h->used[code >> PAGE_BITS] = 1;
-        if (counters[code] < MOVED - 1) {
-            counters[code]++;
+        uint16_t v = counters[code];
+        if (v - 1u < MOVED - 2u) { /* 1 .. MOVED - 2: the common case */
+            counters[code] = (uint16_t)(v + 1);
+            continue;
+        }
+        if (v == 0) {
+            h->distinct[code >> PAGE_BITS]++;
+            counters[code] = 1;
             continue;
         }
         uint64_t run = 1;
@@ -211,7 +219,6 @@ static imgcolor_status list_to_table(imgcolor__histogram *h)
     if (!h->counter && !(h->counter = calloc(COLORS, sizeof *h->counter)))
         return IMGCOLOR_E_NOMEM;
     for (size_t i = 0; i < h->ncodes; i++) {
-        h->used[h->codes[i] >> PAGE_BITS] = 1;
         imgcolor_status st = add_run(h, h->codes[i], 1);
         if (st != IMGCOLOR_OK)
             return st;
@@ -320,18 +327,9 @@ static imgcolor_status take_list(imgcolor__histogram *h, uint32_t **codes, uint6
 static imgcolor_status take_table(imgcolor__histogram *h, uint32_t **codes, uint64_t **counts,
                                   size_t *n)
 {
-    /* Count first, to allocate the output exactly. Only touched pages are read, four
-     * counters at a time: most counters even of a touched page are zero. */
-    const uint32_t page_size = 1u << PAGE_BITS;
     size_t m = 0;
-    for (uint32_t pg = 0; h->counter && pg < PAGES; pg++) {
-        if (!h->used[pg])
-            continue;
-        for (size_t i = (size_t)pg * page_size; i < (size_t)(pg + 1) * page_size; i += 4)
-            if (four_counters(h->counter, i))
-                for (size_t j = 0; j < 4; j++)
-                    m += h->counter[i + j] != 0;
-    }
+    for (uint32_t pg = 0; h->counter && pg < PAGES; pg++)
+        m += h->distinct[pg];
     uint32_t *c = malloc((m ? m : 1) * sizeof *c);
     uint64_t *w = malloc((m ? m : 1) * sizeof *w);
     if (!c || !w) {
@@ -339,15 +337,15 @@ static imgcolor_status take_table(imgcolor__histogram *h, uint32_t **codes, uint
         free(w);
         return IMGCOLOR_E_NOMEM;
     }
+    /* Only pages with colours are read, four counters at a time (most counters even of
+     * such a page are zero), up to the page's last colour. */
     size_t k = 0;
     for (uint32_t pg = 0; h->counter && pg < PAGES; pg++) {
-        if (!h->used[pg])
-            continue;
-        for (uint32_t i = pg * page_size; i < (pg + 1) * page_size; i += 4) {
+        size_t last = k + h->distinct[pg];
+        for (uint32_t i = pg << PAGE_BITS; k < last; i += 4) {
             if (!four_counters(h->counter, i))
                 continue;
-            for (uint32_t j = 0; j < 4; j++) {
-                uint32_t code = i + j;
+            for (uint32_t code = i; code < i + 4; code++) {
                 uint16_t v = h->counter[code];
                 if (!v)
                     continue;
