@@ -13,7 +13,7 @@
 #include "morton.h"
 
 /* A leaf holds at most this many colours; below it brute force beats more tree. */
-#define LEAF_SIZE 16
+#define LEAF_SIZE 32
 /* A centre is pruned from a box only when it is farther than the winner by this much at
  * the box's nearest corner: far above the rounding error of distances up to 3 * 255^2, so
  * pruning never disagrees with the point-by-point comparison. */
