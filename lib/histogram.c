@@ -292,32 +292,40 @@ static imgcolor_status take_list(imgcolor__histogram *h, uint32_t **codes, uint6
         to = swap;
     }
     free(bucket);
-    /* from is the sorted list again (an even number of passes); count the runs. */
-    size_t distinct = 0;
-    for (size_t i = 0; i < m; i++)
-        distinct += i == 0 || from[i] != from[i - 1];
-    uint32_t *c = malloc((distinct ? distinct : 1) * sizeof *c);
-    uint64_t *w = malloc((distinct ? distinct : 1) * sizeof *w);
-    if (!c || !w) {
-        free(c);
-        free(w);
-        free(tmp);
-        return IMGCOLOR_E_NOMEM;
-    }
+    /* from is the list again (an even number of passes), sorted. Each run of a code
+     * becomes the code, packed to the front of the list, and its length, packed to the
+     * front of the scratch array, which then widens to 64 bits in place (backwards:
+     * count i lands on slots 2i and 2i + 1, already read) or by realloc. */
     size_t k = 0;
     for (size_t i = 0; i < m;) {
         size_t j = i + 1;
         while (j < m && from[j] == from[i])
             j++;
-        c[k] = from[i];
-        w[k] = j - i;
+        from[k] = from[i];
+        to[k] = (uint32_t)(j - i); /* at most LIST_MAX_PIXELS */
         k++;
         i = j;
     }
-    free(tmp);
-    free(h->codes);
+    if (2 * k > m) {
+        uint32_t *wide = realloc(to, (k ? k : 1) * sizeof(uint64_t));
+        if (!wide) {
+            free(to);
+            return IMGCOLOR_E_NOMEM;
+        }
+        to = wide;
+    }
+    unsigned char *bytes = (unsigned char *)to; /* one array, two element types: memcpy */
+    for (size_t i = k; i-- > 0;) {
+        uint32_t narrow;
+        memcpy(&narrow, bytes + i * sizeof narrow, sizeof narrow);
+        uint64_t count = narrow;
+        memcpy(bytes + i * sizeof count, &count, sizeof count);
+    }
+    uint64_t *w = (uint64_t *)(void *)to;
+    uint32_t *c = realloc(from, (k ? k : 1) * sizeof *c);
     h->codes = NULL;
     h->ncodes = h->cap = 0;
+    c = c ? c : from;
     *codes = c;
     *counts = w;
     *n = k;

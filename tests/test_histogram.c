@@ -121,6 +121,27 @@ static void test_table_and_list_agree_with_sort(void **state)
     }
 }
 
+/* Every pixel a colour of its own, and almost: the list's read-back keeps its counts in
+ * place when at most half the pixels are distinct, in a new array otherwise. */
+static void test_mostly_distinct(void **state)
+{
+    (void)state;
+    image im = {40000, 3, malloc(40000 * 3)};
+    assert_non_null(im.px);
+    for (size_t i = 0; i < im.n; i++) {
+        size_t v = i * 7919 % 40000; /* a permutation: no two alike, no order */
+        im.px[3 * i] = (uint8_t)v;
+        im.px[3 * i + 1] = (uint8_t)(v >> 8);
+        im.px[3 * i + 2] = 99;
+    }
+    check(&im, 0, im.n, 1000);
+    for (size_t i = 0; i < im.n; i += 3) /* two thirds distinct */
+        memcpy(im.px + 3 * i, im.px, 3);
+    check(&im, 0, im.n, 1000);
+    check(&im, 0, 0, 1000);
+    free(im.px);
+}
+
 /* More pixels than announced: the list hands over to the table mid-image. */
 static void test_more_pixels_than_announced(void **state)
 {
@@ -161,6 +182,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_and_list_agree_with_sort),
+        cmocka_unit_test(test_mostly_distinct),
         cmocka_unit_test(test_more_pixels_than_announced),
         cmocka_unit_test(test_large_counts),
         cmocka_unit_test(test_empty),
