@@ -162,20 +162,28 @@ static inline imgcolor_status count(imgcolor__histogram *h, const uint8_t *px, s
 {
     uint64_t counted = 0;
     const int min_alpha = h->min_alpha;
-    uint16_t *counters = h->counter;
+    uint16_t *counters = h->counter, *distinct = h->distinct;
     for (size_t i = 0; i < npix; i++) {
         const uint8_t *p = px + i * (size_t)bpp;
         if (bpp == 4 && p[3] < min_alpha)
             continue;
         counted++;
         uint32_t code = imgcolor__morton(p[0], p[1], p[2]);
+        if (distinct[code >> PAGE_BITS] == 0) {
+            /* A page no pixel reached yet is written without being read: a read would
+             * map the shared zero page, and the write then fault a second time, with
+             * a TLB shootdown across the process's threads. */
+            distinct[code >> PAGE_BITS] = 1;
+            counters[code] = 1;
+            continue;
+        }
         uint16_t v = counters[code];
         if (v - 1u < MOVED - 2u) { /* 1 .. MOVED - 2: the common case */
             counters[code] = (uint16_t)(v + 1);
             continue;
         }
         if (v == 0) {
-            h->distinct[code >> PAGE_BITS]++;
+            distinct[code >> PAGE_BITS]++;
             counters[code] = 1;
             continue;
         }
