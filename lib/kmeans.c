@@ -248,7 +248,7 @@ typedef struct seeding seeding; /* k-means++ state, below */
 
 /* Scratch space of one run: candidate lists, one per tree level. */
 typedef struct workspace {
-    uint16_t *cand;  /* (depth + 1) * k */
+    uint16_t *cand;  /* (depth + 2) * k */
     acc *sums;       /* k */
     seeding *seed;   /* for k-means++, or NULL */
 } workspace;
@@ -336,9 +336,8 @@ static int nearest_exact(const imgcolor__kmeans_data *d, size_t i, const centres
  * The points of a leaf with m >= 2 candidates. Every lane of a full leaf is computed,
  * whatever the leaf's size (the arrays are padded), so that the loops have a fixed trip
  * count and vectorise; lanes past the end are ignored. A point whose two nearest
- * candidates are within FLOAT_MARGIN of each other is decided again in double.
+ * candidates are within the float margin of each other is decided again in double.
  */
-__attribute__((target_clones("avx2", "default")))
 LEAF_LOOPS
 static void assign_leaf(const imgcolor__kmeans_data *d, int32_t id, const centres *cs,
                         const uint16_t *cand, int m, acc *sums)
