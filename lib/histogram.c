@@ -32,7 +32,7 @@
 #define RADIX_BITS 12
 
 typedef struct carry_table {
-    uint64_t *slots; /* count << 24 | rgb; 0 = empty */
+    uint64_t *slots; /* count << 24 | code; 0 = empty */
     size_t mask, used;
 } carry_table;
 
