@@ -115,9 +115,12 @@ static int read_json_object(srv_req *r, cJSON **out)
                            "the body nests deeper than %d levels", SRV_JSON_MAX_DEPTH);
     }
     /* cJSON_ParseWithLengthOpts with an end pointer: the error position is ours, not
-     * cJSON's process-wide one, which threads must not read. */
+     * cJSON's process-wide one, which threads must not read. cJSON still writes that
+     * one on every parse, so parses take turns. */
     const char *end = NULL;
+    pthread_mutex_lock(&r->st->json_lock);
     cJSON *doc = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    pthread_mutex_unlock(&r->st->json_lock);
     size_t at = end ? (size_t)(end - body) : 0;
     while (doc && at < len && (body[at] == ' ' || body[at] == '\t' || body[at] == '\n' ||
                                body[at] == '\r'))

@@ -291,6 +291,7 @@ static int state_init(srv_state *st)
 {
     const srv_config *cfg = &st->cfg;
     if (pthread_rwlock_init(&st->keys_lock, NULL) != 0 ||
+        pthread_mutex_init(&st->json_lock, NULL) != 0 ||
         srv_ratelimit_init(&st->rate, cfg->rate_limit, cfg->rate_burst) != 0 ||
         srv_gate_init(&st->gate, cfg->max_concurrent, cfg->max_queue) != 0) {
         fprintf(stderr, "imgcolor-server: out of memory\n");
@@ -314,6 +315,7 @@ static void state_free(srv_state *st)
     srv_ratelimit_free(&st->rate);
     srv_gate_free(&st->gate);
     pthread_rwlock_destroy(&st->keys_lock);
+    pthread_mutex_destroy(&st->json_lock);
     free(st);
 }
 

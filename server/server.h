@@ -203,6 +203,8 @@ typedef struct srv_state {
     uint64_t started_ns;
     int auth_on;                /* --api-keys given: every route but health needs a key */
     pthread_rwlock_t keys_lock; /* guards keys: requests read, SIGHUP's reload writes */
+    pthread_mutex_t json_lock;  /* cJSON writes a process-wide error record on every
+                                 * parse: parses take turns */
     srv_keyring keys;
     srv_ratelimit rate;
     srv_gate gate;
