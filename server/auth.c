@@ -35,17 +35,6 @@ static int sha256(const void *data, size_t len, uint8_t out[32])
     return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 && n == 32 ? 0 : -1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* One line, without its newline: blank, a comment, or "sha256:HEX LABEL". Returns 1 for
  * a key (in *k), 0 for nothing, -1 for a malformed line. */
 static int parse_line(const char *s, size_t len, srv_key *k)
@@ -62,7 +51,7 @@ static int parse_line(const char *s, size_t len, srv_key *k)
         return -1;
     i += sizeof tag - 1;
     for (size_t j = 0; j < 32; j++) {
-        int hi = hexval(s[i + 2 * j]), lo = hexval(s[i + 2 * j + 1]);
+        int hi = srv_hex_digit(s[i + 2 * j]), lo = srv_hex_digit(s[i + 2 * j + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         k->hash[j] = (uint8_t)(hi * 16 + lo);
@@ -182,38 +171,9 @@ static int valid_token(const char *s, size_t len)
     return 1;
 }
 
-srv_cred srv_auth_credential(const char *authorization, const char *x_api_key,
-                             const char **key, size_t *len)
+/* The key in s, blanks around it dropped, if it is a well-formed token. */
+static srv_cred credential_token(const char *s, const char **key, size_t *len)
 {
-    *key = NULL;
-    *len = 0;
-    if (!authorization && !x_api_key)
-        return SRV_CRED_NONE;
-    if (authorization && x_api_key)
-        return SRV_CRED_MALFORMED; /* two keys: which one counts would be a guess */
-    if (x_api_key) {
-        const char *s = x_api_key;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        size_t n = strlen(s);
-        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-            n--;
-        if (!valid_token(s, n))
-            return SRV_CRED_MALFORMED;
-        *key = s;
-        *len = n;
-        return SRV_CRED_PRESENT;
-    }
-    const char *s = authorization;
-    while (*s == ' ' || *s == '\t')
-        s++;
-    static const char scheme[] = "bearer";
-    for (size_t i = 0; i < sizeof scheme - 1; i++)
-        if (s[i] == '\0' || (s[i] | 0x20) != scheme[i])
-            return SRV_CRED_MALFORMED;
-    s += sizeof scheme - 1;
-    if (*s != ' ' && *s != '\t')
-        return SRV_CRED_MALFORMED;
     while (*s == ' ' || *s == '\t')
         s++;
     size_t n = strlen(s);
@@ -224,6 +184,30 @@ srv_cred srv_auth_credential(const char *authorization, const char *x_api_key,
     *key = s;
     *len = n;
     return SRV_CRED_PRESENT;
+}
+
+srv_cred srv_auth_credential(const char *authorization, const char *x_api_key,
+                             const char **key, size_t *len)
+{
+    *key = NULL;
+    *len = 0;
+    if (!authorization && !x_api_key)
+        return SRV_CRED_NONE;
+    if (authorization && x_api_key)
+        return SRV_CRED_MALFORMED; /* two keys: which one counts would be a guess */
+    if (x_api_key)
+        return credential_token(x_api_key, key, len);
+    const char *s = authorization;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    static const char scheme[] = "bearer";
+    for (size_t i = 0; i < sizeof scheme - 1; i++)
+        if (s[i] == '\0' || (s[i] | 0x20) != scheme[i])
+            return SRV_CRED_MALFORMED;
+    s += sizeof scheme - 1;
+    if (*s != ' ' && *s != '\t')
+        return SRV_CRED_MALFORMED;
+    return credential_token(s, key, len);
 }
 
 const char *srv_keyring_match(const srv_keyring *ring, const char *key, size_t len)

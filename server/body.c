@@ -186,17 +186,6 @@ int srv_form_append(srv_form *form, srv_field *f, const char *data, size_t len)
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decodes s[0..len) in place ('+' is a space); returns the new length or -1. */
 static long url_decode(char *s, size_t len)
 {
@@ -205,8 +194,8 @@ static long url_decode(char *s, size_t len)
         if (s[i] == '+') {
             s[o++] = ' ';
         } else if (s[i] == '%') {
-            int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+            int hi = i + 2 < len ? srv_hex_digit(s[i + 1]) : -1;
+            int lo = i + 2 < len ? srv_hex_digit(s[i + 2]) : -1;
             if (hi < 0 || lo < 0)
                 return -1;
             s[o++] = (char)(hi * 16 + lo);

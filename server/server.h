@@ -303,6 +303,19 @@ typedef struct srv_form {
 /* The media type of the request without parameters, lowercased into buf ("" if none). */
 const char *srv_content_type(const srv_req *r, char *buf, size_t size);
 
+/* The value of a hexadecimal digit, either case, or -1: for percent-decoding and for the
+ * keys file's hashes. */
+static inline int srv_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /* Reads the whole body, at most limit bytes, within the request timeout. */
 srv_body_status srv_body_read(srv_req *r, uint64_t limit, char **out, size_t *len);
 
