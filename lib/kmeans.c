@@ -314,21 +314,26 @@ static int farther_everywhere(const centres *cs, int t, int s, const node *nd)
     return cs->norm[t] - cs->norm[s] - 2 * dot > PRUNE_MARGIN;
 }
 
-/* The nearest of the m candidates to point i by the exact distance; the lowest index
- * on ties, as a point-by-point argmin over all centres gives. */
-static int nearest_exact(const imgcolor__kmeans_data *d, size_t i, const centres *cs,
-                         const uint16_t *cand, int m)
+/* The index of the centre nearest to point i by the exact distance, among the m
+ * centres listed in cand (ascending), or the first m when cand is NULL; the lowest
+ * index on ties, as a point-by-point argmin over all centres gives. The distance goes to
+ * *dist when dist is not NULL. */
+static int nearest(const imgcolor__kmeans_data *d, size_t i, const double (*c)[3],
+                   const uint16_t *cand, int m, double *dist)
 {
     double r = d->x[0][i], g = d->x[1][i], b = d->x[2][i];
-    int best = cand[0];
-    double bd = imgcolor__dist2(r, g, b, cs->c[best]);
+    int best = cand ? cand[0] : 0;
+    double bd = imgcolor__dist2(r, g, b, c[best]);
     for (int t = 1; t < m; t++) {
-        double dd = imgcolor__dist2(r, g, b, cs->c[cand[t]]);
+        int z = cand ? cand[t] : t;
+        double dd = imgcolor__dist2(r, g, b, c[z]);
         if (dd < bd) {
             bd = dd;
-            best = cand[t];
+            best = z;
         }
     }
+    if (dist)
+        *dist = bd;
     return best;
 }
 
@@ -367,7 +372,7 @@ static void assign_leaf(const imgcolor__kmeans_data *d, int32_t id, const centre
     int first = -1, mixed = 0;
     for (uint32_t i = 0; i < len; i++) {
         int l = b2[i] - b1[i] > cs->margin ? cand[lab[i]]
-                                             : nearest_exact(d, nd->begin + i, cs, cand, m);
+                                             : nearest(d, nd->begin + i, cs->c, cand, m, NULL);
         lab[i] = l;
         if (first < 0)
             first = l;
@@ -442,24 +447,6 @@ static void assign_all(const imgcolor__kmeans_data *d, const double (*c)[3], int
     assign(d, 0, &cs, ws->cand, k, ws->cand + k, k, ws->sums);
 }
 
-/* Index of the nearest centre to point i over all k (lowest index on ties). */
-static int nearest(const imgcolor__kmeans_data *d, size_t i, const double (*c)[3], int k,
-                   double *dist)
-{
-    double r = d->x[0][i], g = d->x[1][i], b = d->x[2][i];
-    int best = 0;
-    double bd = imgcolor__dist2(r, g, b, c[0]);
-    for (int t = 1; t < k; t++) {
-        double dd = imgcolor__dist2(r, g, b, c[t]);
-        if (dd < bd) {
-            bd = dd;
-            best = t;
-        }
-    }
-    *dist = bd;
-    return best;
-}
-
 /*
  * scikit-learn's _relocate_empty_clusters: each empty cluster takes one pixel from the
  * pixels farthest from their own centre, the farthest first, and that pixel leaves its
@@ -487,7 +474,7 @@ static imgcolor_status relocate_empty(const imgcolor__kmeans_data *d, const doub
     int have = 0;
     for (size_t i = 0; i < d->n; i++) {
         double dist;
-        int label = nearest(d, i, c, k, &dist);
+        int label = nearest(d, i, c, NULL, k, &dist);
         uint32_t rgb = (uint32_t)d->x[0][i] << 16 | (uint32_t)d->x[1][i] << 8 |
                        (uint32_t)d->x[2][i];
         far f = {dist, rgb, i, label};
