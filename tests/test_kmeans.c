@@ -309,6 +309,16 @@ static void test_ties_and_near_ties(void **state)
     free(im.px);
 }
 
+static void swap_colours(uint32_t *codes, uint64_t *counts, size_t i, size_t j)
+{
+    uint32_t c = codes[i];
+    codes[i] = codes[j];
+    codes[j] = c;
+    uint64_t w = counts[i];
+    counts[i] = counts[j];
+    counts[j] = w;
+}
+
 /* prepare takes colours in any order (sorting them with their counts) and refuses
  * repeated colours, zero counts and codes past 24 bits; counts are its in every case. */
 static void test_prepare_sorts_and_validates(void **state)
@@ -326,22 +336,10 @@ static void test_prepare_sorts_and_validates(void **state)
     imgcolor__histogram_free(h);
     assert_true(n > 100);
     /* Reversed, then every third pair swapped: far from Morton order. */
-    for (size_t i = 0; i < n / 2; i++) {
-        uint32_t c = codes[i];
-        codes[i] = codes[n - 1 - i];
-        codes[n - 1 - i] = c;
-        uint64_t w = counts[i];
-        counts[i] = counts[n - 1 - i];
-        counts[n - 1 - i] = w;
-    }
-    for (size_t i = 0; i + 1 < n; i += 3) {
-        uint32_t c = codes[i];
-        codes[i] = codes[i + 1];
-        codes[i + 1] = c;
-        uint64_t w = counts[i];
-        counts[i] = counts[i + 1];
-        counts[i + 1] = w;
-    }
+    for (size_t i = 0; i < n / 2; i++)
+        swap_colours(codes, counts, i, n - 1 - i);
+    for (size_t i = 0; i + 1 < n; i += 3)
+        swap_colours(codes, counts, i, i + 1);
     uint32_t *codes2 = malloc(n * sizeof *codes2);
     uint64_t *counts2 = malloc(n * sizeof *counts2);
     assert_non_null(codes2);
