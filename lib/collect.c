@@ -80,15 +80,11 @@ static imgcolor_status collect_begin(void *user, uint32_t width, uint32_t height
     return IMGCOLOR_OK;
 }
 
-static imgcolor_status collect_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)
+/* The next free buffer of the pipe, with room for `pixels`: waits for the counter to be
+ * done with it. */
+static imgcolor_status next_batch(imgcolor__collector *c, size_t pixels, batch **out)
 {
-    imgcolor__collector *c = user;
-    (void)y;
-    size_t pixels = (size_t)c->width * count;
-    if (!c->piped)
-        return imgcolor__histogram_add(c->hist, rgba, pixels, 4);
     pthread_mutex_lock(&c->lock);
-    /* Wait for the buffer this batch reuses to be counted. */
     while (c->filled - c->counted == PIPE_BUFFERS && c->status == IMGCOLOR_OK)
         pthread_cond_wait(&c->changed, &c->lock);
     imgcolor_status st = c->status;
@@ -103,7 +99,40 @@ static imgcolor_status collect_rows(void *user, const uint8_t *rgba, uint32_t y,
         b->data = grown;
         b->cap = pixels * 4;
     }
-    memcpy(b->data, rgba, pixels * 4);
+    *out = b;
+    return IMGCOLOR_OK;
+}
+
+/* Piped, the decoder writes into the pipe's next buffer; otherwise into its own, which
+ * stays in cache from one batch to the next. */
+static imgcolor_status collect_buffer(void *user, uint32_t y, uint32_t count, uint8_t **out)
+{
+    imgcolor__collector *c = user;
+    (void)y;
+    *out = NULL;
+    if (!c->piped)
+        return IMGCOLOR_OK;
+    batch *b;
+    imgcolor_status st = next_batch(c, (size_t)c->width * count, &b);
+    if (st == IMGCOLOR_OK)
+        *out = b->data;
+    return st;
+}
+
+static imgcolor_status collect_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)
+{
+    imgcolor__collector *c = user;
+    (void)y;
+    size_t pixels = (size_t)c->width * count;
+    if (!c->piped)
+        return imgcolor__histogram_add(c->hist, rgba, pixels, 4);
+    batch *b = &c->buf[c->filled % PIPE_BUFFERS];
+    if (rgba != b->data) { /* rows from the decoder's own buffer */
+        imgcolor_status st = next_batch(c, pixels, &b);
+        if (st != IMGCOLOR_OK)
+            return st;
+        memcpy(b->data, rgba, pixels * 4);
+    }
     b->pixels = pixels;
     pthread_mutex_lock(&c->lock);
     c->filled++;
@@ -127,7 +156,7 @@ imgcolor_status imgcolor__collector_new(imgcolor__histogram *hist, int threads,
 
 imgcolor__sink imgcolor__collector_sink(imgcolor__collector *c)
 {
-    return (imgcolor__sink){collect_begin, collect_rows, c};
+    return (imgcolor__sink){collect_begin, collect_rows, c, collect_buffer};
 }
 
 imgcolor_status imgcolor__collector_finish(imgcolor__collector *c, uint32_t *width,

@@ -96,6 +96,22 @@ static imgcolor_status sniff_and_decode(const uint8_t *d, size_t size, const img
     return unknown_format(d, size, err);
 }
 
+imgcolor_status imgcolor__sink_buffer(const imgcolor__sink *sink, uint32_t y, uint32_t count,
+                                      size_t stride, uint32_t max_rows, uint8_t **own_rows,
+                                      uint8_t **out)
+{
+    *out = NULL;
+    if (sink->buffer) {
+        imgcolor_status st = sink->buffer(sink->user, y, count, out);
+        if (st != IMGCOLOR_OK || *out)
+            return st;
+    }
+    if (!*own_rows && !(*own_rows = malloc(stride * max_rows)))
+        return IMGCOLOR_E_NOMEM;
+    *out = *own_rows;
+    return IMGCOLOR_OK;
+}
+
 imgcolor_status imgcolor__decode_stream(const void *data, size_t size, const imgcolor_options *opt,
                                         const imgcolor__sink *sink, imgcolor_error *err)
 {
@@ -135,13 +151,25 @@ static imgcolor_status image_begin(void *user, uint32_t width, uint32_t height)
     return IMGCOLOR_OK;
 }
 
+/* Rows are decoded straight into the image... */
+static imgcolor_status image_buffer(void *user, uint32_t y, uint32_t count, uint8_t **out)
+{
+    imgcolor_image *img = user;
+    if (!img->rgba || y > img->height || count > img->height - y)
+        return IMGCOLOR_E_INTERNAL;
+    *out = img->rgba + (size_t)img->width * 4 * y;
+    return IMGCOLOR_OK;
+}
+
+/* ...so that only rows from elsewhere need a copy. */
 static imgcolor_status image_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)
 {
     imgcolor_image *img = user;
     if (!img->rgba || y > img->height || count > img->height - y)
         return IMGCOLOR_E_INTERNAL;
     size_t stride = (size_t)img->width * 4;
-    memcpy(img->rgba + stride * y, rgba, stride * count);
+    if (rgba != img->rgba + stride * y)
+        memcpy(img->rgba + stride * y, rgba, stride * count);
     return IMGCOLOR_OK;
 }
 
@@ -154,7 +182,7 @@ imgcolor_status imgcolor_decode(const void *data, size_t size, const imgcolor_op
     imgcolor_image *img = calloc(1, sizeof *img);
     if (!img)
         return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "out of memory");
-    imgcolor__sink sink = {image_begin, image_rows, img};
+    imgcolor__sink sink = {image_begin, image_rows, img, image_buffer};
     imgcolor_status st = imgcolor__decode_stream(data, size, opt, &sink, err);
     if (st == IMGCOLOR_OK && !img->rgba)
         st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "decoder delivered no image");

@@ -186,18 +186,17 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
         batch = cinfo.output_height;
     if (batch > JPEG_BATCH_ROWS_MAX)
         batch = JPEG_BATCH_ROWS_MAX;
-    buf = malloc(stride * batch);
-    if (!buf) {
-        st = imgcolor__fail(err, IMGCOLOR_E_NOMEM, "JPEG: out of memory");
-        goto done;
-    }
     JSAMPROW rows[JPEG_BATCH_ROWS_MAX];
-    for (uint32_t i = 0; i < batch; i++)
-        rows[i] = buf + stride * i;
-
     while (cinfo.output_scanline < cinfo.output_height) {
         uint32_t y = cinfo.output_scanline;
         uint32_t n = cinfo.output_height - y < batch ? cinfo.output_height - y : batch;
+        uint8_t *own = buf, *out;
+        st = imgcolor__sink_buffer(sink, y, n, stride, batch, &own, &out);
+        buf = own;
+        if (st != IMGCOLOR_OK)
+            goto done; /* imgcolor__decode_stream() words the error */
+        for (uint32_t i = 0; i < n; i++)
+            rows[i] = out + stride * i;
         for (uint32_t got = 0; got < n;) {
             JDIMENSION r = jpeg_read_scanlines(&cinfo, rows + got, n - got);
             if (r == 0) { /* only a suspending source does this; ours never should */
@@ -207,8 +206,8 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
             got += r;
         }
         if (cmyk)
-            cmyk_to_rgba(buf, (size_t)cinfo.output_width * n, inverted);
-        st = sink->rows(sink->user, buf, y, n);
+            cmyk_to_rgba(out, (size_t)cinfo.output_width * n, inverted);
+        st = sink->rows(sink->user, out, y, n);
         if (st != IMGCOLOR_OK)
             goto done;
     }

@@ -229,28 +229,27 @@ imgcolor_status imgcolor__decode_png(const uint8_t *data, size_t size, const img
         if (batch > height)
             batch = height;
     }
-    pixels = malloc(stride * batch);
     rows = malloc(sizeof *rows * batch);
-    if (!pixels || !rows) {
+    if (!rows) {
         st = imgcolor__fail(err, IMGCOLOR_E_NOMEM, "PNG: out of memory");
         goto done;
     }
-    for (uint32_t i = 0; i < batch; i++)
-        rows[i] = pixels + stride * i;
-
-    if (passes > 1) {
-        png_read_image(png, rows);
-        st = sink->rows(sink->user, pixels, 0, height);
+    for (uint32_t y = 0; y < height; y += batch) {
+        uint32_t n = height - y < batch ? height - y : batch;
+        uint8_t *own = pixels, *out;
+        st = imgcolor__sink_buffer(sink, y, n, stride, batch, &own, &out);
+        pixels = own;
+        if (st != IMGCOLOR_OK)
+            goto done; /* imgcolor__decode_stream() words the error */
+        for (uint32_t i = 0; i < n; i++)
+            rows[i] = out + stride * i;
+        if (passes > 1)
+            png_read_image(png, rows); /* batch is the whole image */
+        else
+            png_read_rows(png, rows, NULL, n);
+        st = sink->rows(sink->user, out, y, n);
         if (st != IMGCOLOR_OK)
             goto done;
-    } else {
-        for (uint32_t y = 0; y < height; y += batch) {
-            uint32_t n = height - y < batch ? height - y : batch;
-            png_read_rows(png, rows, NULL, n);
-            st = sink->rows(sink->user, pixels, y, n);
-            if (st != IMGCOLOR_OK)
-                goto done;
-        }
     }
     /* Reading through IEND is what tells a complete file from a truncated one. */
     png_read_end(png, NULL);

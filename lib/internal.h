@@ -32,14 +32,26 @@ const imgcolor_options *imgcolor__options_or_default(const imgcolor_options *opt
 /*
  * Where a decoder delivers pixels. begin() is called once, after the size limits have
  * passed and before any pixel buffer is allocated; rows() receives RGBA rows top to
- * bottom, `count` rows of 4 * width bytes at a time. A non-OK return from either stops
- * decoding and is passed on.
+ * bottom, `count` rows of 4 * width bytes at a time. A non-OK return from any callback
+ * stops decoding and is passed on.
+ *
+ * buffer(), when not NULL, is asked before each rows() where to decode those rows: it
+ * sets *out to room for `count` rows from row y, which rows() then receives, so that
+ * the rows are written once, in place; or to NULL, and the decoder uses its own buffer.
  */
 typedef struct imgcolor__sink {
     imgcolor_status (*begin)(void *user, uint32_t width, uint32_t height);
     imgcolor_status (*rows)(void *user, const uint8_t *rgba, uint32_t y, uint32_t count);
     void *user;
+    imgcolor_status (*buffer)(void *user, uint32_t y, uint32_t count, uint8_t **out);
 } imgcolor__sink;
+
+/* Where the decoder should write `count` rows of `stride` bytes from row y: the sink's
+ * room, or else own_rows, allocated on first use (with room for max_rows rows) and kept
+ * for the caller to free. */
+imgcolor_status imgcolor__sink_buffer(const imgcolor__sink *sink, uint32_t y, uint32_t count,
+                                      size_t stride, uint32_t max_rows, uint8_t **own_rows,
+                                      uint8_t **out);
 
 /* Decodes PNG or JPEG (sniffed from magic bytes) into sink. */
 imgcolor_status imgcolor__decode_stream(const void *data, size_t size, const imgcolor_options *opt,

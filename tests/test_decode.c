@@ -294,6 +294,10 @@ typedef struct checker {
     uint32_t w, h, next_y;
     uint64_t sum;
     int refuse_begin;
+    /* For checker_buffer(): room to offer, and what became of it. */
+    int offer, refuse_buffer;
+    uint8_t *room;
+    size_t offered; /* batches offered */
 } checker;
 
 static imgcolor_status checker_begin(void *user, uint32_t w, uint32_t h)
@@ -316,6 +320,27 @@ static imgcolor_status checker_rows(void *user, const uint8_t *rgba, uint32_t y,
     for (size_t i = 0; i < n; i++)
         c->sum += rgba[i];
     c->next_y = y + count;
+    if (c->offer)
+        assert_ptr_equal(rgba, c->room); /* the rows came where they were asked to */
+    return IMGCOLOR_OK;
+}
+
+static imgcolor_status checker_buffer(void *user, uint32_t y, uint32_t count, uint8_t **out)
+{
+    checker *c = user;
+    assert_int_equal(c->begun, 1);
+    assert_int_equal(y, c->next_y);
+    assert_true(count >= 1 && count <= c->h - y);
+    if (c->refuse_buffer)
+        return IMGCOLOR_E_NOMEM;
+    *out = NULL;
+    if (c->offer) {
+        free(c->room);
+        c->room = malloc((size_t)c->w * 4 * count);
+        assert_non_null(c->room);
+        *out = c->room;
+    }
+    c->offered++;
     return IMGCOLOR_OK;
 }
 
@@ -360,7 +385,7 @@ static void check_png(const png_spec *s)
 
     /* The streaming path delivers the same rows, in order, each once. */
     checker c = {0};
-    imgcolor__sink sink = {checker_begin, checker_rows, &c};
+    imgcolor__sink sink = {checker_begin, checker_rows, &c, NULL};
     assert_int_equal(imgcolor__decode_stream(b.data, b.len, NULL, &sink, &err), IMGCOLOR_OK);
     assert_int_equal(c.next_y, s->h);
     imgcolor_image_free(img);
@@ -717,7 +742,7 @@ static void test_png_claims_huge(void **state)
     test_buffer b = png_claiming(100000, 100000);
     assert_true(b.len < 120);
     checker c = {0};
-    imgcolor__sink sink = {checker_begin, checker_rows, &c};
+    imgcolor__sink sink = {checker_begin, checker_rows, &c, NULL};
     imgcolor_error err;
     assert_int_equal(imgcolor__decode_stream(b.data, b.len, NULL, &sink, &err),
                      IMGCOLOR_E_TOO_LARGE);
@@ -749,7 +774,7 @@ static void test_jpeg_claims_huge(void **state)
     b.data[sof + 7] = 65000 >> 8; /* width */
     b.data[sof + 8] = 65000 & 255;
     checker c = {0};
-    imgcolor__sink sink = {checker_begin, checker_rows, &c};
+    imgcolor__sink sink = {checker_begin, checker_rows, &c, NULL};
     imgcolor_error err;
     assert_int_equal(imgcolor__decode_stream(b.data, b.len, NULL, &sink, &err),
                      IMGCOLOR_E_TOO_LARGE);
@@ -888,6 +913,17 @@ static void test_bad_arguments(void **state)
     imgcolor_image_free(NULL);
 }
 
+/* A sink whose checker refuses: decoding stops with its status, worded, before any row. */
+static void assert_refused(const test_buffer *file, imgcolor__sink sink)
+{
+    imgcolor_error err;
+    assert_int_equal(imgcolor__decode_stream(file->data, file->len, NULL, &sink, &err),
+                     IMGCOLOR_E_NOMEM);
+    assert_int_equal(err.status, IMGCOLOR_E_NOMEM);
+    assert_true(err.message[0] != '\0');
+    assert_int_equal(((const checker *)sink.user)->next_y, 0);
+}
+
 static void test_sink_refusal_passed_on(void **state)
 {
     (void)state;
@@ -899,13 +935,43 @@ static void test_sink_refusal_passed_on(void **state)
     for (int i = 0; i < 2; i++) {
         checker c = {0};
         c.refuse_begin = 1;
-        imgcolor__sink sink = {checker_begin, checker_rows, &c};
+        assert_refused(&files[i], (imgcolor__sink){checker_begin, checker_rows, &c, NULL});
+        free(files[i].data);
+    }
+}
+
+/* A sink may have the rows decoded into room of its own (as imgcolor_decode() and the
+ * histogram's pipe do), decline and take them from the decoder's buffer, or fail. */
+static void test_sink_buffer(void **state)
+{
+    (void)state;
+    png_spec plain = {64, 300, PNG_COLOR_TYPE_RGB, 8, 0, 0, 0, 0};
+    png_spec interlaced = {64, 300, PNG_COLOR_TYPE_RGB_ALPHA, 8, 1, 0, 0, 0};
+    jpeg_spec js = {64, 300, JCS_RGB, JCS_UNKNOWN, 90, 0, 2, 2, 0};
+    jpeg_spec cmyk = {64, 300, JCS_CMYK, JCS_UNKNOWN, 90, 0, 1, 1, 0};
+    test_buffer files[4] = {make_png(&plain), make_png(&interlaced), make_jpeg(&js),
+                            make_jpeg(&cmyk)};
+    for (int i = 0; i < 4; i++) {
         imgcolor_error err;
+        checker plain_sink = {0};
+        imgcolor__sink sink = {checker_begin, checker_rows, &plain_sink, NULL};
         assert_int_equal(imgcolor__decode_stream(files[i].data, files[i].len, NULL, &sink, &err),
-                         IMGCOLOR_E_NOMEM);
-        assert_int_equal(err.status, IMGCOLOR_E_NOMEM);
-        assert_true(err.message[0] != '\0');
-        assert_int_equal(c.next_y, 0);
+                         IMGCOLOR_OK);
+        for (int offer = 0; offer < 2; offer++) {
+            checker c = {0};
+            c.offer = offer;
+            sink = (imgcolor__sink){checker_begin, checker_rows, &c, checker_buffer};
+            assert_int_equal(
+                imgcolor__decode_stream(files[i].data, files[i].len, NULL, &sink, &err),
+                IMGCOLOR_OK);
+            assert_int_equal(c.next_y, 300);
+            assert_true(c.offered >= (i == 1 ? 1u : 2u)); /* interlaced: one batch */
+            assert_true(c.sum == plain_sink.sum);
+            free(c.room);
+        }
+        checker c = {0};
+        c.refuse_buffer = 1;
+        assert_refused(&files[i], (imgcolor__sink){checker_begin, checker_rows, &c, checker_buffer});
         free(files[i].data);
     }
 }
@@ -1035,7 +1101,7 @@ static void test_streaming_peak_memory(void **state)
         if (pid == 0) {
             long before = max_rss_kb();
             sum_sink s = {0};
-            imgcolor__sink sink = {sum_begin, sum_rows, &s};
+            imgcolor__sink sink = {sum_begin, sum_rows, &s, NULL};
             imgcolor_status st = imgcolor__decode_stream(files[i].data, files[i].len, NULL, &sink,
                                                          NULL);
             long grown = max_rss_kb() - before;
@@ -1174,6 +1240,7 @@ int main(void)
         cmocka_unit_test(test_not_images),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_sink_refusal_passed_on),
+        cmocka_unit_test(test_sink_buffer),
         cmocka_unit_test(test_concurrent_decoding),
         cmocka_unit_test(test_streaming_peak_memory),
         cmocka_unit_test(test_read_file_errors),
