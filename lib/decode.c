@@ -143,7 +143,7 @@ imgcolor_status imgcolor__decode_stream(const void *data, size_t size, const img
 static imgcolor_status image_begin(void *user, uint32_t width, uint32_t height)
 {
     imgcolor_image *img = user;
-    img->rgba = malloc((size_t)width * height * 4);
+    img->rgba = imgcolor__alloc_large((size_t)width * height * 4);
     if (!img->rgba)
         return IMGCOLOR_E_NOMEM;
     img->width = width;

@@ -66,7 +66,7 @@ imgcolor_status imgcolor__read_file(const char *path, uint64_t max_bytes, uint8_
     }
     if (cap > limit + 1)
         cap = limit + 1;
-    buf = malloc(cap);
+    buf = imgcolor__alloc_large(cap);
     if (!buf) {
         st = imgcolor__fail(err, IMGCOLOR_E_NOMEM, "out of memory reading file");
         goto done;

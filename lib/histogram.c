@@ -366,8 +366,8 @@ static imgcolor_status take_table(imgcolor__histogram *h, uint32_t **codes, uint
     size_t m = 0;
     for (uint32_t pg = 0; h->counter && pg < PAGES; pg++)
         m += h->distinct[pg];
-    uint32_t *c = malloc((m ? m : 1) * sizeof *c);
-    uint64_t *w = malloc((m ? m : 1) * sizeof *w);
+    uint32_t *c = imgcolor__alloc_large(m * sizeof *c);
+    uint64_t *w = imgcolor__alloc_large(m * sizeof *w);
     if (!c || !w) {
         free(c);
         free(w);

@@ -25,6 +25,11 @@ imgcolor_status imgcolor__fail(imgcolor_error *err, imgcolor_status status, cons
 #endif
     ;
 
+/* malloc() for an array that will be written front to back (all of it, or a prefix that
+ * no smaller bound predicts): a large one is placed so that the system can back it with
+ * huge pages, and fault it in a few times rather than once per 4 KiB. Freed with free(). */
+void *imgcolor__alloc_large(size_t size);
+
 /* The options in force: opt itself, or the defaults when opt is NULL. */
 const imgcolor_options *imgcolor__options_or_default(const imgcolor_options *opt,
                                                      imgcolor_options *storage);

@@ -50,7 +50,8 @@ typedef struct node {
 
 struct imgcolor__kmeans_data {
     size_t n;
-    uint8_t *x[3];   /* channels of the colours, in tree order, then LEAF_SIZE zeros */
+    uint8_t *x[3];   /* channels of the colours, in tree order, then LEAF_SIZE zeros;
+                        one allocation, at x[0] */
     uint64_t *w;     /* pixel counts, in tree order */
     node *nodes;
     acc *sums;       /* per node */
@@ -188,9 +189,14 @@ imgcolor_status imgcolor__kmeans_prepare(uint32_t *codes, uint64_t *counts, size
     d->n = n;
     d->w = counts;
     counts = NULL;
+    /* The channels share one allocation, each padded with LEAF_SIZE zeros. */
+    size_t lanes = n + LEAF_SIZE;
+    if (!(d->x[0] = imgcolor__alloc_large(3 * lanes)))
+        goto fail;
+    d->x[1] = d->x[0] + lanes;
+    d->x[2] = d->x[1] + lanes;
     for (int j = 0; j < 3; j++)
-        if (!(d->x[j] = calloc(n + LEAF_SIZE, sizeof *d->x[j])))
-            goto fail;
+        memset(d->x[j] + n, 0, LEAF_SIZE);
     for (size_t i = 0; i < n; i++) {
         uint32_t rgb = imgcolor__morton_rgb(codes[i]);
         for (int j = 0; j < 3; j++)
@@ -198,8 +204,8 @@ imgcolor_status imgcolor__kmeans_prepare(uint32_t *codes, uint64_t *counts, size
     }
     /* A tree over n colours has at most n leaves and n - 1 inner nodes. Pages of the
      * allocation that are never written cost nothing; the rest is given back below. */
-    d->nodes = malloc((2 * n - 1) * sizeof *d->nodes);
-    d->sums = malloc((2 * n - 1) * sizeof *d->sums);
+    d->nodes = imgcolor__alloc_large((2 * n - 1) * sizeof *d->nodes);
+    d->sums = imgcolor__alloc_large((2 * n - 1) * sizeof *d->sums);
     if (!d->nodes || !d->sums)
         goto fail;
     build(d, codes, 0, (uint32_t)n, 23, 0);
@@ -229,8 +235,7 @@ void imgcolor__kmeans_data_free(imgcolor__kmeans_data *d)
 {
     if (!d)
         return;
-    for (int j = 0; j < 3; j++)
-        free(d->x[j]);
+    free(d->x[0]);
     free(d->w);
     free(d->nodes);
     free(d->sums);
@@ -929,10 +934,11 @@ static imgcolor_status workspace_init(workspace *ws, const imgcolor__kmeans_data
         if (!sd)
             return IMGCOLOR_E_NOMEM;
         sd->d = d;
-        sd->closest = calloc(d->n + LEAF_SIZE, sizeof *sd->closest);
-        sd->nodes = malloc(d->nnodes * sizeof *sd->nodes);
+        sd->closest = imgcolor__alloc_large((d->n + LEAF_SIZE) * sizeof *sd->closest);
+        sd->nodes = imgcolor__alloc_large(d->nnodes * sizeof *sd->nodes);
         if (!sd->closest || !sd->nodes)
             return IMGCOLOR_E_NOMEM;
+        memset(sd->closest, 0, (d->n + LEAF_SIZE) * sizeof *sd->closest);
     }
     return IMGCOLOR_OK;
 }
