@@ -122,7 +122,7 @@ void imgcolor__histogram_expect(imgcolor__histogram *h, uint64_t pixels)
     if (pixels == 0 || pixels > LIST_MAX_PIXELS || h->codes || h->counter)
         return;
     /* Without the memory, the table will do. */
-    h->codes = malloc((size_t)pixels * sizeof *h->codes);
+    h->codes = imgcolor__alloc_large((size_t)pixels * sizeof *h->codes);
     h->cap = h->codes ? (size_t)pixels : 0;
 }
 
@@ -293,7 +293,7 @@ static imgcolor_status take_list(imgcolor__histogram *h, uint32_t **codes, uint6
                                  size_t *n)
 {
     size_t m = h->ncodes;
-    uint32_t *tmp = malloc((m ? m : 1) * sizeof *tmp);
+    uint32_t *tmp = imgcolor__alloc_large(m * sizeof *tmp);
     size_t *bucket = calloc((size_t)1 << RADIX_BITS, sizeof *bucket);
     if (!tmp || !bucket) {
         free(tmp);
