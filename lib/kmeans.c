@@ -876,6 +876,27 @@ static size_t seeding_sample(seeding *sd, double target)
     return nd->begin + nd->len - 1u; /* rounding left target a hair above the leaf's sum */
 }
 
+/* The colour of pixel number `pick` (below the total), the pixels taken colour by colour
+ * in tree order: descends by the nodes' pixel counts. */
+static size_t pixel_colour(const imgcolor__kmeans_data *d, uint64_t pick)
+{
+    int32_t id = 0;
+    while (!d->nodes[id].len) {
+        uint64_t left = d->sums[id + 1].w;
+        if (pick < left) {
+            id = id + 1;
+        } else {
+            pick -= left;
+            id = (int32_t)d->nodes[id].right;
+        }
+    }
+    const node *nd = &d->nodes[id];
+    size_t i = nd->begin;
+    while (i + 1 < (size_t)nd->begin + nd->len && d->w[i] <= pick)
+        pick -= d->w[i++];
+    return i;
+}
+
 static void colour_of(const imgcolor__kmeans_data *d, size_t i, float c[3])
 {
     for (int j = 0; j < 3; j++)
@@ -890,11 +911,7 @@ static void colour_of(const imgcolor__kmeans_data *d, size_t i, float c[3])
  */
 static void plusplus(const imgcolor__kmeans_data *d, int k, rng *r, seeding *sd, double (*c)[3])
 {
-    size_t n = d->n;
-    uint64_t pick = rng_below(r, d->total), run = 0;
-    size_t first = 0;
-    while (first < n - 1 && (run += d->w[first]) <= pick)
-        first++;
+    size_t first = pixel_colour(d, rng_below(r, d->total));
     colour_of(d, first, sd->centre[0]);
     set_tag(sd, 0, 0);
     center_of(d, first, c[0]);

@@ -8,6 +8,7 @@
 
 #include "histogram.h"
 #include "kmeans.h"
+#include "morton.h"
 #include "support.h"
 
 /* ---- a plain per-pixel Lloyd, the reference the histogram version must equal --------- */
@@ -264,6 +265,46 @@ static void test_equals_per_pixel_lloyd_photo(void **state)
     }
     imgcolor__kmeans_data_free(d);
     free(im.px);
+}
+
+/*
+ * k-means++ draws its first centre as a pixel, uniformly. 1000 colours of one pixel
+ * each and one or two holding nearly every pixel: those are drawn every time, wherever
+ * they sit in the tree (first, on either side of a leaf's end, inside, last), and two of
+ * equal weight take turns. (A light colour is drawn with probability 2e-9.)
+ */
+static void test_first_centre_by_pixel(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    const size_t heavy[][2] = {{0, 0}, {1, 1}, {31, 31}, {32, 32}, {500, 500}, {N - 1, N - 1},
+                               {10, 900}};
+    for (size_t h = 0; h < sizeof heavy / sizeof heavy[0]; h++) {
+        uint32_t *codes = malloc(N * sizeof *codes);
+        uint64_t *counts = malloc(N * sizeof *counts);
+        assert_non_null(codes);
+        assert_non_null(counts);
+        for (size_t i = 0; i < N; i++) {
+            codes[i] = (uint32_t)(i * 16000 + 7); /* ascending: the tree's order */
+            counts[i] = i == heavy[h][0] || i == heavy[h][1] ? (uint64_t)1 << 38 : 1;
+        }
+        uint32_t want[2] = {imgcolor__morton_rgb(codes[heavy[h][0]]),
+                            imgcolor__morton_rgb(codes[heavy[h][1]])};
+        imgcolor__kmeans_data *d = NULL;
+        assert_int_equal(imgcolor__kmeans_prepare(codes, counts, N, &d), IMGCOLOR_OK);
+        int seen[2] = {0, 0};
+        for (int run = 0; run < 40; run++) {
+            double c[3];
+            assert_int_equal(imgcolor__kmeans_plusplus(d, 1, 3, run, c), IMGCOLOR_OK);
+            uint32_t got = (uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | (uint32_t)c[2];
+            assert_true(got == want[0] || got == want[1]);
+            seen[got == want[1]] = 1;
+        }
+        if (heavy[h][0] != heavy[h][1])
+            assert_true(seen[0] && seen[1]);
+        imgcolor__kmeans_data_free(d);
+        free(codes);
+    }
 }
 
 /* Centres that start where no pixel is nearest: sklearn's relocation must kick in, the
@@ -667,6 +708,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_equals_per_pixel_lloyd_synthetic),
         cmocka_unit_test(test_equals_per_pixel_lloyd_photo),
+        cmocka_unit_test(test_first_centre_by_pixel),
         cmocka_unit_test(test_empty_cluster_relocation),
         cmocka_unit_test(test_ties_and_near_ties),
         cmocka_unit_test(test_prepare_sorts_and_validates),
