@@ -156,7 +156,8 @@ imgcolor_status imgcolor__collector_new(imgcolor__histogram *hist, int threads,
 
 imgcolor__sink imgcolor__collector_sink(imgcolor__collector *c)
 {
-    return (imgcolor__sink){collect_begin, collect_rows, c, collect_buffer};
+    return (imgcolor__sink){.begin = collect_begin, .rows = collect_rows, .user = c,
+                            .buffer = collect_buffer};
 }
 
 imgcolor_status imgcolor__collector_finish(imgcolor__collector *c, uint32_t *width,

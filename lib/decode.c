@@ -112,6 +112,14 @@ imgcolor_status imgcolor__sink_buffer(const imgcolor__sink *sink, uint32_t y, ui
     return IMGCOLOR_OK;
 }
 
+imgcolor_status imgcolor__sink_profile(const imgcolor__sink *sink, const uint8_t *icc,
+                                       size_t size)
+{
+    if (!sink->profile || !icc || size == 0)
+        return IMGCOLOR_OK;
+    return sink->profile(sink->user, icc, size);
+}
+
 imgcolor_status imgcolor__decode_stream(const void *data, size_t size, const imgcolor_options *opt,
                                         const imgcolor__sink *sink, imgcolor_error *err)
 {
@@ -182,7 +190,7 @@ imgcolor_status imgcolor_decode(const void *data, size_t size, const imgcolor_op
     imgcolor_image *img = calloc(1, sizeof *img);
     if (!img)
         return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "out of memory");
-    imgcolor__sink sink = {image_begin, image_rows, img, image_buffer};
+    imgcolor__sink sink = {.begin = image_begin, .rows = image_rows, .user = img, .buffer = image_buffer};
     imgcolor_status st = imgcolor__decode_stream(data, size, opt, &sink, err);
     if (st == IMGCOLOR_OK && !img->rgba)
         st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "decoder delivered no image");

@@ -43,13 +43,23 @@ const imgcolor_options *imgcolor__options_or_default(const imgcolor_options *opt
  * buffer(), when not NULL, is asked before each rows() where to decode those rows: it
  * sets *out to room for `count` rows from row y, which rows() then receives, so that
  * the rows are written once, in place; or to NULL, and the decoder uses its own buffer.
+ *
+ * profile(), when not NULL, receives the colour profile the image carries (see
+ * imgcolor__sink_profile()); rows are always delivered as the file codes them.
  */
 typedef struct imgcolor__sink {
     imgcolor_status (*begin)(void *user, uint32_t width, uint32_t height);
     imgcolor_status (*rows)(void *user, const uint8_t *rgba, uint32_t y, uint32_t count);
     void *user;
     imgcolor_status (*buffer)(void *user, uint32_t y, uint32_t count, uint8_t **out);
+    imgcolor_status (*profile)(void *user, const uint8_t *icc, size_t size);
 } imgcolor__sink;
+
+/* Hands the image's embedded ICC profile (size bytes, valid only during the call) to
+ * the sink's profile(), when it has one; decoders call it at most once, before begin().
+ * The bytes are untrusted: the sink checks them. */
+imgcolor_status imgcolor__sink_profile(const imgcolor__sink *sink, const uint8_t *icc,
+                                       size_t size);
 
 /* Where the decoder should write `count` rows of `stride` bytes from row y: the sink's
  * room, or else own_rows, allocated on first use (with room for max_rows rows) and kept

@@ -385,7 +385,7 @@ static void check_png(const png_spec *s)
 
     /* The streaming path delivers the same rows, in order, each once. */
     checker c = {0};
-    imgcolor__sink sink = {checker_begin, checker_rows, &c, NULL};
+    imgcolor__sink sink = {.begin = checker_begin, .rows = checker_rows, .user = &c};
     assert_int_equal(imgcolor__decode_stream(b.data, b.len, NULL, &sink, &err), IMGCOLOR_OK);
     assert_int_equal(c.next_y, s->h);
     imgcolor_image_free(img);
@@ -742,7 +742,7 @@ static void test_png_claims_huge(void **state)
     test_buffer b = png_claiming(100000, 100000);
     assert_true(b.len < 120);
     checker c = {0};
-    imgcolor__sink sink = {checker_begin, checker_rows, &c, NULL};
+    imgcolor__sink sink = {.begin = checker_begin, .rows = checker_rows, .user = &c};
     imgcolor_error err;
     assert_int_equal(imgcolor__decode_stream(b.data, b.len, NULL, &sink, &err),
                      IMGCOLOR_E_TOO_LARGE);
@@ -774,7 +774,7 @@ static void test_jpeg_claims_huge(void **state)
     b.data[sof + 7] = 65000 >> 8; /* width */
     b.data[sof + 8] = 65000 & 255;
     checker c = {0};
-    imgcolor__sink sink = {checker_begin, checker_rows, &c, NULL};
+    imgcolor__sink sink = {.begin = checker_begin, .rows = checker_rows, .user = &c};
     imgcolor_error err;
     assert_int_equal(imgcolor__decode_stream(b.data, b.len, NULL, &sink, &err),
                      IMGCOLOR_E_TOO_LARGE);
@@ -935,7 +935,8 @@ static void test_sink_refusal_passed_on(void **state)
     for (int i = 0; i < 2; i++) {
         checker c = {0};
         c.refuse_begin = 1;
-        assert_refused(&files[i], (imgcolor__sink){checker_begin, checker_rows, &c, NULL});
+        assert_refused(&files[i],
+                       (imgcolor__sink){.begin = checker_begin, .rows = checker_rows, .user = &c});
         free(files[i].data);
     }
 }
@@ -954,13 +955,14 @@ static void test_sink_buffer(void **state)
     for (int i = 0; i < 4; i++) {
         imgcolor_error err;
         checker plain_sink = {0};
-        imgcolor__sink sink = {checker_begin, checker_rows, &plain_sink, NULL};
+        imgcolor__sink sink = {.begin = checker_begin, .rows = checker_rows, .user = &plain_sink};
         assert_int_equal(imgcolor__decode_stream(files[i].data, files[i].len, NULL, &sink, &err),
                          IMGCOLOR_OK);
         for (int offer = 0; offer < 2; offer++) {
             checker c = {0};
             c.offer = offer;
-            sink = (imgcolor__sink){checker_begin, checker_rows, &c, checker_buffer};
+            sink = (imgcolor__sink){.begin = checker_begin, .rows = checker_rows, .user = &c,
+                                    .buffer = checker_buffer};
             assert_int_equal(
                 imgcolor__decode_stream(files[i].data, files[i].len, NULL, &sink, &err),
                 IMGCOLOR_OK);
@@ -971,7 +973,8 @@ static void test_sink_buffer(void **state)
         }
         checker c = {0};
         c.refuse_buffer = 1;
-        assert_refused(&files[i], (imgcolor__sink){checker_begin, checker_rows, &c, checker_buffer});
+        assert_refused(&files[i], (imgcolor__sink){.begin = checker_begin, .rows = checker_rows,
+                                                   .user = &c, .buffer = checker_buffer});
         free(files[i].data);
     }
 }
@@ -1101,7 +1104,7 @@ static void test_streaming_peak_memory(void **state)
         if (pid == 0) {
             long before = max_rss_kb();
             sum_sink s = {0};
-            imgcolor__sink sink = {sum_begin, sum_rows, &s, NULL};
+            imgcolor__sink sink = {.begin = sum_begin, .rows = sum_rows, .user = &s};
             imgcolor_status st = imgcolor__decode_stream(files[i].data, files[i].len, NULL, &sink,
                                                          NULL);
             long grown = max_rss_kb() - before;
