@@ -190,7 +190,8 @@ imgcolor_status imgcolor_decode(const void *data, size_t size, const imgcolor_op
     imgcolor_image *img = calloc(1, sizeof *img);
     if (!img)
         return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "out of memory");
-    imgcolor__sink sink = {.begin = image_begin, .rows = image_rows, .user = img, .buffer = image_buffer};
+    imgcolor__sink sink = {.begin = image_begin, .rows = image_rows, .user = img,
+                           .buffer = image_buffer};
     imgcolor_status st = imgcolor__decode_stream(data, size, opt, &sink, err);
     if (st == IMGCOLOR_OK && !img->rgba)
         st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "decoder delivered no image");
