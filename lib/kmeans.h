@@ -1,4 +1,7 @@
-/* kmeans.h: exact weighted k-means over the distinct colours of an image. */
+/* kmeans.h: exact weighted k-means over the distinct colours of an image. The work is
+ * in five files: kmeans_tree.c (the k-d tree of the colours), kmeans_lloyd.c (Lloyd's
+ * assignment and relocation), rng.c, kmeans_seed.c (k-means++ on the tree) and kmeans.c
+ * (the threaded runs). */
 #ifndef IMGCOLOR_KMEANS_H
 #define IMGCOLOR_KMEANS_H
 
@@ -14,7 +17,7 @@ static inline double imgcolor__dist2(double r, double g, double b, const double 
 
 typedef struct imgcolor__clustering {
     int k;                               /* number of centres */
-    double centers[IMGCOLOR_K_MAX][3];
+    double centres[IMGCOLOR_K_MAX][3];
     uint64_t counts[IMGCOLOR_K_MAX];     /* pixels nearest to each centre */
     double inertia;
     int iterations;
@@ -53,6 +56,6 @@ imgcolor_status imgcolor__kmeans_lloyd(const imgcolor__kmeans_data *d, int k, co
 
 /* Greedy k-means++ centres (k * 3 doubles) for run `run` of seed `seed`. */
 imgcolor_status imgcolor__kmeans_plusplus(const imgcolor__kmeans_data *d, int k, uint64_t seed,
-                                          int run, double *centers);
+                                          int run, double *centres);
 
 #endif

@@ -82,7 +82,7 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
         if (cl->counts[t] == 0)
             continue; /* a centre no pixel is nearest to is no prominent colour */
         imgcolor_cluster *c = &res->clusters[res->count++];
-        memcpy(c->centroid, cl->centers[t], sizeof c->centroid);
+        memcpy(c->centroid, cl->centres[t], sizeof c->centroid);
         c->rgb = (imgcolor_rgb){round_channel(c->centroid[0]), round_channel(c->centroid[1]),
                                 round_channel(c->centroid[2])};
         imgcolor_rgb_to_hex(c->rgb, c->hex);
