@@ -62,7 +62,8 @@ IMGCOLOR_API const char *imgcolor_version(void);
     X(E_PARSE, -9, "malformed text")                                                \
     X(E_FONT, -10, "font unavailable")                                              \
     X(E_ENCODE, -11, "cannot encode image")                                         \
-    X(E_INTERNAL, -12, "internal error")
+    X(E_INTERNAL, -12, "internal error")                                            \
+    X(E_LIMIT, -13, "work limit exceeded")
 
 typedef enum imgcolor_status {
 #define IMGCOLOR_STATUS_ENUM_(name, value, text) IMGCOLOR_##name = value,
@@ -135,6 +136,25 @@ IMGCOLOR_API imgcolor_status imgcolor_options_set_max_pixels(imgcolor_options *o
 /* Largest accepted encoded input, in bytes. >= 1. */
 IMGCOLOR_API imgcolor_status imgcolor_options_set_max_bytes(imgcolor_options *opt,
                                                             uint64_t max_bytes);
+
+/*
+ * A time budget for each call of imgcolor_prominent(), imgcolor_prominent_file() and
+ * imgcolor_prominent_pixels(), in milliseconds of CPU time: 0 (the default: none) or
+ * 1..86 400 000. A call whose threads have used more CPU time than this between them
+ * stops and returns IMGCOLOR_E_LIMIT, with no result. CPU time, not wall-clock time, so
+ * that the verdict on an input follows from the work it causes and not from how busy
+ * the machine is: an honest image is not failed for waiting its turn on a loaded server,
+ * and an input that costs too much is stopped whatever the load (a server still bounds
+ * each request's wall-clock time on its own). The time is checked at coarse points, in
+ * every thread: between batches of decoded rows, before each k-means++ centre and before
+ * each Lloyd pass. A call may run past the limit by the work between two checks (the
+ * 16-megapixel photos measured stopped within 5 ms of it) plus about a millisecond per
+ * thread. Work inside a decoder before it delivers its first rows (the scans of a
+ * progressive JPEG) is counted but not interrupted.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_options_set_time_limit_ms(imgcolor_options *opt,
+                                                                uint64_t time_limit_ms);
+IMGCOLOR_API uint64_t imgcolor_options_get_time_limit_ms(const imgcolor_options *opt);
 
 IMGCOLOR_API int imgcolor_options_get_k(const imgcolor_options *opt);
 IMGCOLOR_API int imgcolor_options_get_n_init(const imgcolor_options *opt);

@@ -15,6 +15,7 @@ struct imgcolor_options {
     int threads;
     uint64_t max_pixels;
     uint64_t max_bytes;
+    uint64_t time_limit_ms; /* CPU time per call; 0: none */
 };
 
 /* Fills err (when not NULL) with status and a printf-style message; returns status so

@@ -13,6 +13,7 @@
 typedef struct runner {
     const imgcolor__kmeans_data *d;
     const imgcolor_options *opt;
+    imgcolor__budget *budget;
     double tol_abs;
     imgcolor__clustering *runs; /* one per init */
     imgcolor_status *status;    /* one per init */
@@ -27,6 +28,8 @@ static void *run_worker(void *arg)
     int k = rn->opt->k;
     imgcolor__lloyd_scratch ls = {0};
     imgcolor__seeding *sd = NULL;
+    imgcolor__meter meter;
+    imgcolor__meter_start(&meter, rn->budget);
     imgcolor_status st = imgcolor__lloyd_scratch_init(&ls, rn->d, k);
     if (st == IMGCOLOR_OK)
         st = imgcolor__seeding_new(rn->d, &sd);
@@ -34,6 +37,8 @@ static void *run_worker(void *arg)
         int run = atomic_fetch_add(&rn->next, 1);
         if (run >= rn->opt->n_init)
             break;
+        if (st == IMGCOLOR_OK)
+            st = imgcolor__meter_check(&meter); /* once over, the remaining runs fail fast */
         if (st != IMGCOLOR_OK) {
             rn->status[run] = st;
             continue;
@@ -41,9 +46,11 @@ static void *run_worker(void *arg)
         double c[IMGCOLOR_K_MAX][3];
         imgcolor__rng r;
         imgcolor__rng_seed(&r, rn->opt->seed, run);
-        imgcolor__seeding_plusplus(sd, k, &r, c);
-        rn->status[run] = imgcolor__lloyd(rn->d, k, c, rn->opt->max_iter, rn->tol_abs, &ls,
-                                          &rn->runs[run]);
+        imgcolor_status seeded = imgcolor__seeding_plusplus(sd, k, &r, &meter, c);
+        rn->status[run] = seeded != IMGCOLOR_OK
+                              ? seeded
+                              : imgcolor__lloyd(rn->d, k, c, rn->opt->max_iter, rn->tol_abs,
+                                                &meter, &ls, &rn->runs[run]);
     }
     imgcolor__seeding_free(sd);
     imgcolor__lloyd_scratch_free(&ls);
@@ -61,7 +68,7 @@ static int thread_count(const imgcolor_options *opt)
 }
 
 imgcolor_status imgcolor__kmeans_run(const imgcolor__kmeans_data *d, const imgcolor_options *opt,
-                                     imgcolor__clustering *out)
+                                     imgcolor__budget *budget, imgcolor__clustering *out)
 {
     if (!d || !opt || !out)
         return IMGCOLOR_E_INVALID;
@@ -77,7 +84,7 @@ imgcolor_status imgcolor__kmeans_run(const imgcolor__kmeans_data *d, const imgco
         out->iterations = 0;
         return IMGCOLOR_OK;
     }
-    runner rn = {d, opt, imgcolor__kmeans_tolerance(d, opt->tol), NULL, NULL, 0};
+    runner rn = {d, opt, budget, imgcolor__kmeans_tolerance(d, opt->tol), NULL, NULL, 0};
     rn.runs = malloc((size_t)opt->n_init * sizeof *rn.runs);
     rn.status = malloc((size_t)opt->n_init * sizeof *rn.status);
     imgcolor_status st = IMGCOLOR_E_NOMEM;

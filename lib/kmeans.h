@@ -5,7 +5,7 @@
 #ifndef IMGCOLOR_KMEANS_H
 #define IMGCOLOR_KMEANS_H
 
-#include "internal.h"
+#include "budget.h"
 
 /* Squared distance between a colour and a centre, evaluated in one fixed order so that
  * every caller (the tree search, brute-force passes, tests) gets the same bits. */
@@ -44,10 +44,11 @@ double imgcolor__kmeans_tolerance(const imgcolor__kmeans_data *d, double tol);
  * scikit-learn's KMeans(n_clusters=k, n_init, max_iter, tol) with greedy k-means++:
  * opt->n_init runs, each seeded from opt->seed and its index, spread over threads; the
  * lowest inertia wins (the earliest run on ties). With no more distinct colours than k,
- * each colour is its own cluster.
+ * each colour is its own cluster. Every thread checks budget (NULL: none) before each
+ * run, k-means++ centre and Lloyd pass; over it, the result is IMGCOLOR_E_LIMIT.
  */
 imgcolor_status imgcolor__kmeans_run(const imgcolor__kmeans_data *d, const imgcolor_options *opt,
-                                     imgcolor__clustering *out);
+                                     imgcolor__budget *budget, imgcolor__clustering *out);
 
 /* Lloyd iterations from the given k initial centres (k * 3 doubles), then a final
  * assignment: one run of the above without the random initialisation. */

@@ -309,13 +309,16 @@ void imgcolor__lloyd_scratch_free(imgcolor__lloyd_scratch *scratch)
  * mean; a total squared shift within tol_abs includes unchanged assignments, after which
  * the means do not move. */
 imgcolor_status imgcolor__lloyd(const imgcolor__kmeans_data *d, int k, double (*c)[3],
-                                int max_iter, double tol_abs,
+                                int max_iter, double tol_abs, imgcolor__meter *meter,
                                 imgcolor__lloyd_scratch *scratch, imgcolor__clustering *out)
 {
     int it = 0;
     while (it < max_iter) {
+        imgcolor_status st = imgcolor__meter_check(meter);
+        if (st != IMGCOLOR_OK)
+            return st;
         assign_all(d, (const double(*)[3])c, k, scratch);
-        imgcolor_status st = relocate_empty(d, (const double(*)[3])c, k, scratch->sums);
+        st = relocate_empty(d, (const double(*)[3])c, k, scratch->sums);
         if (st != IMGCOLOR_OK)
             return st;
         double shift = 0;
@@ -350,11 +353,12 @@ imgcolor_status imgcolor__kmeans_lloyd(const imgcolor__kmeans_data *d, int k, co
     if (!d || !init || !out || k < 1 || k > IMGCOLOR_K_MAX || max_iter < 1)
         return IMGCOLOR_E_INVALID;
     imgcolor__lloyd_scratch scratch = {0};
+    imgcolor__meter unmetered = {0};
     double c[IMGCOLOR_K_MAX][3];
     memcpy(c, init, (size_t)k * sizeof c[0]);
     imgcolor_status st = imgcolor__lloyd_scratch_init(&scratch, d, k);
     if (st == IMGCOLOR_OK)
-        st = imgcolor__lloyd(d, k, c, max_iter, tol_abs, &scratch, out);
+        st = imgcolor__lloyd(d, k, c, max_iter, tol_abs, &unmetered, &scratch, out);
     imgcolor__lloyd_scratch_free(&scratch);
     return st;
 }

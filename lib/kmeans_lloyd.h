@@ -21,10 +21,11 @@ void imgcolor__lloyd_scratch_free(imgcolor__lloyd_scratch *scratch);
 /*
  * Lloyd's iterations as scikit-learn's _kmeans_single_lloyd from the k centres c (moved
  * in place), at most max_iter of them, until the total squared shift is within tol_abs;
- * then a final assignment gives the clusters' counts and inertia.
+ * then a final assignment gives the clusters' counts and inertia. meter is checked
+ * before each pass.
  */
 imgcolor_status imgcolor__lloyd(const imgcolor__kmeans_data *d, int k, double (*c)[3],
-                                int max_iter, double tol_abs,
+                                int max_iter, double tol_abs, imgcolor__meter *meter,
                                 imgcolor__lloyd_scratch *scratch, imgcolor__clustering *out);
 
 #endif

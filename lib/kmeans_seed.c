@@ -276,7 +276,8 @@ static size_t pixel_colour(const imgcolor__kmeans_data *d, uint64_t pick)
  * pixels drawn with probability proportional to their squared distance to the nearest
  * centre so far. Pixels of one colour are one weighted point here.
  */
-void imgcolor__seeding_plusplus(imgcolor__seeding *sd, int k, imgcolor__rng *r, double (*c)[3])
+imgcolor_status imgcolor__seeding_plusplus(imgcolor__seeding *sd, int k, imgcolor__rng *r,
+                                           imgcolor__meter *meter, double (*c)[3])
 {
     const imgcolor__kmeans_data *d = sd->d;
     size_t first = pixel_colour(d, imgcolor__rng_below(r, d->total));
@@ -286,6 +287,9 @@ void imgcolor__seeding_plusplus(imgcolor__seeding *sd, int k, imgcolor__rng *r, 
     double pot = sd->nodes[0].sum;
     int trials = 2 + (int)log((double)k);
     for (int t = 1; t < k; t++) {
+        imgcolor_status st = imgcolor__meter_check(meter);
+        if (st != IMGCOLOR_OK)
+            return st;
         size_t best = 0;
         double best_pot = 0;
         for (int q = 0; q < trials; q++) {
@@ -303,6 +307,7 @@ void imgcolor__seeding_plusplus(imgcolor__seeding *sd, int k, imgcolor__rng *r, 
         colour_as_centre(d, best, c[t]);
         pot = sd->nodes[0].sum;
     }
+    return IMGCOLOR_OK;
 }
 
 
@@ -338,8 +343,9 @@ imgcolor_status imgcolor__kmeans_plusplus(const imgcolor__kmeans_data *d, int k,
     imgcolor_status st = imgcolor__seeding_new(d, &sd);
     if (st == IMGCOLOR_OK) {
         imgcolor__rng r;
+        imgcolor__meter unmetered = {0};
         imgcolor__rng_seed(&r, seed, run);
-        imgcolor__seeding_plusplus(sd, k, &r, (double(*)[3])centres);
+        st = imgcolor__seeding_plusplus(sd, k, &r, &unmetered, (double(*)[3])centres);
     }
     imgcolor__seeding_free(sd);
     return st;

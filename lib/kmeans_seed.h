@@ -3,6 +3,7 @@
 #ifndef IMGCOLOR_KMEANS_SEED_H
 #define IMGCOLOR_KMEANS_SEED_H
 
+#include "budget.h"
 #include "kmeans_tree.h"
 #include "rng.h"
 
@@ -12,8 +13,10 @@ typedef struct imgcolor__seeding imgcolor__seeding;
 imgcolor_status imgcolor__seeding_new(const imgcolor__kmeans_data *d, imgcolor__seeding **out);
 void imgcolor__seeding_free(imgcolor__seeding *sd);
 
-/* Greedy k-means++ as scikit-learn's _kmeans_plusplus: k <= d->n centres drawn with r. */
-void imgcolor__seeding_plusplus(imgcolor__seeding *sd, int k, imgcolor__rng *r,
-                                double (*centres)[3]);
+/* Greedy k-means++ as scikit-learn's _kmeans_plusplus: k <= d->n centres drawn with r.
+ * meter is checked before each centre after the first; over budget, the centres are
+ * unfinished and the result is IMGCOLOR_E_LIMIT. */
+imgcolor_status imgcolor__seeding_plusplus(imgcolor__seeding *sd, int k, imgcolor__rng *r,
+                                           imgcolor__meter *meter, double (*centres)[3]);
 
 #endif
