@@ -98,8 +98,8 @@ typedef struct imgcolor_options imgcolor_options;
 
 /*
  * Creates an options handle with the defaults: k = 6, n_init = 10, max_iter = 300,
- * tol = 1e-4, seed = 0, min_alpha = 128, threads = 0 (one per core, at most 2 per
- * n_init run), max_pixels = 64 000 000, max_bytes = 256 MiB.
+ * tol = 1e-4, seed = 0, min_alpha = 128, threads = 0 (automatic, see
+ * imgcolor_options_set_threads()), max_pixels = 64 000 000, max_bytes = 256 MiB.
  * Free it with imgcolor_options_free(). Returns IMGCOLOR_E_NOMEM or IMGCOLOR_OK.
  */
 IMGCOLOR_API imgcolor_status imgcolor_options_new(imgcolor_options **out);
@@ -127,7 +127,12 @@ IMGCOLOR_API imgcolor_status imgcolor_options_set_tol(imgcolor_options *opt, dou
 IMGCOLOR_API imgcolor_status imgcolor_options_set_seed(imgcolor_options *opt, uint64_t seed);
 /* Pixels whose alpha is below this are counted as transparent, not clustered. 0..255. */
 IMGCOLOR_API imgcolor_status imgcolor_options_set_min_alpha(imgcolor_options *opt, int min_alpha);
-/* Worker threads for clustering, 0 (automatic) or 1..64. Results do not depend on it. */
+/*
+ * Threads per call, 0 (automatic) or 1..64; results do not depend on it. The n_init runs
+ * are spread over this many threads (the calling thread among them), never more than
+ * n_init; 0 is one per online processor, at most 8. With any value but 1, an image of a
+ * megapixel or more is also counted on a second thread while it is decoded.
+ */
 IMGCOLOR_API imgcolor_status imgcolor_options_set_threads(imgcolor_options *opt, int threads);
 /* Largest accepted width x height, checked from the image header before decoding,
  * 1..2^40. */

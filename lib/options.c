@@ -17,6 +17,11 @@ static const imgcolor_options defaults = {
     .max_bytes = 256u << 20,
 };
 
+const imgcolor_options *imgcolor__options_defaults(void)
+{
+    return &defaults;
+}
+
 const imgcolor_options *imgcolor__options_or_default(const imgcolor_options *opt,
                                                      imgcolor_options *storage)
 {
