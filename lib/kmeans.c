@@ -67,21 +67,39 @@ static int thread_count(const imgcolor_options *opt)
     return threads < opt->n_init ? threads : opt->n_init;
 }
 
+/* No more colours than clusters: each colour is a cluster, exactly. */
+static void each_colour_a_cluster(const imgcolor__kmeans_data *d, imgcolor__clustering *out)
+{
+    out->k = (int)d->n;
+    for (size_t i = 0; i < d->n; i++) {
+        colour_as_centre(d, i, out->centres[i]);
+        out->counts[i] = d->w[i];
+    }
+    out->inertia = 0;
+    out->iterations = 0;
+}
+
+/* Runs every init on `threads` threads, the calling one among them, and alone if no
+ * other thread can be started. */
+static void run_on_threads(runner *rn, int threads)
+{
+    pthread_t tid[64];
+    int started = 0;
+    for (; started < threads - 1; started++)
+        if (pthread_create(&tid[started], NULL, run_worker, rn) != 0)
+            break;
+    run_worker(rn);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+}
+
 imgcolor_status imgcolor__kmeans_run(const imgcolor__kmeans_data *d, const imgcolor_options *opt,
                                      imgcolor__budget *budget, imgcolor__clustering *out)
 {
     if (!d || !opt || !out)
         return IMGCOLOR_E_INVALID;
-    int k = opt->k;
-    if ((size_t)k >= d->n) {
-        /* No more colours than clusters: each colour is a cluster, exactly. */
-        out->k = (int)d->n;
-        for (size_t i = 0; i < d->n; i++) {
-            colour_as_centre(d, i, out->centres[i]);
-            out->counts[i] = d->w[i];
-        }
-        out->inertia = 0;
-        out->iterations = 0;
+    if ((size_t)opt->k >= d->n) {
+        each_colour_a_cluster(d, out);
         return IMGCOLOR_OK;
     }
     runner rn = {d, opt, budget, imgcolor__kmeans_tolerance(d, opt->tol), NULL, NULL, 0};
@@ -90,15 +108,7 @@ imgcolor_status imgcolor__kmeans_run(const imgcolor__kmeans_data *d, const imgco
     imgcolor_status st = IMGCOLOR_E_NOMEM;
     if (!rn.runs || !rn.status)
         goto done;
-    int threads = thread_count(opt);
-    pthread_t tid[64];
-    int started = 0;
-    for (; started < threads - 1; started++)
-        if (pthread_create(&tid[started], NULL, run_worker, &rn) != 0)
-            break;
-    run_worker(&rn); /* the calling thread works too, and alone if no thread started */
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
+    run_on_threads(&rn, thread_count(opt));
     int best = -1;
     for (int run = 0; run < opt->n_init; run++) {
         if (rn.status[run] != IMGCOLOR_OK) {

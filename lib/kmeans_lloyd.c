@@ -206,11 +206,45 @@ static void assign_all(const imgcolor__kmeans_data *d, const double (*c)[3], int
     assign(d, 0, &cs, scratch->cand, k, scratch->cand + k, k, scratch->sums);
 }
 
+/* A colour far from its centre, a candidate for relocation. */
+typedef struct far_colour {
+    double dist;
+    uint32_t rgb;
+    size_t i;
+    int label;
+} far_colour;
+
+/* The `want` colours farthest from their own centres, the farthest first and among
+ * equally far ones the lower 0xRRGGBB, into top; returns how many there are. */
+static int farthest_colours(const imgcolor__kmeans_data *d, const double (*c)[3], int k,
+                            far_colour *top, int want)
+{
+    int have = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        double dist;
+        int label = nearest(d, i, c, NULL, k, &dist);
+        uint32_t rgb = (uint32_t)d->x[0][i] << 16 | (uint32_t)d->x[1][i] << 8 |
+                       (uint32_t)d->x[2][i];
+        far_colour f = {dist, rgb, i, label};
+        int pos = have;
+        while (pos > 0 && (top[pos - 1].dist < dist ||
+                           (top[pos - 1].dist == dist && top[pos - 1].rgb > rgb)))
+            pos--;
+        if (pos >= want)
+            continue;
+        int last = have < want ? have : want - 1;
+        memmove(&top[pos + 1], &top[pos], (size_t)(last - pos) * sizeof *top);
+        top[pos] = f;
+        if (have < want)
+            have++;
+    }
+    return have;
+}
+
 /*
  * scikit-learn's _relocate_empty_clusters: each empty cluster takes one pixel from the
  * pixels farthest from their own centre, the farthest first, and that pixel leaves its
- * old cluster's sums. Among equally far colours the lower 0xRRGGBB goes first. Rare, so
- * it is a plain pass over all colours.
+ * old cluster's sums. Rare, so it is a plain pass over all colours.
  */
 static imgcolor_status relocate_empty(const imgcolor__kmeans_data *d, const double (*c)[3], int k,
                                       colour_sums *sums)
@@ -220,42 +254,17 @@ static imgcolor_status relocate_empty(const imgcolor__kmeans_data *d, const doub
         n_empty += sums[t].w == 0;
     if (n_empty == 0)
         return IMGCOLOR_OK;
-    /* The n_empty farthest colours, each with its remaining pixels, kept sorted. */
-    typedef struct far {
-        double dist;
-        uint32_t rgb;
-        size_t i;
-        int label;
-    } far;
-    far *top = calloc((size_t)n_empty, sizeof *top);
+    far_colour *top = calloc((size_t)n_empty, sizeof *top);
     if (!top)
         return IMGCOLOR_E_NOMEM;
-    int have = 0;
-    for (size_t i = 0; i < d->n; i++) {
-        double dist;
-        int label = nearest(d, i, c, NULL, k, &dist);
-        uint32_t rgb = (uint32_t)d->x[0][i] << 16 | (uint32_t)d->x[1][i] << 8 |
-                       (uint32_t)d->x[2][i];
-        far f = {dist, rgb, i, label};
-        int pos = have;
-        while (pos > 0 && (top[pos - 1].dist < dist ||
-                           (top[pos - 1].dist == dist && top[pos - 1].rgb > rgb)))
-            pos--;
-        if (pos >= n_empty)
-            continue;
-        int last = have < n_empty ? have : n_empty - 1;
-        memmove(&top[pos + 1], &top[pos], (size_t)(last - pos) * sizeof *top);
-        top[pos] = f;
-        if (have < n_empty)
-            have++;
-    }
+    int have = farthest_colours(d, c, k, top, n_empty);
     /* Hand out pixels: a colour with several pixels can fill several empty clusters. */
     int next = 0;
     uint64_t used = 0;
     for (int t = 0; t < k && next < have; t++) {
         if (sums[t].w != 0)
             continue;
-        const far *f = &top[next];
+        const far_colour *f = &top[next];
         uint64_t r = f->rgb >> 16, g = (f->rgb >> 8) & 0xFF, b = f->rgb & 0xFF;
         colour_sums *old = &sums[f->label];
         old->w -= 1;

@@ -103,61 +103,68 @@ static imgcolor_status sort_by_code(uint32_t *codes, uint64_t *counts, size_t n)
     return IMGCOLOR_OK;
 }
 
-imgcolor_status imgcolor__kmeans_prepare(uint32_t *codes, uint64_t *counts, size_t n,
-                                         imgcolor__kmeans_data **out)
+/* Checks the colours and their counts, and sorts them by code if they are not. */
+static imgcolor_status check_and_sort(uint32_t *codes, uint64_t *counts, size_t n)
 {
-    *out = NULL;
-    imgcolor_status st = IMGCOLOR_E_INVALID;
-    imgcolor__kmeans_data *d = NULL;
     if (n == 0 || n > UINT32_MAX / 2)
-        goto fail;
+        return IMGCOLOR_E_INVALID;
     int sorted = 1;
     for (size_t i = 0; i < n; i++) {
         if (counts[i] == 0 || counts[i] >= (1ull << 40) || codes[i] > 0xFFFFFFu)
-            goto fail;
+            return IMGCOLOR_E_INVALID;
         sorted &= i == 0 || codes[i] > codes[i - 1];
     }
-    if (!sorted) {
-        if ((st = sort_by_code(codes, counts, n)) != IMGCOLOR_OK)
-            goto fail;
-        /* Leaves hold at most LEAF_SIZE colours only if colours are distinct. */
-        st = IMGCOLOR_E_INVALID;
-        for (size_t i = 1; i < n; i++)
-            if (codes[i] == codes[i - 1])
-                goto fail;
-    }
-    st = IMGCOLOR_E_NOMEM;
-    if (!(d = calloc(1, sizeof *d)))
-        goto fail;
-    d->n = n;
-    d->w = counts;
-    counts = NULL;
-    /* The channels share one allocation, each padded with LEAF_SIZE zeros. */
-    size_t lanes = n + LEAF_SIZE;
+    if (sorted)
+        return IMGCOLOR_OK;
+    imgcolor_status st = sort_by_code(codes, counts, n);
+    if (st != IMGCOLOR_OK)
+        return st;
+    /* Leaves hold at most LEAF_SIZE colours only if colours are distinct. */
+    for (size_t i = 1; i < n; i++)
+        if (codes[i] == codes[i - 1])
+            return IMGCOLOR_E_INVALID;
+    return IMGCOLOR_OK;
+}
+
+/* The coordinates the searches work on: each colour's channels, in tree order. The
+ * channels share one allocation, each padded with LEAF_SIZE zeros. */
+static imgcolor_status set_channels(imgcolor__kmeans_data *d, const uint32_t *codes)
+{
+    size_t lanes = d->n + LEAF_SIZE;
     if (!(d->x[0] = imgcolor__alloc_large(3 * lanes)))
-        goto fail;
+        return IMGCOLOR_E_NOMEM;
     d->x[1] = d->x[0] + lanes;
     d->x[2] = d->x[1] + lanes;
     for (int j = 0; j < 3; j++)
-        memset(d->x[j] + n, 0, LEAF_SIZE);
-    for (size_t i = 0; i < n; i++) {
+        memset(d->x[j] + d->n, 0, LEAF_SIZE);
+    for (size_t i = 0; i < d->n; i++) {
         uint32_t rgb = imgcolor__morton_rgb(codes[i]);
         for (int j = 0; j < 3; j++)
             d->x[j][i] = (uint8_t)(rgb >> (16 - 8 * j));
     }
+    return IMGCOLOR_OK;
+}
+
+static imgcolor_status build_tree(imgcolor__kmeans_data *d, const uint32_t *codes)
+{
     /* A tree over n colours has at most n leaves and n - 1 inner nodes. Pages of the
      * allocation that are never written cost nothing; the rest is given back below. */
-    d->nodes = imgcolor__alloc_large((2 * n - 1) * sizeof *d->nodes);
-    d->sums = imgcolor__alloc_large((2 * n - 1) * sizeof *d->sums);
+    d->nodes = imgcolor__alloc_large((2 * d->n - 1) * sizeof *d->nodes);
+    d->sums = imgcolor__alloc_large((2 * d->n - 1) * sizeof *d->sums);
     if (!d->nodes || !d->sums)
-        goto fail;
-    build(d, codes, 0, (uint32_t)n, 23, 0);
+        return IMGCOLOR_E_NOMEM;
+    build(d, codes, 0, (uint32_t)d->n, 23, 0);
     kd_node *nodes = realloc(d->nodes, d->nnodes * sizeof *nodes);
     colour_sums *sums = realloc(d->sums, d->nnodes * sizeof *sums);
     d->nodes = nodes ? nodes : d->nodes;
     d->sums = sums ? sums : d->sums;
-    /* The mean per-channel population variance, as numpy.var over every pixel: the
-     * mean square minus the square mean, from the exact sums. */
+    return IMGCOLOR_OK;
+}
+
+/* The pixel count and the mean per-channel population variance, as numpy.var over every
+ * pixel: the mean square minus the square mean, from the root's exact sums. */
+static void set_totals(imgcolor__kmeans_data *d)
+{
     const colour_sums *root = &d->sums[0];
     d->total = root->w;
     double mean2 = 0;
@@ -166,9 +173,28 @@ imgcolor_status imgcolor__kmeans_prepare(uint32_t *codes, uint64_t *counts, size
         mean2 += mean * mean;
     }
     d->var_mean = ((double)root->sq / (double)root->w - mean2) / 3;
+}
+
+imgcolor_status imgcolor__kmeans_prepare(uint32_t *codes, uint64_t *counts, size_t n,
+                                         imgcolor__kmeans_data **out)
+{
+    *out = NULL;
+    imgcolor__kmeans_data *d = NULL;
+    imgcolor_status st = check_and_sort(codes, counts, n);
+    if (st != IMGCOLOR_OK)
+        goto done;
+    st = IMGCOLOR_E_NOMEM;
+    if (!(d = calloc(1, sizeof *d)))
+        goto done;
+    d->n = n;
+    d->w = counts;
+    counts = NULL;
+    if ((st = set_channels(d, codes)) != IMGCOLOR_OK || (st = build_tree(d, codes)) != IMGCOLOR_OK)
+        goto done;
+    set_totals(d);
     *out = d;
-    return IMGCOLOR_OK;
-fail:
+    d = NULL;
+done:
     free(counts);
     imgcolor__kmeans_data_free(d);
     return st;
