@@ -15,6 +15,7 @@ import sys
 import tempfile
 import urllib.request
 
+sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serve import Server  # noqa: E402
 
