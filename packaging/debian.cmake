@@ -2,7 +2,6 @@
 # libimgcolor-dev (header, CMake package, pkg-config file, libimgcolor(3)), imgcolor (the
 # CLI, its page, completions and the documents) and imgcolor-server. `make deb` builds
 # them from a tree configured with -DIMGCOLOR_DEB=ON -DCMAKE_INSTALL_PREFIX=/usr.
-option(IMGCOLOR_DEB "Configure for Debian packages (make deb)" OFF)
 set(IMGCOLOR_DEB_MAINTAINER "libimgcolor maintainers <maintainers@libimgcolor.invalid>"
   CACHE STRING "Maintainer field of the Debian packages")
 if(NOT IMGCOLOR_DEB)
@@ -40,13 +39,13 @@ foreach(i RANGE 0 ${last} 2)
   string(TOUPPER ${component} C)
   list(APPEND CPACK_COMPONENTS_ALL ${component})
   set(CPACK_DEBIAN_${C}_PACKAGE_NAME ${package})
-  set(CPACK_DEBIAN_${C}_FILE_NAME "${package}_${PROJECT_VERSION}_${CMAKE_SYSTEM_PROCESSOR}.deb")
   install(FILES ${CMAKE_CURRENT_LIST_DIR}/copyright ${IMGCOLOR_DEB_CHANGELOG}
     DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/${package} COMPONENT ${component})
 endforeach()
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_PACKAGE_NAME imgcolor)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT ${IMGCOLOR_DEB_MAINTAINER})
@@ -64,25 +63,58 @@ set(CPACK_DEBIAN_LIB_PACKAGE_SECTION libs)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_SERVER_PACKAGE_SECTION web)
 set(CPACK_COMPONENT_DEV_DEPENDS lib)
+# pkg-config needs the modules imgcolor.pc requires even to give --cflags: the -dev
+# package depends on the Debian packages that hold their .pc files.
+get_property(IMGCOLOR_PC_MODULES GLOBAL PROPERTY IMGCOLOR_PC_REQUIRES)
+separate_arguments(IMGCOLOR_PC_MODULES UNIX_COMMAND "${IMGCOLOR_PC_MODULES}")
+set(IMGCOLOR_DEB_DEV_DEPENDS "")
+foreach(module IN LISTS IMGCOLOR_PC_MODULES)
+  execute_process(COMMAND ${PKG_CONFIG_EXECUTABLE} --path ${module}
+    OUTPUT_VARIABLE pc_file OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
+  execute_process(COMMAND dpkg-query -S ${pc_file}
+    OUTPUT_VARIABLE owner OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
+  string(REGEX REPLACE "[:,].*" "" owner "${owner}")
+  list(APPEND IMGCOLOR_DEB_DEV_DEPENDS ${owner})
+endforeach()
+list(REMOVE_DUPLICATES IMGCOLOR_DEB_DEV_DEPENDS)
+list(JOIN IMGCOLOR_DEB_DEV_DEPENDS ", " CPACK_DEBIAN_DEV_PACKAGE_DEPENDS)
 set(CPACK_COMPONENT_CLI_DEPENDS lib)
 set(CPACK_COMPONENT_SERVER_DEPENDS lib)
-set(CPACK_COMPONENT_LIB_DESCRIPTION "prominent colours of images (shared library)
- libimgcolor finds the prominent colours of PNG and JPEG images with exact
- k-means clustering of their pixels, as scikit-learn's KMeans computes it,
- converts colours to hex codes and draws pie charts as PNG or SVG. It is
- reentrant: no globals, no hidden state.")
-set(CPACK_COMPONENT_DEV_DESCRIPTION "prominent colours of images (development files)
- libimgcolor finds the prominent colours of PNG and JPEG images with exact
- k-means clustering of their pixels.
- .
- This package holds the header, the CMake package, the pkg-config file and
- the libimgcolor(3) manual page.")
-set(CPACK_COMPONENT_CLI_DESCRIPTION "prominent colours of images (command-line tool)
- imgcolor prints the prominent colours of PNG and JPEG images (exact k-means
- of their pixels) as text, JSON or CSV, converts RGB triples to hex codes
- and draws pie charts of colours as PNG or SVG.")
-set(CPACK_COMPONENT_SERVER_DESCRIPTION "prominent colours of images (HTTP server)
- imgcolor-server serves libimgcolor over HTTP: the prominent colours of an
- image, RGB triples to hex codes and pie charts, wire-compatible with the
- Flask micro-services of the lesson \"Secure RESTful APIs using Python\".")
+# Descriptions: the first line is the synopsis; CPack indents the rest and turns an
+# empty line into " .". The summary is left at CPack's default, which CPack then does
+# not prepend.
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_NAME} built using CMake")
+set(IMGCOLOR_DEB_ABOUT "libimgcolor finds the prominent colours of PNG and JPEG images with
+exact k-means clustering of their pixels, as scikit-learn's KMeans
+computes it, converts colours to hex codes and draws pie charts as PNG
+or SVG.")
+set(CPACK_DEBIAN_LIB_DESCRIPTION "prominent colours of images (shared library)
+${IMGCOLOR_DEB_ABOUT} It is reentrant: no globals, no hidden state.")
+set(CPACK_DEBIAN_DEV_DESCRIPTION "prominent colours of images (development files)
+${IMGCOLOR_DEB_ABOUT}
+
+This package holds the header, the CMake package, the pkg-config file
+and the libimgcolor(3) manual page.")
+set(CPACK_DEBIAN_CLI_DESCRIPTION "prominent colours of images (command-line tool)
+${IMGCOLOR_DEB_ABOUT}
+
+This package holds the imgcolor command, which prints the prominent
+colours of images as text, JSON or CSV, converts RGB triples to hex
+codes and draws pie charts of colours.")
+set(CPACK_DEBIAN_SERVER_DESCRIPTION "prominent colours of images (HTTP server)
+${IMGCOLOR_DEB_ABOUT}
+
+This package holds imgcolor-server, which serves the library over HTTP,
+wire-compatible with the Flask micro-services of the lesson 'Secure
+RESTful APIs using Python'.")
+
+# The library's package tells dpkg to run ldconfig through a trigger; its own empty
+# maintainer scripts keep CPack from writing ones that call ldconfig (which lintian
+# warns of), and lintian is told they are empty on purpose.
+set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_EXTRA ${CMAKE_CURRENT_LIST_DIR}/lib/triggers
+  ${CMAKE_CURRENT_LIST_DIR}/lib/postinst ${CMAKE_CURRENT_LIST_DIR}/lib/postrm)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/lib/lintian-overrides
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides
+  RENAME libimgcolor${PROJECT_VERSION_MAJOR} COMPONENT lib)
 include(CPack)

@@ -11,6 +11,8 @@ libcivetweb-dev libcmocka-dev libfreetype-dev fonts-dejavu-core libcurl4-openssl
 libssl-dev python3 python3-requests"
 if [ "${1:-}" = "--test" ]; then
     packages="$packages libxml2-utils nginx-light openssl curl"
+    # Packaging and documentation tests: man pages, completions, Debian packages.
+    packages="$packages mandoc zsh bash-completion lintian dpkg-dev file"
     shift
 fi
 packages="$packages $*"

@@ -6,7 +6,8 @@
   every flag in imgcolor(1) is in that help; the same for `imgcolor-server --help`
   and imgcolor-server(8), environment variables included;
 - every function of include/imgcolor.h is in libimgcolor(3);
-- every flag of the help is offered by the bash and zsh completions.
+- every flag of the help is offered by the bash and zsh completions, which parse
+  (bash -n, zsh -n) and, in bash with bash-completion, complete a few command lines.
 
     check_man.py --source SOURCE_DIR --cli IMGCOLOR --server IMGCOLOR_SERVER
 """
@@ -68,6 +69,49 @@ def in_completions(what, flags, paths):
             print(f"ok: {what}: {os.path.basename(path)} completes all {len(flags)} flags")
 
 
+BASH_COMPLETION = "/usr/share/bash-completion/bash_completion"
+
+
+def complete(script, func, line):
+    """What bash-completion offers for line (completing its last word) with script."""
+    words = line.split(" ")
+    prog = f"""
+source {BASH_COMPLETION}
+source {script}
+COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}
+COMP_WORDS=({" ".join(repr(w) for w in words)}); COMP_CWORD={len(words) - 1}
+{func}
+printf '%s\\n' "${{COMPREPLY[@]}}"
+"""
+    r = run("bash", "-c", prog)
+    return set(r.stdout.split())
+
+
+def completions_work(comp):
+    for shell, files in (("bash", ["imgcolor", "imgcolor-server"]),
+                         ("zsh", ["_imgcolor", "_imgcolor-server"])):
+        for name in files:
+            r = run(shell, "-n", os.path.join(comp, shell, name))
+            if r.returncode != 0:
+                failures.append(f"{shell} -n {name}: {r.stderr}")
+    bash_cli = os.path.join(comp, "bash", "imgcolor")
+    bash_srv = os.path.join(comp, "bash", "imgcolor-server")
+    cases = [
+        (bash_cli, "_imgcolor", "imgcolor ", {"prominent", "hex", "pie", "help"}),
+        (bash_cli, "_imgcolor", "imgcolor prominent --ma", {"--max-iter", "--max-pixels"}),
+        (bash_cli, "_imgcolor", "imgcolor prominent -f ", {"text", "json", "csv"}),
+        (bash_cli, "_imgcolor", "imgcolor pie --no", {"--no-labels"}),
+        (bash_srv, "_imgcolor_server", "imgcolor-server --max-q", {"--max-queue="}),
+        (bash_srv, "_imgcolor_server", "imgcolor-server --log-format ", {"json", "text"}),
+    ]
+    for script, func, line, want in cases:
+        got = complete(script, func, line)
+        if not want <= got:
+            failures.append(f"bash completion of '{line}': {sorted(got)}, expected {sorted(want)}")
+        else:
+            print(f"ok: bash completes '{line}' with {' '.join(sorted(want))}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", required=True)
@@ -102,6 +146,8 @@ def main():
     in_completions("imgcolor-server", flags,
                    [os.path.join(comp, "bash", "imgcolor-server"),
                     os.path.join(comp, "zsh", "_imgcolor-server")])
+
+    completions_work(comp)
 
     with open(os.path.join(a.source, "include", "imgcolor.h")) as f:
         api = set(re.findall(r"\b(imgcolor_\w+)\s*\(", f.read()))

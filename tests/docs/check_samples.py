@@ -20,7 +20,9 @@ error status fails the command; a file written with -o must be a PNG or SVG as i
 name says. A block with a curl or imgcolor command and no comment is an error, so
 that no new sample escapes.
 
-    check_samples.py --source SOURCE_DIR --build BUILD_DIR
+    check_samples.py --source SOURCE_DIR --build BUILD_DIR [--cc CC] [--cflags FLAGS]
+
+C programs are built with CC and FLAGS: a sanitized library needs the same sanitizers.
 """
 import argparse
 import os
@@ -168,7 +170,7 @@ class Runner:
         elif lang == "c":
             path = os.path.join(self.work, ".sample.c")
             open(path, "w").write(text)
-            self.run(where, f"cc -std=c11 -Wall -Werror -o .sample {path} {self.cflags} && "
+            self.run(where, f"{self.cc} -std=c11 -Wall -Werror -o .sample {path} {self.cflags} && "
                      "./.sample >/dev/null")
         else:
             for cmd in self.commands(text):
@@ -179,6 +181,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", required=True)
     ap.add_argument("--build", required=True)
+    ap.add_argument("--cc", default="cc")
+    ap.add_argument("--cflags", default="")
     a = ap.parse_args()
     src, build = os.path.abspath(a.source), os.path.abspath(a.build)
     with tempfile.TemporaryDirectory() as work:
@@ -188,7 +192,8 @@ def main():
         with Server(os.path.join(build, "bin", "imgcolor-server"),
                     os.path.join(work, "server")) as s:
             r = Runner(work, s.port, build)
-            r.cflags = (f"-I{src}/include -I{build}/include -L{build}/lib "
+            r.cc = a.cc
+            r.cflags = (f"{a.cflags} -I{src}/include -I{build}/include -L{build}/lib "
                         f"-Wl,-rpath,{build}/lib -limgcolor")
             for doc in DOCS:
                 for line, lang, text, mark in blocks(os.path.join(src, doc)):

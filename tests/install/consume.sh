@@ -1,15 +1,20 @@
 #!/bin/sh
-# consume.sh SOURCE_DIR BUILD_DIR WORK_DIR: the library as its users get it. Installs
+# consume.sh SOURCE_DIR BUILD_DIR WORK_DIR [CC [SANITIZE]]: the library as its users get it. Installs
 # the shared build (BUILD_DIR) and a static build made here into scratch prefixes,
 # builds examples/prominent.c against each with pkg-config and with
 # find_package(imgcolor 0.1 REQUIRED), and runs it; its colours must be the CLI's.
 # Also: the installed CLI runs from a prefix moved after installing, the package's
 # version check refuses another major version, and pkg-config --cflags names only the
-# prefix's include directory.
+# prefix's include directory. CC and SANITIZE (e.g. address,undefined) are the build's:
+# a sanitized library links only into programs built with the same sanitizers.
 set -eu
 src=$1
 build=$2
 work=$3
+CC=${4:-cc}
+sanitize=${5:-}
+san_flags=""
+[ -n "$sanitize" ] && san_flags="-fsanitize=$sanitize"
 example=$src/examples/prominent.c
 image=$src/examples/1.jpg
 rm -rf "$work"
@@ -45,7 +50,8 @@ echo "ok: installed CLI runs from a moved prefix"
 # The static library: the same sources, configured with BUILD_SHARED_LIBS=OFF.
 cmake -S "$src" -B "$work/static-build" -DBUILD_SHARED_LIBS=OFF -DIMGCOLOR_BUILD_TESTS=OFF \
     -DIMGCOLOR_BUILD_SERVER=OFF -DIMGCOLOR_BUILD_EXAMPLES=OFF -DIMGCOLOR_BUILD_CLI=ON \
-    -DCMAKE_BUILD_TYPE=Release >"$work/static-configure.log" 2>&1 ||
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER="$CC" -DIMGCOLOR_SANITIZE="$sanitize" \
+    >"$work/static-configure.log" 2>&1 ||
     { cat "$work/static-configure.log" >&2; fail "static build: configure failed"; }
 cmake --build "$work/static-build" -j 2 >"$work/static-build.log" 2>&1 ||
     { tail -30 "$work/static-build.log" >&2; fail "static build: build failed"; }
@@ -68,14 +74,15 @@ for kind in shared static; do
 
     # pkg-config. The shared program finds the library through its RUNPATH.
     # shellcheck disable=SC2046
-    cc -std=c11 -o "$work/pc-$kind" "$example" \
+    "$CC" -std=c11 $san_flags -o "$work/pc-$kind" "$example" \
         $(PKG_CONFIG_PATH=$pcpath pkg-config --cflags --libs $static_flag imgcolor) \
         -Wl,-rpath,"$prefix/lib" || fail "$kind: pkg-config build failed"
     check_run "$work/pc-$kind" "$kind, pkg-config"
 
     # CMake.
     cmake -S "$src/tests/install/consumer" -B "$work/cmake-$kind" -DCMAKE_PREFIX_PATH="$prefix" \
-        -DEXAMPLE="$example" >"$work/cmake-$kind.log" 2>&1 ||
+        -DEXAMPLE="$example" -DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="$san_flags" \
+        -DCMAKE_EXE_LINKER_FLAGS="$san_flags" >"$work/cmake-$kind.log" 2>&1 ||
         { cat "$work/cmake-$kind.log" >&2; fail "$kind: find_package(imgcolor 0.1) failed"; }
     cmake --build "$work/cmake-$kind" >>"$work/cmake-$kind.log" 2>&1 ||
         { cat "$work/cmake-$kind.log" >&2; fail "$kind: CMake consumer build failed"; }
