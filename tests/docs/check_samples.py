@@ -21,8 +21,10 @@ name says. A block with a curl or imgcolor command and no comment is an error, s
 that no new sample escapes.
 
     check_samples.py --source SOURCE_DIR --build BUILD_DIR [--cc CC] [--cflags FLAGS]
+                     [--libs LIBS]
 
-C programs are built with CC and FLAGS: a sanitized library needs the same sanitizers.
+C programs are built with CC and FLAGS (a sanitized library needs the same sanitizers)
+and linked with LIBS (default -limgcolor; a static library adds its dependencies).
 """
 import argparse
 import os
@@ -183,6 +185,7 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--cc", default="cc")
     ap.add_argument("--cflags", default="")
+    ap.add_argument("--libs", default="-limgcolor")
     a = ap.parse_args()
     src, build = os.path.abspath(a.source), os.path.abspath(a.build)
     with tempfile.TemporaryDirectory() as work:
@@ -194,7 +197,7 @@ def main():
             r = Runner(work, s.port, build)
             r.cc = a.cc
             r.cflags = (f"{a.cflags} -I{src}/include -I{build}/include -L{build}/lib "
-                        f"-Wl,-rpath,{build}/lib -limgcolor")
+                        f"-Wl,-rpath,{build}/lib {a.libs}")
             for doc in DOCS:
                 for line, lang, text, mark in blocks(os.path.join(src, doc)):
                     where = f"{doc}:{line}"

@@ -1,8 +1,9 @@
 #!/bin/sh
-# consume.sh SOURCE_DIR BUILD_DIR WORK_DIR [CC [SANITIZE]]: the library as its users get it. Installs
-# the shared build (BUILD_DIR) and a static build made here into scratch prefixes,
-# builds examples/prominent.c against each with pkg-config and with
-# find_package(imgcolor 0.1 REQUIRED), and runs it; its colours must be the CLI's.
+# consume.sh SOURCE_DIR BUILD_DIR WORK_DIR KIND [CC [SANITIZE]]: the library as its users
+# get it. Installs BUILD_DIR, whose library is KIND (shared or static), and a build of the
+# other kind made here into scratch prefixes, builds examples/prominent.c against each
+# with pkg-config and with find_package(imgcolor 0.1 REQUIRED), and runs it; its colours
+# must be the CLI's.
 # Also: the installed CLI runs from a prefix moved after installing, the package's
 # version check refuses another major version, and pkg-config --cflags names only the
 # prefix's include directory. CC and SANITIZE (e.g. address,undefined) are the build's:
@@ -11,8 +12,14 @@ set -eu
 src=$1
 build=$2
 work=$3
-CC=${4:-cc}
-sanitize=${5:-}
+kind_built=$4
+CC=${5:-cc}
+sanitize=${6:-}
+case $kind_built in
+shared) other=static other_shared=OFF ;;
+static) other=shared other_shared=ON ;;
+*) echo "consume.sh: KIND is shared or static, not '$kind_built'" >&2; exit 2 ;;
+esac
 san_flags=""
 [ -n "$sanitize" ] && san_flags="-fsanitize=$sanitize"
 example=$src/examples/prominent.c
@@ -39,24 +46,25 @@ check_run() { # check_run PROGRAM LABEL
     echo "ok: $2"
 }
 
-# The shared library, installed from the build under test, then moved.
+# The build under test, installed, then moved.
 cmake --install "$build" --prefix "$work/staged" >/dev/null
-mv "$work/staged" "$work/shared"
-"$work/shared/bin/imgcolor" prominent "$image" -k 3 --format csv |
+mv "$work/staged" "$work/$kind_built"
+"$work/$kind_built/bin/imgcolor" prominent "$image" -k 3 --format csv |
     awk -F, 'NR > 1 { print $3, $7 }' >"$work/got"
 cmp -s "$work/want" "$work/got" || fail "the installed CLI, moved, does not run alike"
 echo "ok: installed CLI runs from a moved prefix"
 
-# The static library: the same sources, configured with BUILD_SHARED_LIBS=OFF.
-cmake -S "$src" -B "$work/static-build" -DBUILD_SHARED_LIBS=OFF -DIMGCOLOR_BUILD_TESTS=OFF \
-    -DIMGCOLOR_BUILD_SERVER=OFF -DIMGCOLOR_BUILD_EXAMPLES=OFF -DIMGCOLOR_BUILD_CLI=ON \
+# The other kind: the same sources, configured with the other BUILD_SHARED_LIBS.
+cmake -S "$src" -B "$work/$other-build" -DBUILD_SHARED_LIBS=$other_shared \
+    -DIMGCOLOR_BUILD_TESTS=OFF -DIMGCOLOR_BUILD_SERVER=OFF -DIMGCOLOR_BUILD_EXAMPLES=OFF -DIMGCOLOR_BUILD_CLI=ON \
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER="$CC" -DIMGCOLOR_SANITIZE="$sanitize" \
-    >"$work/static-configure.log" 2>&1 ||
-    { cat "$work/static-configure.log" >&2; fail "static build: configure failed"; }
-cmake --build "$work/static-build" -j 2 >"$work/static-build.log" 2>&1 ||
-    { tail -30 "$work/static-build.log" >&2; fail "static build: build failed"; }
-cmake --install "$work/static-build" --prefix "$work/static" >/dev/null
+    >"$work/$other-configure.log" 2>&1 ||
+    { cat "$work/$other-configure.log" >&2; fail "$other build: configure failed"; }
+cmake --build "$work/$other-build" -j 2 >"$work/$other-build.log" 2>&1 ||
+    { tail -30 "$work/$other-build.log" >&2; fail "$other build: build failed"; }
+cmake --install "$work/$other-build" --prefix "$work/$other" >/dev/null
 [ -f "$work/static/lib/libimgcolor.a" ] || fail "static build: no libimgcolor.a installed"
+[ -f "$work/shared/lib/libimgcolor.so.0" ] || fail "shared build: no libimgcolor.so.0 installed"
 
 for kind in shared static; do
     prefix=$work/$kind
