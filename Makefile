@@ -31,10 +31,10 @@ test: build
 install: build
 	cmake --install $(BUILD) $(if $(PREFIX),--prefix "$(PREFIX)")
 
-# Debian packages in $(BUILD)-deb/deb/, checked with lintian (scripts/deb.sh).
+# Debian packages in $(BUILD)/debian/deb/, checked with lintian (scripts/deb.sh).
 deb: DEPS_FLAGS = --test
 deb: deps
-	./scripts/deb.sh $(CURDIR)/$(BUILD)-deb
+	./scripts/deb.sh $(CURDIR)/$(BUILD)/debian
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-deb
+	rm -rf $(BUILD)

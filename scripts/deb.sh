@@ -1,10 +1,10 @@
 #!/bin/sh
-# deb.sh [BUILD_DIR]: builds the Debian packages (libimgcolor0, libimgcolor-dev,
-# imgcolor, imgcolor-server) with CPack into BUILD_DIR/deb (default build-deb), with
-# Debian's hardening flags, and checks them with lintian: any error or warning fails.
+# deb.sh BUILD_DIR: builds the Debian packages (libimgcolor0, libimgcolor-dev, imgcolor,
+# imgcolor-server) with CPack into BUILD_DIR/deb, with Debian's hardening flags, and
+# checks them with lintian: any error or warning fails.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$src/build-deb}
+build=${1:?usage: deb.sh BUILD_DIR}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 for tool in dpkg-buildflags dpkg-shlibdeps lintian; do

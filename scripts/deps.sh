@@ -5,17 +5,19 @@
 #   scripts/deps.sh --test     and what the test suite needs
 #   scripts/deps.sh [--test] PACKAGE...   and these packages too (used by .ci/ scripts)
 set -eu
+# What the packaging and documentation tests add to --test: man pages, completions, .deb.
+doc_tools=""
+[ "${1:-}" = "--test" ] && doc_tools="mandoc zsh bash-completion lintian dpkg-dev file"
 
 packages="build-essential cmake pkg-config libpng-dev libjpeg62-turbo-dev libcjson-dev
 libcivetweb-dev libcmocka-dev libfreetype-dev fonts-dejavu-core libcurl4-openssl-dev
 libssl-dev python3 python3-requests"
 if [ "${1:-}" = "--test" ]; then
     packages="$packages libxml2-utils nginx-light openssl curl"
-    # Packaging and documentation tests: man pages, completions, Debian packages.
-    packages="$packages mandoc zsh bash-completion lintian dpkg-dev file"
     shift
 fi
 packages="$packages $*"
+packages="$packages $doc_tools"
 
 missing=""
 for p in $packages; do
