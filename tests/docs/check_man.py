@@ -18,8 +18,9 @@ import subprocess
 import sys
 
 failures = []
-# A flag: one or two hyphens and a letter, not inside a word ("k-means", "X-Real-IP").
-FLAG = re.compile(r"(?<![\w-])(--?[A-Za-z][A-Za-z0-9-]*)")
+# A flag, not inside a word ("k-means", "X-Real-IP"): a long one, or a short one of one
+# letter or digit ("-k", "-0").
+FLAG = re.compile(r"(?<![\w-])(--[A-Za-z][A-Za-z0-9-]*|-[A-Za-z0-9](?![\w-]))")
 ENV = re.compile(r"\bIMGCOLOR_[A-Z0-9_]+\b")
 
 
