@@ -4,7 +4,9 @@ BUILD_TYPE ?= Release
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps configure build demo test clean
+PREFIX ?=
+
+.PHONY: all deps configure build demo test install deb clean
 
 all: build
 
@@ -23,6 +25,16 @@ demo: build
 test: DEPS_FLAGS = --test
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# cmake --install, to PREFIX when given (else the configured prefix, /usr/local);
+# DESTDIR is honoured as usual. Installed programs find the library from any prefix.
+install: build
+	cmake --install $(BUILD) $(if $(PREFIX),--prefix "$(PREFIX)")
+
+# Debian packages in $(BUILD)/debian/deb/, checked with lintian (scripts/deb.sh).
+deb: DEPS_FLAGS = --test
+deb: deps
+	./scripts/deb.sh $(CURDIR)/$(BUILD)/debian
 
 clean:
 	rm -rf $(BUILD)

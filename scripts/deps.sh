@@ -5,6 +5,9 @@
 #   scripts/deps.sh --test     and what the test suite needs
 #   scripts/deps.sh [--test] PACKAGE...   and these packages too (used by .ci/ scripts)
 set -eu
+# What the packaging and documentation tests add to --test: man pages, completions, .deb.
+doc_tools=""
+[ "${1:-}" = "--test" ] && doc_tools="mandoc zsh bash-completion lintian dpkg-dev file"
 
 packages="build-essential cmake pkg-config libpng-dev libjpeg62-turbo-dev libcjson-dev
 libcivetweb-dev libcmocka-dev libfreetype-dev fonts-dejavu-core libcurl4-openssl-dev
@@ -14,6 +17,7 @@ if [ "${1:-}" = "--test" ]; then
     shift
 fi
 packages="$packages $*"
+packages="$packages $doc_tools"
 
 missing=""
 for p in $packages; do

@@ -12,7 +12,7 @@ python=${PYTHON:-/usr/bin/python3}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DIMGCOLOR_BUILD_TESTS=OFF \
   -DIMGCOLOR_BUILD_SERVER=OFF -DIMGCOLOR_BUILD_CLI=OFF -DIMGCOLOR_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build "$build" --target imgcolor -j2 >/dev/null
-cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -I"$root/include" "$here/bench_pie.c" \
+cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -I"$root/include" -I"$build/include" "$here/bench_pie.c" \
   -L"$build/lib" -Wl,-rpath,"$build/lib" -limgcolor -o "$build/bench_pie"
 
 out=$(mktemp -d)
