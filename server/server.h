@@ -392,6 +392,18 @@ int srv_tls_selfcheck(int port, int timeout_ms, char *why, size_t size);
 /* Loads the certificate chain and key into civetweb's SSL_CTX and sets TLS 1.2 as the
  * lowest version. Returns 0 or -1. */
 int srv_tls_configure(void *ssl_ctx, const char *cert, const char *key);
+/* civetweb's init_ssl callback (user_data is the srv_state): srv_tls_configure with the
+ * configured --tls-cert and --tls-key. Returns 1 (done) or -1 (fail). */
+int srv_tls_init_ssl(void *ssl_ctx, void *user_data);
+
+/* civetweb's log_message callback, as the server installs it. */
+typedef int (*srv_mg_log)(const struct mg_connection *conn, const char *message);
+/* Before the server listens: serves HTTPS in a child process and checks it answers, so
+ * a civetweb that crashes on this OpenSSL crashes there. Returns 0, or -1 with the
+ * reason logged. */
+int srv_tls_probe(srv_state *st, srv_mg_log log_message);
+/* After: srv_tls_selfcheck on the bound port. Returns 0, or -1 with the reason logged. */
+int srv_tls_check_port(const srv_state *st, int port);
 
 extern const char srv_openapi_json[];
 extern const size_t srv_openapi_json_len;
