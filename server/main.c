@@ -4,6 +4,7 @@
  * sequence: on SIGINT/SIGTERM stop taking work, let in-flight requests finish, then
  * stop the listener and exit 0. main() runs these steps in order, with one exit. */
 #include <errno.h>
+#include <malloc.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -535,11 +536,37 @@ static void announce(const srv_state *st, const listener *l)
                 (int)strcspn(cfg->metrics_listen, ":"), cfg->metrics_listen, st->metrics_port);
 }
 
+/* Memory returned after a flood. glibc raises its mmap threshold to the largest block
+ * freed (up to 32 MiB), so after the first image every decode buffer comes from arenas,
+ * one per thread, that never shrink: four floods of 64 clients posting a 14-MP JPEG left
+ * 7.5 MB -> 419 -> 593 MB resident. A fixed 128 KiB threshold keeps large blocks in
+ * their own mappings, handed back on free (11 MB after each flood); docs/SECURITY.md
+ * has the figures, tests/server/server_limits.py --case flood checks them. */
+static void tune_malloc(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+}
+
+/* What small blocks the arenas still hold once no request has been in flight for half
+ * a second (five ticks of the main loop) is trimmed too, once per busy spell. */
+static void trim_when_idle(srv_state *st, int *idle_ticks, int *dirty)
+{
+    if (atomic_load(&st->metrics.in_flight) > 0) {
+        *idle_ticks = 0;
+        *dirty = 1;
+    } else if (*dirty && ++*idle_ticks >= 5) {
+        malloc_trim(0);
+        *dirty = 0;
+    }
+}
+
 /* Serves until SIGINT or SIGTERM, re-reading the keys on SIGHUP. */
 static void wait_for_stop(srv_state *st)
 {
+    int idle_ticks = 0, dirty = 0;
     while (!stop_signal) {
         sleep_ms(100);
+        trim_when_idle(st, &idle_ticks, &dirty);
         if (reload_signal) {
             reload_signal = 0;
             if (st->auth_on)
@@ -562,6 +589,7 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "new-key") == 0)
         return new_key(argc, argv);
+    tune_malloc();
     int rc = 1, list_routes = 0, have_state = 0;
     listener l;
     memset(&l, 0, sizeof l);
