@@ -92,10 +92,16 @@ static const opt_row opts[] = {
      "heavy requests waiting for a slot; beyond it 503 with Retry-After"},
     {"queue-timeout-ms", "IMGCOLOR_QUEUE_TIMEOUT_MS", OPT_INT, 1, 3600000,
      CFG(queue_timeout_ms), "10000", "longest wait for a slot before 503"},
-    {"rate-limit", "IMGCOLOR_RATE_LIMIT", OPT_INT, 0, 1000000, CFG(rate_limit), "20",
+    {"rate-limit", "IMGCOLOR_RATE_LIMIT", OPT_INT, 0, 1000000, CFG(rate_limit), "0",
      "requests a second per client (API key, else address); 0: no limit; beyond it 429"},
     {"rate-burst", "IMGCOLOR_RATE_BURST", OPT_INT, 1, 1000000, CFG(rate_burst), "40",
      "requests a client may send at once before the rate applies"},
+    {"cost-rate-ms", "IMGCOLOR_COST_RATE_MS", OPT_INT, 0, 1000000, CFG(cost_rate_ms), "1000",
+     "worker time per client (API key, else address), in milliseconds a second, charged "
+     "as each request ends; a client in debt gets 429; at 1000 or more a client sending "
+     "one request at a time is never refused; 0: no limit"},
+    {"cost-burst-ms", "IMGCOLOR_COST_BURST_MS", OPT_INT, 1, 3600000, CFG(cost_burst_ms),
+     "30000", "worker time a client may use at once before the cost rate applies"},
     {"api-keys", "IMGCOLOR_API_KEYS", OPT_STR, 0, 0, CFG(api_keys), "",
      "file of SHA-256 key hashes (see new-key); every route but /healthz and /readyz then "
      "needs a key; re-read on SIGHUP"},
@@ -316,6 +322,7 @@ static int state_init(srv_state *st)
     if (pthread_rwlock_init(&st->keys_lock, NULL) != 0 ||
         pthread_mutex_init(&st->json_lock, NULL) != 0 ||
         srv_ratelimit_init(&st->rate, cfg->rate_limit, cfg->rate_burst) != 0 ||
+        srv_ratelimit_init(&st->cost, cfg->cost_rate_ms, cfg->cost_burst_ms) != 0 ||
         srv_gate_init(&st->gate, cfg->max_concurrent, cfg->max_queue) != 0) {
         fprintf(stderr, "imgcolor-server: out of memory\n");
         return -1;
@@ -344,6 +351,7 @@ static void state_free(srv_state *st)
     imgcolor_options_free(st->defaults);
     srv_keyring_free(&st->keys);
     srv_ratelimit_free(&st->rate);
+    srv_ratelimit_free(&st->cost);
     srv_gate_free(&st->gate);
     pthread_rwlock_destroy(&st->keys_lock);
     pthread_mutex_destroy(&st->json_lock);

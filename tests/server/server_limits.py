@@ -100,14 +100,15 @@ def read_response(sock, buf=b""):
     return status, buf[:length], buf[length:]
 
 
-def post_expect(port, path, body, ctype, timeout=120):
+def post_expect(port, path, body, ctype, timeout=120, client=None):
     """A POST as curl sends a large body: the head with "Expect: 100-continue", the body
     only after "100 Continue", so that an early refusal (429, 503) is read, not reset.
     Returns (status, body, seconds); status 0 for a connection error."""
     t0 = time.monotonic()
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-            s.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\n"
+            real_ip = f"X-Real-IP: {client}\r\n" if client else ""
+            s.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\n{real_ip}"
                       f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n"
                       "Connection: close\r\n\r\n".encode())
             status, data, rest = read_response(s)
@@ -313,15 +314,17 @@ def make_14mp(args, workdir):
     return open(out, "rb").read()
 
 
-def flood_once(port, pid, body, ctype, clients, posts):
-    """clients threads each post the image posts times while /healthz is timed."""
+def flood_once(port, pid, body, ctype, clients, posts, distinct):
+    """clients threads each post the image posts times while /healthz is timed; all
+    from one address, or (distinct) each from its own, named by X-Real-IP."""
     answers, lock = {}, threading.Lock()
     stop = threading.Event()
     health, rss = [], []
 
-    def client():
+    def client(i):
         for _ in range(posts):
-            status, _, _ = post_expect(port, "/v1/prominent-colors", body, ctype)
+            status, _, _ = post_expect(port, "/v1/prominent-colors", body, ctype,
+                                       client=f"10.1.0.{i}" if distinct else None)
             with lock:
                 answers[status] = answers.get(status, 0) + 1
 
@@ -334,7 +337,7 @@ def flood_once(port, pid, body, ctype, clients, posts):
 
     p = threading.Thread(target=prober)
     p.start()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     t0 = time.monotonic()
     for t in threads:
         t.start()
@@ -360,16 +363,24 @@ def case_flood(port, args, proc, workdir):
     print(f"flood: 14-MP JPEG of {len(jpeg)} bytes, {one:.2f} s alone; idle RSS "
           f"{idle / 1024:.1f} MB", flush=True)
     for n in range(args.floods):
+        distinct = n % 2 == 1
         answers, secs, p99, probes, worst, peak = flood_once(port, proc.pid, jpeg, ctype, 64,
-                                                             args.posts)
+                                                             args.posts, distinct)
         time.sleep(1.5)  # idle: the server hands memory back
         after = rss_kb(proc.pid)
-        print(f"flood {n + 1}: 64 clients x {args.posts} in {secs:.1f} s, answers "
+        # everyone else is still served: a client that took no part
+        other, data, other_secs = post_expect(port, "/v1/prominent-colors", jpeg, ctype,
+                                              client=f"10.2.0.{n}")
+        check(other == 200, f"flood {n + 1}: another client got {other} {data[:100]!r}")
+        print(f"flood {n + 1}: 64 clients {'from 64 addresses' if distinct else 'from one address'}"
+              f" x {args.posts} in {secs:.1f} s, answers "
               f"{sorted(answers.items())}; /healthz p99 {p99 * 1000:.0f} ms, worst "
               f"{worst * 1000:.0f} ms over {probes} probes; RSS at most "
-              f"{peak / 1024:.1f} MB during, {after / 1024:.1f} MB idle after", flush=True)
+              f"{peak / 1024:.1f} MB during, {after / 1024:.1f} MB idle after; another client "
+              f"then served in {other_secs:.2f} s", flush=True)
         check(set(answers) <= {200, 429, 503}, f"flood {n + 1}: answers {answers}")
-        check(answers.get(200, 0) > 0, f"flood {n + 1}: no image was served")
+        check(not distinct or 429 not in answers,
+              f"flood {n + 1}: clients sending one request each were refused 429")
         check(p99 < 0.25, f"flood {n + 1}: /healthz p99 {p99 * 1000:.0f} ms (want < 250)")
         check(after <= 2 * idle, f"flood {n + 1}: RSS {after} kB idle after, {idle} kB before")
 
@@ -385,7 +396,9 @@ def main():
     ap.add_argument("--posts", type=int, default=1, help="posts per flood client")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
-        proc, port = start_server(args.server, workdir)
+        # X-Real-IP from the test names each flood client (see case_flood)
+        extra = ["--trusted-proxy", "127.0.0.1"] if args.case == "flood" else []
+        proc, port = start_server(args.server, workdir, extra)
         try:
             if args.case == "nul":
                 case_nul(port, args)
