@@ -15,21 +15,6 @@
 
 #include "server.h"
 
-/* The only globals: set by the signal handlers, read by the main loop. */
-static volatile sig_atomic_t stop_signal;
-static volatile sig_atomic_t reload_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
-
-static void on_hangup(int sig)
-{
-    (void)sig;
-    reload_signal = 1;
-}
-
 /* One row per setting: the flag, its environment variable, default and meaning. The
  * same table drives parsing, the environment and --help, so they cannot disagree. */
 typedef enum opt_kind { OPT_INT, OPT_U64, OPT_STR, OPT_LOG } opt_kind;
@@ -503,17 +488,16 @@ static void listener_stop(listener *l)
 /* ------------------------------------------------------------------------------------ */
 /* Running                                                                               */
 
-/* mg_start ignores SIGPIPE; these handlers are installed after it, as civetweb asks. */
-static void install_signals(void)
+/* SIGINT, SIGTERM and SIGHUP are blocked in every thread (civetweb's threads inherit the
+ * mask, so this comes before mg_start) and taken by the main loop with sigtimedwait: no
+ * handler runs on a worker's stack, and no flag is shared between threads. */
+static void block_signals(sigset_t *set)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = on_hangup;
-    sigaction(SIGHUP, &sa, NULL);
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
 }
 
 /* --port-file: the bound port, and the metrics port if any, written whole (through a
@@ -569,19 +553,17 @@ static void trim_when_idle(srv_state *st, int *idle_ticks, int *dirty)
 }
 
 /* Serves until SIGINT or SIGTERM, re-reading the keys on SIGHUP. */
-static void wait_for_stop(srv_state *st)
+static void wait_for_stop(srv_state *st, const sigset_t *set)
 {
-    int idle_ticks = 0, dirty = 0;
-    while (!stop_signal) {
-        sleep_ms(100);
+    int idle_ticks = 0, dirty = 0, sig = 0;
+    const struct timespec tick = {0, 100 * 1000000L};
+    while (sig != SIGINT && sig != SIGTERM) {
+        sig = sigtimedwait(set, NULL, &tick);
         trim_when_idle(st, &idle_ticks, &dirty);
-        if (reload_signal) {
-            reload_signal = 0;
-            if (st->auth_on)
-                reload_keys(st);
-        }
+        if (sig == SIGHUP && st->auth_on)
+            reload_keys(st);
     }
-    srv_log(st, "info", "signal %d: finishing in-flight requests", (int)stop_signal);
+    srv_log(st, "info", "signal %d: finishing in-flight requests", sig);
 }
 
 static int print_routes(void)
@@ -617,12 +599,13 @@ int main(int argc, char **argv)
     have_state = 1;
     if (state_init(st) != 0 || (st->cfg.tls_cert[0] && srv_tls_probe(st, civetweb_log) != 0))
         goto done;
+    sigset_t signals;
+    block_signals(&signals);
     if (listener_start(st, &l) != 0)
         goto done;
-    install_signals();
     write_port_file(st, l.port);
     announce(st, &l);
-    wait_for_stop(st);
+    wait_for_stop(st, &signals);
     drain(st);
     rc = 0;
 done:
