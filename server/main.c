@@ -87,6 +87,9 @@ static const opt_row opts[] = {
      "one request at a time is never refused; 0: no limit"},
     {"cost-burst-ms", "IMGCOLOR_COST_BURST_MS", OPT_INT, 1, 3600000, CFG(cost_burst_ms),
      "30000", "worker time a client may use at once before the cost rate applies"},
+    {"time-limit-ms", "IMGCOLOR_TIME_LIMIT_MS", OPT_INT, 0, 86400000, CFG(time_limit_ms),
+     "10000", "CPU time an image may cost (decoding and clustering, all its threads); "
+     "beyond it 422; 0: no limit"},
     {"api-keys", "IMGCOLOR_API_KEYS", OPT_STR, 0, 0, CFG(api_keys), "",
      "file of SHA-256 key hashes (see new-key); every route but /healthz and /readyz then "
      "needs a key; re-read on SIGHUP"},
@@ -323,7 +326,9 @@ static int state_init(srv_state *st)
     if (imgcolor_options_new(&st->defaults) != IMGCOLOR_OK ||
         imgcolor_options_set_max_pixels(st->defaults, cfg->max_pixels) != IMGCOLOR_OK ||
         imgcolor_options_set_max_bytes(st->defaults, cfg->max_body_bytes) != IMGCOLOR_OK ||
-        imgcolor_options_set_threads(st->defaults, cfg->kmeans_threads) != IMGCOLOR_OK) {
+        imgcolor_options_set_threads(st->defaults, cfg->kmeans_threads) != IMGCOLOR_OK ||
+        imgcolor_options_set_time_limit_ms(st->defaults, (uint64_t)cfg->time_limit_ms) !=
+            IMGCOLOR_OK) {
         fprintf(stderr, "imgcolor-server: cannot set up the library options\n");
         return -1;
     }
