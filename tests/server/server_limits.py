@@ -383,7 +383,9 @@ def case_flood(port, args, proc, workdir):
         check(not distinct or 429 not in answers,
               f"flood {n + 1}: clients sending one request each were refused 429")
         check(p99 < 0.25, f"flood {n + 1}: /healthz p99 {p99 * 1000:.0f} ms (want < 250)")
-        check(after <= 2 * idle, f"flood {n + 1}: RSS {after} kB idle after, {idle} kB before")
+        # a sanitizer's allocator keeps freed memory (quarantine) whatever glibc would do
+        check(args.sanitized or after <= 2 * idle,
+              f"flood {n + 1}: RSS {after} kB idle after, {idle} kB before")
 
 
 def case_budget(port, args, workdir):
@@ -408,6 +410,10 @@ def case_budget(port, args, workdir):
     check(b'imgcolor_http_rejections_total{reason="time_limit"} 2' in answer,
           "the metrics count the two time-limit refusals")
     # the default budget: the 14-MP photo at the largest k and n_init a request may ask
+    # (the default is set for real builds: under a sanitizer the same work costs 3-10x)
+    if args.sanitized:
+        print("budget: default budget not checked in a sanitizer build")
+        return
     env_limit = os.environ.pop("IMGCOLOR_TIME_LIMIT_MS")
     proc, port2 = start_server(args.server, os.path.join(workdir, "default"))
     try:
@@ -429,6 +435,8 @@ def main():
     ap.add_argument("--case", required=True, choices=["nul", "sequential", "flood", "budget"])
     ap.add_argument("--floods", type=int, default=2)
     ap.add_argument("--posts", type=int, default=1, help="posts per flood client")
+    ap.add_argument("--sanitized", action="store_true",
+                    help="the server is built with a sanitizer: no memory or CPU figures")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         # X-Real-IP from the test names each flood client (see case_flood)
