@@ -47,6 +47,9 @@ typedef struct srv_config {
     char tls_cert[512];          /* PEM certificate chain for HTTPS */
     char tls_key[512];           /* PEM private key for HTTPS */
     char trusted_proxy[48];      /* peer whose X-Real-IP names the client, or empty */
+    int cost_rate_ms;            /* worker milliseconds a second per client (0: no limit) */
+    int cost_burst_ms;           /* worker milliseconds a client may use at once */
+    int time_limit_ms;           /* CPU time per image request (0: none) */
 } srv_config;
 
 /* ------------------------------------------------------------------------------------ */
@@ -86,6 +89,7 @@ typedef enum srv_reject {
     SRV_REJECT_QUEUE_TIMEOUT,
     SRV_REJECT_N_INIT,
     SRV_REJECT_PIE_SIZE,
+    SRV_REJECT_TIME_LIMIT,
     SRV_REJECT_COUNT
 } srv_reject;
 
@@ -170,6 +174,14 @@ void srv_ratelimit_free(srv_ratelimit *rl);
 /* Takes one token from key's bucket at time now_ns. Returns 1 if the request may go on;
  * 0 if the bucket is empty, with *retry_s the whole seconds until a token is back. */
 int srv_ratelimit_take(srv_ratelimit *rl, const char *key, uint64_t now_ns, int *retry_s);
+/* Metering: whether key's bucket is out of debt at now_ns (1), else 0 with *retry_s the
+ * whole seconds until it is. Takes nothing: the cost is charged when known. */
+int srv_ratelimit_allow(srv_ratelimit *rl, const char *key, uint64_t now_ns, int *retry_s);
+/* Takes cost tokens (at most one burst's worth) from key's bucket, which may go into
+ * debt, down to minus one burst. A client whose costs never exceed the time they take
+ * to run, one request at a time, is then never refused when rate >= 1 token per unit of
+ * that time: the bucket refills while the request runs by what it is then charged. */
+void srv_ratelimit_charge(srv_ratelimit *rl, const char *key, uint64_t now_ns, double cost);
 
 /* ------------------------------------------------------------------------------------ */
 /* gate.c: the concurrency limit with a bounded queue for heavy requests                 */
@@ -209,6 +221,7 @@ typedef struct srv_state {
     srv_ratelimit rate;
     srv_gate gate;
     int metrics_port;           /* the --metrics-listen port once bound, else 0 */
+    srv_ratelimit cost;         /* worker time per client, charged as requests end */
 } srv_state;
 
 /* ------------------------------------------------------------------------------------ */
@@ -234,6 +247,8 @@ typedef struct srv_req {
     char cors[400];             /* CORS response headers for an allowed Origin, or "" */
     int admitted;               /* holds an admission ticket of the gate */
     int running;                /* holds a running slot of the gate */
+    uint64_t metered_ns;        /* when the cost meter let it in (0: not metered) */
+    uint64_t gate_wait_ns;      /* time spent waiting for a running slot */
 } srv_req;
 
 /* ------------------------------------------------------------------------------------ */
@@ -392,6 +407,18 @@ int srv_tls_selfcheck(int port, int timeout_ms, char *why, size_t size);
 /* Loads the certificate chain and key into civetweb's SSL_CTX and sets TLS 1.2 as the
  * lowest version. Returns 0 or -1. */
 int srv_tls_configure(void *ssl_ctx, const char *cert, const char *key);
+/* civetweb's init_ssl callback (user_data is the srv_state): srv_tls_configure with the
+ * configured --tls-cert and --tls-key. Returns 1 (done) or -1 (fail). */
+int srv_tls_init_ssl(void *ssl_ctx, void *user_data);
+
+/* civetweb's log_message callback, as the server installs it. */
+typedef int (*srv_mg_log)(const struct mg_connection *conn, const char *message);
+/* Before the server listens: serves HTTPS in a child process and checks it answers, so
+ * a civetweb that crashes on this OpenSSL crashes there. Returns 0, or -1 with the
+ * reason logged. */
+int srv_tls_probe(srv_state *st, srv_mg_log log_message);
+/* After: srv_tls_selfcheck on the bound port. Returns 0, or -1 with the reason logged. */
+int srv_tls_check_port(const srv_state *st, int port);
 
 extern const char srv_openapi_json[];
 extern const size_t srv_openapi_json_len;
