@@ -31,6 +31,9 @@ static const srv_route routes[] = {
     {SRV_ROUTE_READYZ, "/readyz", "GET, HEAD", srv_handle_readyz},
     {SRV_ROUTE_METRICS, "/metrics", "GET, HEAD", srv_handle_metrics},
     {SRV_ROUTE_OPENAPI, "/openapi.json", "GET, HEAD", srv_handle_openapi},
+    {SRV_ROUTE_PAGE, "/", "GET, HEAD", srv_handle_page},
+    {SRV_ROUTE_APP_JS, "/app.js", "GET, HEAD", srv_handle_app_js},
+    {SRV_ROUTE_APP_CSS, "/app.css", "GET, HEAD", srv_handle_app_css},
 };
 
 const srv_route *srv_routes(size_t *n)
@@ -233,7 +236,8 @@ static int admit(srv_req *r, const srv_route *route)
 {
     srv_state *st = r->st;
     int rc;
-    if (open_route(route->id) || (st->metrics_port && route->id == SRV_ROUTE_METRICS))
+    if (open_route(route->id) || srv_page_route(route->id) ||
+        (st->metrics_port && route->id == SRV_ROUTE_METRICS))
         return 0;
     if (st->auth_on && (rc = authenticate(r)))
         return rc;

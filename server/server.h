@@ -64,6 +64,9 @@ typedef enum srv_route_id {
     SRV_ROUTE_READYZ,
     SRV_ROUTE_METRICS,
     SRV_ROUTE_OPENAPI,
+    SRV_ROUTE_PAGE,    /* GET /: the page to try the API with (page.c) */
+    SRV_ROUTE_APP_JS,
+    SRV_ROUTE_APP_CSS,
     SRV_ROUTE_NONE, /* unknown path, or an error civetweb raised before routing */
     SRV_ROUTE_COUNT
 } srv_route_id;
@@ -380,6 +383,11 @@ int srv_handle_healthz(srv_req *r);
 int srv_handle_readyz(srv_req *r);
 int srv_handle_metrics(srv_req *r);
 int srv_handle_openapi(srv_req *r);
+int srv_handle_page(srv_req *r);
+int srv_handle_app_js(srv_req *r);
+int srv_handle_app_css(srv_req *r);
+/* The page's routes: static bytes, open like the health checks (no key, no rate). */
+int srv_page_route(srv_route_id id);
 
 void srv_metrics_record(srv_state *st, const srv_req *r);
 void srv_metrics_reject(srv_state *st, srv_reject why);

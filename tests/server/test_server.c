@@ -891,7 +891,8 @@ static void test_raw_errors(void **state)
         REQ("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", 411),
         REQ("BLAH\r\n\r\n", 400),
         REQ("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", 400),
-        REQ("GET /%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404),
+        /* civetweb decodes %00 and the path ends there: "/%00" is "/", the page */
+        REQ("GET /v2%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404),
         REQ("GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404),
 #undef REQ
     };
