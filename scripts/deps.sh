@@ -11,6 +11,8 @@ libcivetweb-dev libcmocka-dev libfreetype-dev fonts-dejavu-core libcurl4-openssl
 libssl-dev python3 python3-requests"
 if [ "${1:-}" = "--test" ]; then
     packages="$packages libxml2-utils nginx-light openssl curl"
+    # the stack tests: the page in a browser (playwright-core comes from npm), the units
+    packages="$packages nodejs npm chromium systemd"
     shift
 fi
 packages="$packages $*"
