@@ -11,9 +11,12 @@ certificate made for the run. Checks, in order:
      no request fails, and each restarted instance takes traffic again.
   3. The per-address limits at the edge: connections (limit_conn) and rate (limit_req)
      answer 429 problem documents.
-  4. CONNECTIONS slow connections (half trickling a request head, half holding a body
-     after its head), from many loopback addresses, while /healthz and a small
-     /rgb2hex are timed through nginx with curl: p99 must stay under 100 ms.
+  4. CONNECTIONS (10 000) slow connections from as many loopback addresses, in a
+     process of their own: half hold a body back after a whole head, the rest trickle a
+     TLS ClientHello or (after the handshake) a request head one byte every 2-3 s,
+     reconnecting whenever nginx resets them. Meanwhile /healthz and a small /rgb2hex
+     are timed through nginx with curl, a new TLS connection each: p99 must stay under
+     100 ms, and no held body may be dropped.
 Exits 77 (skipped) only when nginx, curl or openssl is missing.
 """
 import argparse
@@ -332,18 +335,28 @@ def check_edge_limits(stack, ctx):
           f"{statuses.count(429)} of 80 back-to-back requests refused (20/s, burst 40)")
 
 
-async def slow_connection(i, ctx, port, stop, stats):
-    """Half trickle a request head one byte every 2 s (reconnecting when nginx's
-    client_header_timeout closes them), half send a head and then hold the body."""
+HELLO = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\0" * 500
+
+
+async def slow_connection(i, ctx, port, stop, stats, gate):
+    """One slow client, of three kinds by i: a TLS ClientHello trickled one byte every
+    2-3 s (40%), a request head trickled after the handshake (10%), a head sent whole
+    and then a body held back, one byte every 2-3 s (50%). nginx resets a hello or head
+    that is not whole after client_header_timeout; those reconnect. Each comes from its
+    own loopback address, as many clients would."""
     source = f"127.{10 + i // 60000}.{(i // 240) % 250}.{i % 240 + 1}"
-    head_only = i % 2 == 0
+    kind = "body" if i % 2 else ("head" if i % 10 == 0 else "hello")
     while not stop.is_set():
         writer = None
         try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=ctx,
-                                                           local_addr=(source, 0))
+            async with gate:  # a bounded number of handshakes at once
+                reader, writer = await asyncio.wait_for(asyncio.open_connection(
+                    "127.0.0.1", port, ssl=None if kind == "hello" else ctx,
+                    local_addr=(source, 0)), 30)
             stats["open"] += 1
-            if head_only:
+            if kind == "hello":
+                data = HELLO
+            elif kind == "head":
                 writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
                 data = b"X-Slow: " + b"a" * 4000
             else:
@@ -352,25 +365,52 @@ async def slow_connection(i, ctx, port, stop, stats):
                 data = b" " * 4000
             await writer.drain()
             for b in data:
-                if stop.is_set():
+                if stop.is_set() or reader.at_eof():
                     break
                 await asyncio.sleep(2 + random.random())
                 writer.write(bytes([b]))
                 await writer.drain()
-                if reader.at_eof():
-                    break
         except (OSError, ssl.SSLError, ConnectionError, asyncio.TimeoutError) as e:
-            # nginx resets a head that is not whole after client_header_timeout
-            stats["resets" if isinstance(e, ConnectionResetError) else "errors"] += 1
+            name = "reset" if isinstance(e, ConnectionResetError) else type(e).__name__
+            stats["why"][name] = stats["why"].get(name, 0) + 1
             await asyncio.sleep(0.5)
         finally:
             if writer:
                 stats["open"] -= 1
-                if head_only:
-                    stats["closed head"] += 1
-                elif not stop.is_set():
-                    stats["bodies dropped"] += 1
+                if not stop.is_set():
+                    stats["reopened " + kind] += 1
+                    stats["bodies dropped"] += kind == "body"
                 writer.close()
+
+
+def attack(port, cert, count):
+    """The slow clients, in a process of their own (run at a lower priority: on a real
+    network they would be on other machines, not on the two cores nginx has here).
+    Prints the number open every half second and the totals once stdin closes."""
+    ctx = ssl.create_default_context(cafile=cert)
+    ctx.check_hostname = False
+    stats = {"open": 0, "reopened hello": 0, "reopened head": 0, "reopened body": 0,
+             "bodies dropped": 0, "why": {}}
+
+    async def main():
+        stop = asyncio.Event()
+        gate = asyncio.Semaphore(200)
+        loop = asyncio.get_running_loop()
+        loop.add_reader(sys.stdin.fileno(), lambda: sys.stdin.read(1) or stop.set())
+        tasks = []
+        for i in range(count):
+            tasks.append(asyncio.create_task(slow_connection(i, ctx, port, stop, stats, gate)))
+            if i % 200 == 199:
+                await asyncio.sleep(0.02)
+        while not stop.is_set():
+            print("open", stats["open"], flush=True)
+            await asyncio.sleep(0.5)
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(main())
+    print("stats", json.dumps(stats), flush=True)
 
 
 def probe(stack, seconds):
@@ -401,54 +441,60 @@ def p99(values):
 
 
 def check_slow_connections(stack, count, seconds):
-    ctx = ssl.create_default_context(cafile=stack.cert)
-    ctx.check_hostname = False
-    stats = {"open": 0, "closed head": 0, "bodies dropped": 0, "resets": 0, "errors": 0}
-    result = {}
-
-    async def main():
-        stop = asyncio.Event()
-        tasks = []
+    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--attack", str(count),
+                             "--port", str(stack.public), "--cert", stack.cert],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: os.nice(10))
+    try:
         t0 = time.monotonic()
-        for i in range(count):
-            tasks.append(asyncio.create_task(slow_connection(i, ctx, stack.public, stop, stats)))
-            if i % 100 == 99:
-                await asyncio.sleep(0.05)
-        while stats["open"] < count * 0.98 and time.monotonic() - t0 < 120:
-            await asyncio.sleep(0.2)
-        result["ramp"] = time.monotonic() - t0
-        result["open_at_start"] = stats["open"]
-        loop = asyncio.get_running_loop()
-        result["times"] = await loop.run_in_executor(None, probe, stack, seconds)
-        result["open_at_end"] = stats["open"]
-        stop.set()
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    asyncio.run(main())
-    h, r = result["times"]["/healthz"], result["times"]["/v1/rgb2hex"]
-    print(f"{count} slow connections (open: {result['open_at_start']} after "
-          f"{result['ramp']:.1f} s ramp, {result['open_at_end']} at the end; heads closed "
-          f"and reopened {stats['closed head']} times ({stats['resets']} resets by nginx), "
-          f"held bodies dropped {stats['bodies dropped']}, {stats['errors']} other errors): "
+        opened = 0
+        for line in proc.stdout:
+            opened = int(line.split()[1])
+            if opened >= count * 0.98 or time.monotonic() - t0 > 180:
+                break
+        ramp = time.monotonic() - t0
+        check(opened >= count * 0.98, f"only {opened} of {count} slow connections opened")
+        times = probe(stack, seconds)
+        for line in proc.stdout:
+            opened_end = int(line.split()[1])
+            break
+        proc.stdin.close()
+        stats = {}
+        for line in proc.stdout:
+            if line.startswith("stats "):
+                stats = json.loads(line[6:])
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    h, r = times["/healthz"], times["/v1/rgb2hex"]
+    print(f"{count} slow connections ({opened} open after a {ramp:.1f} s ramp, {opened_end} at "
+          f"the end; reconnections: {stats['reopened hello']} hellos, {stats['reopened head']} "
+          f"heads, {stats['reopened body']} bodies; errors {stats['why']}): "
           f"/healthz n={len(h)} median {sorted(h)[len(h) // 2]:.1f} ms p99 {p99(h):.1f} ms "
           f"max {max(h):.1f} ms; /v1/rgb2hex n={len(r)} median {sorted(r)[len(r) // 2]:.1f} ms "
           f"p99 {p99(r):.1f} ms max {max(r):.1f} ms")
-    check(result["open_at_start"] >= count * 0.98, "the slow connections did not all open")
     check(stats["bodies dropped"] == 0, "nginx dropped connections holding a body")
     check(p99(h) < P99_BAR_MS and p99(r) < P99_BAR_MS, "p99 over 100 ms under slow clients")
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--server", required=True)
-    p.add_argument("--deploy", required=True, help="the deploy/ directory")
-    p.add_argument("--examples", required=True)
+    p.add_argument("--server")
+    p.add_argument("--deploy", help="the deploy/ directory")
+    p.add_argument("--examples")
     p.add_argument("--connections", type=int,
-                   default=int(os.environ.get("IMGCOLOR_STACK_CONNECTIONS", "1000")))
+                   default=int(os.environ.get("IMGCOLOR_STACK_CONNECTIONS", "10000")))
     p.add_argument("--probe-seconds", type=float, default=12)
+    p.add_argument("--attack", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--cert", help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.attack:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
+        attack(args.port, args.cert, args.attack)
+        return
     args.nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     for tool in (args.nginx, "curl", "openssl"):
         if not shutil.which(tool):
