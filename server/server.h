@@ -47,6 +47,8 @@ typedef struct srv_config {
     char tls_cert[512];          /* PEM certificate chain for HTTPS */
     char tls_key[512];           /* PEM private key for HTTPS */
     char trusted_proxy[48];      /* peer whose X-Real-IP names the client, or empty */
+    int max_connections;         /* client connections held at once (0: from the limits) */
+    int max_connections_per_address; /* of them from one address (IPv6: one /64) */
 } srv_config;
 
 /* ------------------------------------------------------------------------------------ */
@@ -209,6 +211,8 @@ typedef struct srv_state {
     srv_ratelimit rate;
     srv_gate gate;
     int metrics_port;           /* the --metrics-listen port once bound, else 0 */
+    char front_secret[65];      /* sent by the front with every request it relays; empty
+                                 * when civetweb listens itself (TLS) */
 } srv_state;
 
 /* ------------------------------------------------------------------------------------ */
@@ -234,6 +238,8 @@ typedef struct srv_req {
     char cors[400];             /* CORS response headers for an allowed Origin, or "" */
     int admitted;               /* holds an admission ticket of the gate */
     int running;                /* holds a running slot of the gate */
+    int via_front;              /* relayed by the front (its secret matched) */
+    int on_metrics_listener;    /* the front accepted it on the --metrics-listen port */
 } srv_req;
 
 /* ------------------------------------------------------------------------------------ */
