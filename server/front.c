@@ -129,7 +129,7 @@ static int bind_all(srv_front *f, const char *host, int port, int metrics, int *
 /* The connection limits: never past the descriptor limit (raised to its hard maximum
  * first), less what civetweb's workers and the relays to them need, and no more than a
  * quarter of memory at FRONT_CONN_COST each. */
-static void size_limits(srv_front *f, const srv_config *cfg)
+static int size_limits(srv_front *f, const srv_config *cfg, char *why, size_t size)
 {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -147,10 +147,16 @@ static void size_limits(srv_front *f, const srv_config *cfg)
     long n = by_fd < by_mem ? by_fd : by_mem;
     if (cfg->max_connections > 0 && cfg->max_connections < n)
         n = cfg->max_connections;
-    f->max_conns = n < 16 ? 16 : (int)n;
+    f->max_conns = (int)n;
     f->per_addr = cfg->max_connections_per_address;
     f->body_budget = mem / 4;
     f->backend_max = cfg->threads;
+    if (n < 16) {
+        snprintf(why, size, "the descriptor limit (%ld) leaves room for %ld connections with "
+                 "--threads %d; raise ulimit -n or lower --threads", nofile, n, cfg->threads);
+        return -1;
+    }
+    return 0;
 }
 
 /* 256 bits from getrandom(), as 64 hex digits. Returns 0 or -1. */
@@ -186,7 +192,8 @@ int srv_front_open(srv_front **out, srv_state *st, char *why, size_t size)
             rc = bind_all(f, host, mport, 1, &f->metrics_port, why, size);
         }
     }
-    size_limits(f, cfg);
+    if (rc > 0 && size_limits(f, cfg, why, size) != 0)
+        rc = -1;
     if (rc > 0)
         rc = srv_front_conns_init(f);
     if (rc >= 0 && make_secret(st->front_secret) != 0) {

@@ -781,8 +781,11 @@ void srv_front_conn_accept(srv_front *f, int fd, const struct sockaddr_storage *
     c->keep = 1;
     /* a new connection must send its first request within the request timeout */
     c->deadline = srv_now_ns() + ms_ns(f->st->cfg.request_timeout_ms);
-    int one = 1;
+    /* A fixed send buffer: what the kernel holds for a reader that does not read is
+     * bounded too (autotuning would let it grow to tcp_wmem's 4 MiB and more) */
+    int one = 1, sndbuf = FRONT_SNDBUF;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
     struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.u64 = ((uint64_t)idx << 2)};
     if (epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
         conn_close(f, c);

@@ -18,6 +18,7 @@
 #define FRONT_DRAIN_MS 2000         /* after an early answer: reading what the peer still */
 #define FRONT_DRAIN_BYTES (1u << 20) /* sends, before closing, at most this long and much */
 #define FRONT_BACKEND_MS 120000     /* handling, past the queue timeout */
+#define FRONT_SNDBUF (256 << 10)    /* a client socket's send buffer (the kernel doubles it) */
 
 typedef enum front_state {
     FC_FREE,
