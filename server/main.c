@@ -1,18 +1,18 @@
 /* main.c: imgcolor-server's command line (flags, IMGCOLOR_* environment variables,
- * --help, the new-key subcommand), civetweb start-up with its TLS self-check, key
- * reloads on SIGHUP, and the shutdown sequence: on SIGINT/SIGTERM stop taking work,
- * let in-flight requests finish, then stop civetweb and exit 0. */
+ * --help, the new-key subcommand), the server state, the listener (civetweb started on
+ * the configured ports, stopped at the end), key reloads on SIGHUP, and the shutdown
+ * sequence: on SIGINT/SIGTERM stop taking work, let in-flight requests finish, then
+ * stop the listener and exit 0. main() runs these steps in order, with one exit. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "front.h"
 
 /* The only globals: set by the signal handlers, read by the main loop. */
 static volatile sig_atomic_t stop_signal;
@@ -48,7 +48,8 @@ typedef struct opt_row {
 
 static const opt_row opts[] = {
     {"host", "IMGCOLOR_HOST", OPT_STR, 0, 0, CFG(host), "127.0.0.1",
-     "address to listen on (IPv4 literal)"},
+     "address to listen on: IPv4 or IPv6 literal (:: for all), or a name (every address "
+     "it resolves to)"},
     {"port", "IMGCOLOR_PORT", OPT_INT, 0, 65535, CFG(port), "5000",
      "port to listen on; 0 picks a free one and reports it"},
     {"threads", "IMGCOLOR_THREADS", OPT_INT, 2, 1024, CFG(threads), "64",
@@ -108,6 +109,12 @@ static const opt_row opts[] = {
      "PEM private key for --tls-cert"},
     {"trusted-proxy", "IMGCOLOR_TRUSTED_PROXY", OPT_STR, 0, 0, CFG(trusted_proxy), "",
      "address of the TLS proxy in front: its X-Real-IP header names the client"},
+    {"max-connections", "IMGCOLOR_MAX_CONNECTIONS", OPT_INT, 0, 1 << 20, CFG(max_connections),
+     "0", "client connections held at once; 0: as many as the descriptor limit and a "
+     "quarter of memory allow (never more)"},
+    {"max-connections-per-address", "IMGCOLOR_MAX_CONNECTIONS_PER_ADDRESS", OPT_INT, 0,
+     1 << 20, CFG(max_connections_per_address), "128",
+     "of them from one address (IPv6: one /64); beyond it 503; 0: no limit"},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -182,8 +189,8 @@ static int set_option(srv_config *cfg, const opt_row *row, const char *text, con
     return -1;
 }
 
-/* Defaults, then the environment, then flags. Returns 0 to run, 1 to exit 0, 2 on error. */
-static int configure(srv_config *cfg, int argc, char **argv, int *list_routes)
+/* The defaults, then the environment over them. Returns 0 or 2 on error. */
+static int configure_defaults(srv_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     for (size_t i = 0; i < NOPTS; i++)
@@ -194,7 +201,12 @@ static int configure(srv_config *cfg, int argc, char **argv, int *list_routes)
         if (v && set_option(cfg, &opts[i], v, opts[i].env) != 0)
             return 2;
     }
+    return 0;
+}
 
+/* The flags over the environment. Returns 0 to run, 1 to exit 0, 2 on error. */
+static int configure_flags(srv_config *cfg, int argc, char **argv, int *list_routes)
+{
     struct option longopts[NOPTS + 4];
     for (size_t i = 0; i < NOPTS; i++)
         longopts[i] = (struct option){opts[i].flag, required_argument, NULL, (int)(256 + i)};
@@ -228,12 +240,22 @@ static int configure(srv_config *cfg, int argc, char **argv, int *list_routes)
         fprintf(stderr, "imgcolor-server: unexpected argument \"%s\"; see --help\n", argv[optind]);
         return 2;
     }
-    if (strchr(cfg->host, ':') || strchr(cfg->host, ',') || !cfg->host[0]) {
-        fprintf(stderr, "imgcolor-server: --host: expected an IPv4 address\n");
+    return 0;
+}
+
+/* The checks that span settings, and the defaults that depend on the machine. Returns
+ * 0 or 2 on error. */
+static int configure_check(srv_config *cfg)
+{
+    /* civetweb listens itself only for TLS, and takes IPv4 literals there */
+    if (strpbrk(cfg->host, ", \t[]") || !cfg->host[0] ||
+        (cfg->tls_cert[0] && strchr(cfg->host, ':'))) {
+        fprintf(stderr, "imgcolor-server: --host: expected an address or a host name%s\n",
+                cfg->tls_cert[0] ? " (IPv4 with --tls-cert)" : "");
         return 2;
     }
     if (cfg->metrics_listen[0] && (!strchr(cfg->metrics_listen, ':') ||
-                                   strpbrk(cfg->metrics_listen, ", s") ||
+                                   strpbrk(cfg->metrics_listen, ", \t") ||
                                    cfg->metrics_listen[0] == ':')) {
         fprintf(stderr, "imgcolor-server: --metrics-listen: expected ADDR:PORT\n");
         return 2;
@@ -247,6 +269,15 @@ static int configure(srv_config *cfg, int argc, char **argv, int *list_routes)
         cfg->max_concurrent = cores > 0 && cores < 1024 ? (int)cores : 1;
     }
     return 0;
+}
+
+/* Defaults, then the environment, then flags. Returns 0 to run, 1 to exit 0, 2 on error. */
+static int configure(srv_config *cfg, int argc, char **argv, int *list_routes)
+{
+    int rc = configure_defaults(cfg);
+    if (rc == 0)
+        rc = configure_flags(cfg, argc, argv, list_routes);
+    return rc ? rc : configure_check(cfg);
 }
 
 /* `imgcolor-server new-key LABEL`: the key on stdout's first line (shown once, never
@@ -286,7 +317,8 @@ static void reload_keys(srv_state *st)
     srv_log(st, "info", "SIGHUP: %zu API keys loaded", ring.n);
 }
 
-/* The state's locks, limiter, gate and keys; returns 0 or -1 with a message printed. */
+/* The state's locks, limiter, gate, keys and library defaults; returns 0 or -1 with a
+ * message printed. state_free undoes any part of it. */
 static int state_init(srv_state *st)
 {
     const srv_config *cfg = &st->cfg;
@@ -305,6 +337,14 @@ static int state_init(srv_state *st)
         }
         st->auth_on = 1;
     }
+    if (imgcolor_options_new(&st->defaults) != IMGCOLOR_OK ||
+        imgcolor_options_set_max_pixels(st->defaults, cfg->max_pixels) != IMGCOLOR_OK ||
+        imgcolor_options_set_max_bytes(st->defaults, cfg->max_body_bytes) != IMGCOLOR_OK ||
+        imgcolor_options_set_threads(st->defaults, cfg->kmeans_threads) != IMGCOLOR_OK) {
+        fprintf(stderr, "imgcolor-server: cannot set up the library options\n");
+        return -1;
+    }
+    st->started_ns = srv_now_ns();
     return 0;
 }
 
@@ -316,7 +356,6 @@ static void state_free(srv_state *st)
     srv_gate_free(&st->gate);
     pthread_rwlock_destroy(&st->keys_lock);
     pthread_mutex_destroy(&st->json_lock);
-    free(st);
 }
 
 static int civetweb_log(const struct mg_connection *conn, const char *message)
@@ -353,7 +392,7 @@ static void sleep_ms(long ms)
  * closes its connection) and wait until no request is in flight and no worker holds a
  * connection for a short quiet period, or the timeout has passed. An idle keep-alive
  * connection can hold this up to --keep-alive-timeout-ms. */
-static void drain(srv_state *st)
+static void drain(srv_state *st, const srv_front *front)
 {
     atomic_store(&st->draining, 1);
     uint64_t deadline = srv_now_ns() + (uint64_t)st->cfg.shutdown_timeout_ms * 1000000u;
@@ -361,7 +400,8 @@ static void drain(srv_state *st)
     while (quiet < 5 && srv_now_ns() < deadline) {
         sleep_ms(20);
         int idle = atomic_load(&st->metrics.in_flight) == 0 &&
-                   atomic_load(&st->metrics.connections) == 0;
+                   atomic_load(&st->metrics.connections) == 0 &&
+                   (!front || srv_front_busy(front) == 0);
         quiet = idle ? quiet + 1 : 0;
     }
     int64_t left = atomic_load(&st->metrics.in_flight);
@@ -369,187 +409,109 @@ static void drain(srv_state *st)
         srv_log(st, "warn", "shutdown timeout: %lld requests still in flight", (long long)left);
 }
 
-/* civetweb's init_ssl callback: the certificate chain and key go into the context here,
- * from separate files, and TLS below 1.2 is refused. Returns 1 (done) or -1 (fail). */
-static int init_tls(void *ssl_ctx, void *user_data)
+/* ------------------------------------------------------------------------------------ */
+/* The listener: civetweb serving the API port (and the metrics port, if any)           */
+
+typedef struct listener {
+    struct mg_context *ctx;
+    int library;                 /* mg_init_library was called */
+    int tls;
+    int port;                    /* the API port bound */
+    char ports[200], threads[16], timeout[16], keepalive[16];
+    const char *options[27];     /* civetweb's name/value pairs, NULL-terminated */
+} listener;
+
+/* civetweb's options for cfg, into l->options; their texts live in l too. */
+static void listener_options(listener *l, const srv_config *cfg, int behind_front)
 {
-    const srv_state *st = user_data;
-    return srv_tls_configure(ssl_ctx, st->cfg.tls_cert, st->cfg.tls_key) == 0 ? 1 : -1;
-}
-
-#define TLS_ADVICE                                                                          \
-    "Debian 12's civetweb 1.15 loads libssl at run time and expects OpenSSL 1.1 symbols; "   \
-    "with Debian 12's OpenSSL 3 it crashes or resets every request. Refusing to start. "     \
-    "Terminate TLS in nginx in front of a plain-HTTP loopback port instead (deploy/nginx/, " \
-    "docs/SECURITY.md)"
-
-/* Tries HTTPS in a child process first: civetweb on a mismatched OpenSSL can crash a
- * worker thread (a NULL function pointer where an OpenSSL 1.1 symbol is missing), and
- * that must not be the server's own process. The child serves 127.0.0.1:0 over TLS and
- * runs the self-check against itself. Returns 0 if HTTPS works, else -1 with why. */
-static int tls_probe(srv_state *st, char *why, size_t size)
-{
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(why, size, "cannot fork the TLS probe");
-        return -1;
-    }
-    if (pid == 0) {
-        alarm(15); /* a probe that hangs dies */
-        const char *options[] = {"listening_ports", "127.0.0.1:0s", "num_threads", "2",
-                                 "request_timeout_ms", "5000", NULL};
-        struct mg_callbacks cb;
-        memset(&cb, 0, sizeof cb);
-        cb.init_ssl = init_tls;
-        cb.log_message = civetweb_log;
-        mg_init_library(2);
-        struct mg_context *ctx = mg_start(&cb, st, options);
-        if (!ctx) {
-            srv_log(st, "error", "TLS probe: civetweb could not set up TLS with %s and %s",
-                    st->cfg.tls_cert, st->cfg.tls_key);
-            _exit(3);
-        }
-        mg_set_request_handler(ctx, "**", srv_dispatch, st);
-        struct mg_server_port port;
-        char reason[256];
-        if (mg_get_server_ports(ctx, 1, &port) != 1 ||
-            srv_tls_selfcheck(port.port, 5000, reason, sizeof reason) != 0) {
-            srv_log(st, "error", "TLS probe: %s", reason);
-            _exit(4);
-        }
-        _exit(0); /* without mg_stop: nothing of the probe needs to be tidy */
-    }
-    int status = 0;
-    for (int waited = 0; waited < 2000; waited++) { /* 20 s */
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid) {
-            if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-                return 0;
-            if (WIFSIGNALED(status))
-                snprintf(why, size, "the TLS probe crashed (signal %d) serving HTTPS",
-                         WTERMSIG(status));
-            else if (WEXITSTATUS(status) == 3)
-                snprintf(why, size, "civetweb could not set up TLS with the certificate "
-                                    "and key given");
-            else
-                snprintf(why, size, "HTTPS did not answer a request (the probe exited %d)",
-                         WEXITSTATUS(status));
-            return -1;
-        }
-        sleep_ms(10);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    snprintf(why, size, "the TLS probe did not finish within 20 s");
-    return -1;
-}
-
-int main(int argc, char **argv)
-{
-    if (argc >= 2 && strcmp(argv[1], "new-key") == 0)
-        return new_key(argc, argv);
-    srv_state *st = calloc(1, sizeof *st); /* reached by handlers only through cbdata */
-    if (!st)
-        return 1;
-    int list_routes = 0;
-    int rc = configure(&st->cfg, argc, argv, &list_routes);
-    if (rc) {
-        free(st);
-        return rc == 1 ? 0 : 2;
-    }
-    if (list_routes) {
-        size_t n;
-        const srv_route *routes = srv_routes(&n);
-        for (size_t i = 0; i < n; i++)
-            printf("%s %s\n", routes[i].methods, routes[i].path);
-        free(st);
-        return 0;
-    }
-
-    const srv_config *cfg = &st->cfg;
-    int tls = cfg->tls_cert[0] != '\0';
-    if (tls && !mg_check_feature(2)) {
-        fprintf(stderr, "imgcolor-server: --tls-cert: this civetweb was built without TLS; "
-                        "terminate TLS in a proxy instead (deploy/nginx/)\n");
-        free(st);
-        return 1;
-    }
-    if (state_init(st) != 0) {
-        state_free(st);
-        return 1;
-    }
-    if (imgcolor_options_new(&st->defaults) != IMGCOLOR_OK ||
-        imgcolor_options_set_max_pixels(st->defaults, cfg->max_pixels) != IMGCOLOR_OK ||
-        imgcolor_options_set_max_bytes(st->defaults, cfg->max_body_bytes) != IMGCOLOR_OK ||
-        imgcolor_options_set_threads(st->defaults, cfg->kmeans_threads) != IMGCOLOR_OK) {
-        fprintf(stderr, "imgcolor-server: cannot set up the library options\n");
-        state_free(st);
-        return 1;
-    }
-    st->started_ns = srv_now_ns();
-    if (tls) {
-        char why[256];
-        if (tls_probe(st, why, sizeof why) != 0) {
-            srv_log(st, "error", "--tls-cert: HTTPS does not work with the civetweb linked "
-                    "here (%s): %s. " TLS_ADVICE, mg_version(), why);
-            state_free(st);
-            return 1;
-        }
-    }
-
-    char ports[200], threads[16], timeout[16], keepalive[16], linger[16];
-    snprintf(ports, sizeof ports, "%s:%d%s%s%s", cfg->host, cfg->port, tls ? "s" : "",
-             cfg->metrics_listen[0] ? "," : "", cfg->metrics_listen);
-    snprintf(threads, sizeof threads, "%d", cfg->threads);
-    snprintf(timeout, sizeof timeout, "%d", cfg->request_timeout_ms);
-    snprintf(keepalive, sizeof keepalive, "%d", cfg->keep_alive_timeout_ms);
-    snprintf(linger, sizeof linger, "%d", 1000);
+    /* Behind the front, civetweb listens on a free loopback port only the front uses */
+    if (behind_front)
+        snprintf(l->ports, sizeof l->ports, "127.0.0.1:0");
+    else
+        snprintf(l->ports, sizeof l->ports, "%s:%d%s%s%s", cfg->host, cfg->port,
+                 l->tls ? "s" : "", cfg->metrics_listen[0] ? "," : "", cfg->metrics_listen);
+    snprintf(l->threads, sizeof l->threads, "%d", cfg->threads);
+    snprintf(l->timeout, sizeof l->timeout, "%d", cfg->request_timeout_ms);
+    snprintf(l->keepalive, sizeof l->keepalive, "%d", cfg->keep_alive_timeout_ms);
     /* No document_root: civetweb serves no files. Queue and backlog absorb bursts while
      * every worker is busy; request_timeout_ms bounds the request head as a whole and
      * each read and write, so a stalled client cannot hold a worker for long. */
-    const char *options[] = {"listening_ports", ports,
-                             "num_threads", threads,
-                             "request_timeout_ms", timeout,
-                             "enable_keep_alive", "yes",
-                             "keep_alive_timeout_ms", keepalive,
-                             "linger_timeout_ms", linger,
-                             "connection_queue", "64",
-                             "listen_backlog", "128",
-                             "decode_url", "yes",
-                             "tcp_nodelay", "1",
-                             /* CORS is the dispatcher's: civetweb's own preflight
-                              * answer would allow every origin */
-                             "access_control_allow_origin", "",
-                             "access_control_allow_methods", "",
-                             "access_control_allow_headers", "",
-                             NULL};
+    const char *o[] = {"listening_ports", l->ports,
+                       "num_threads", l->threads,
+                       "request_timeout_ms", l->timeout,
+                       "enable_keep_alive", "yes",
+                       "keep_alive_timeout_ms", l->keepalive,
+                       "linger_timeout_ms", "1000",
+                       "connection_queue", "64",
+                       "listen_backlog", "128",
+                       "decode_url", "yes",
+                       "tcp_nodelay", "1",
+                       /* CORS is the dispatcher's: civetweb's own preflight
+                        * answer would allow every origin */
+                       "access_control_allow_origin", "",
+                       "access_control_allow_methods", "",
+                       "access_control_allow_headers", "",
+                       NULL};
+    _Static_assert(sizeof o == sizeof l->options, "listener options: one slot each");
+    memcpy(l->options, o, sizeof o);
+}
+
+/* Starts civetweb on the configured ports. The state is complete (the metrics port
+ * known) before the dispatcher is installed, so no request sees it change. With TLS the
+ * bound port must pass the self-check. Returns 0, or -1 with the reason logged;
+ * listener_stop undoes any part of it. */
+static int listener_start(srv_state *st, listener *l, int behind_front)
+{
+    const srv_config *cfg = &st->cfg;
+    l->tls = cfg->tls_cert[0] != '\0';
+    listener_options(l, cfg, behind_front);
     struct mg_callbacks callbacks;
     memset(&callbacks, 0, sizeof callbacks);
     callbacks.http_error = srv_civetweb_error;
     callbacks.log_message = civetweb_log;
     callbacks.init_connection = on_connection_open;
     callbacks.connection_close = on_connection_close;
-    if (tls)
-        callbacks.init_ssl = init_tls;
+    if (l->tls)
+        callbacks.init_ssl = srv_tls_init_ssl;
 
-    mg_init_library(tls ? 2 : 0);
-    struct mg_context *ctx = mg_start(&callbacks, st, options);
-    if (!ctx) {
-        if (tls)
+    mg_init_library(l->tls ? 2 : 0);
+    l->library = 1;
+    l->ctx = mg_start(&callbacks, st, l->options);
+    if (!l->ctx) {
+        if (l->tls)
             srv_log(st, "error", "cannot serve HTTPS on %s: civetweb could not set up TLS "
                     "with %s and %s. Terminate TLS in a proxy instead (deploy/nginx/)",
-                    ports, cfg->tls_cert, cfg->tls_key);
+                    l->ports, cfg->tls_cert, cfg->tls_key);
         else
-            srv_log(st, "error", "cannot listen on %s", ports);
-        mg_exit_library();
-        state_free(st);
-        return 1;
+            srv_log(st, "error", "cannot listen on %s", l->ports);
+        return -1;
     }
+    struct mg_server_port bound[2];
+    int n = mg_get_server_ports(l->ctx, 2, bound);
+    l->port = n >= 1 ? bound[0].port : cfg->port;
+    if (cfg->metrics_listen[0] && n == 2 && !behind_front)
+        st->metrics_port = bound[1].port;
     /* Every request, whatever its path, goes to the one dispatcher. */
-    mg_set_request_handler(ctx, "**", srv_dispatch, st);
+    mg_set_request_handler(l->ctx, "**", srv_dispatch, st);
+    return l->tls ? srv_tls_check_port(st, l->port) : 0;
+}
 
-    /* mg_start ignores SIGPIPE; handlers installed after it, as civetweb asks. */
+static void listener_stop(listener *l)
+{
+    if (l->ctx)
+        mg_stop(l->ctx);
+    if (l->library)
+        mg_exit_library();
+    l->ctx = NULL;
+    l->library = 0;
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Running                                                                               */
+
+/* mg_start ignores SIGPIPE; these handlers are installed after it, as civetweb asks. */
+static void install_signals(void)
+{
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -558,45 +520,44 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sa.sa_handler = on_hangup;
     sigaction(SIGHUP, &sa, NULL);
+}
 
-    struct mg_server_port bound_ports[2];
-    int nports = mg_get_server_ports(ctx, 2, bound_ports);
-    int bound = nports >= 1 ? bound_ports[0].port : cfg->port;
-    if (cfg->metrics_listen[0] && nports == 2)
-        st->metrics_port = bound_ports[1].port;
+/* --port-file: the bound port, and the metrics port if any, written whole (through a
+ * rename) so that a reader never sees half of it. */
+static void write_port_file(const srv_state *st, int port)
+{
+    const srv_config *cfg = &st->cfg;
+    if (!cfg->port_file[0])
+        return;
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%s.tmp", cfg->port_file);
+    FILE *f = fopen(tmp, "w");
+    if (!f || fprintf(f, "%d\n", port) < 0 ||
+        (st->metrics_port && fprintf(f, "%d\n", st->metrics_port) < 0) || fclose(f) != 0 ||
+        rename(tmp, cfg->port_file) != 0)
+        srv_log(st, "error", "cannot write %s", cfg->port_file);
+}
 
-    /* Debian 12's civetweb 1.15 loads libssl at run time and expects OpenSSL 1.1: with
-     * OpenSSL 3 the handshake completes and every request is then reset. A port that
-     * resets every request is worse than none, so HTTPS must prove itself first. */
-    if (tls) {
-        char why[256];
-        if (srv_tls_selfcheck(bound, 5000, why, sizeof why) != 0) {
-            srv_log(st, "error", "HTTPS self-check failed on port %d: %s. " TLS_ADVICE, bound,
-                    why);
-            mg_stop(ctx);
-            mg_exit_library();
-            state_free(st);
-            return 1;
-        }
-    }
-
-    if (cfg->port_file[0]) {
-        char tmp[600];
-        snprintf(tmp, sizeof tmp, "%s.tmp", cfg->port_file);
-        FILE *f = fopen(tmp, "w");
-        if (!f || fprintf(f, "%d\n", bound) < 0 ||
-            (st->metrics_port && fprintf(f, "%d\n", st->metrics_port) < 0) || fclose(f) != 0 ||
-            rename(tmp, cfg->port_file) != 0)
-            srv_log(st, "error", "cannot write %s", cfg->port_file);
-    }
-    srv_log(st, "info", "imgcolor-server %s listening on %s://%s:%d (%d threads, %d computing, "
-            "queue %d, API keys %s)", imgcolor_version(), tls ? "https" : "http", cfg->host,
-            bound, cfg->threads, st->gate.max_running, cfg->max_queue,
+static void announce(const srv_state *st, const listener *l, const srv_front *front)
+{
+    const srv_config *cfg = &st->cfg;
+    int v6 = strchr(cfg->host, ':') != NULL;
+    srv_log(st, "info", "imgcolor-server %s listening on %s://%s%s%s:%d (%d threads, %d computing, "
+            "queue %d, API keys %s)", imgcolor_version(), l->tls ? "https" : "http",
+            v6 ? "[" : "", cfg->host, v6 ? "]" : "", front ? srv_front_port(front) : l->port,
+            cfg->threads, st->gate.max_running, cfg->max_queue,
             st->auth_on ? "required" : "off");
+    if (front)
+        srv_log(st, "info", "front: at most %d connections, %d per address",
+                srv_front_max_connections(front), cfg->max_connections_per_address);
     if (st->metrics_port)
         srv_log(st, "info", "metrics on http://%.*s:%d/metrics",
                 (int)strcspn(cfg->metrics_listen, ":"), cfg->metrics_listen, st->metrics_port);
+}
 
+/* Serves until SIGINT or SIGTERM, re-reading the keys on SIGHUP. */
+static void wait_for_stop(srv_state *st)
+{
     while (!stop_signal) {
         sleep_ms(100);
         if (reload_signal) {
@@ -606,10 +567,70 @@ int main(int argc, char **argv)
         }
     }
     srv_log(st, "info", "signal %d: finishing in-flight requests", (int)stop_signal);
-    drain(st);
-    mg_stop(ctx);
-    mg_exit_library();
-    srv_log(st, "info", "stopped");
-    state_free(st);
+}
+
+static int print_routes(void)
+{
+    size_t n;
+    const srv_route *routes = srv_routes(&n);
+    for (size_t i = 0; i < n; i++)
+        printf("%s %s\n", routes[i].methods, routes[i].path);
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "new-key") == 0)
+        return new_key(argc, argv);
+    int rc = 1, list_routes = 0, have_state = 0;
+    srv_front *front = NULL;
+    listener l;
+    memset(&l, 0, sizeof l);
+    srv_state *st = calloc(1, sizeof *st); /* reached by handlers only through cbdata */
+    if (!st)
+        goto done;
+    int conf = configure(&st->cfg, argc, argv, &list_routes);
+    if (conf || list_routes) {
+        rc = conf == 0 ? print_routes() : conf == 1 ? 0 : 2;
+        goto done;
+    }
+    if (st->cfg.tls_cert[0] && !mg_check_feature(2)) {
+        fprintf(stderr, "imgcolor-server: --tls-cert: this civetweb was built without TLS; "
+                        "terminate TLS in a proxy instead (deploy/nginx/)\n");
+        goto done;
+    }
+    have_state = 1;
+    if (state_init(st) != 0 || (st->cfg.tls_cert[0] && srv_tls_probe(st, civetweb_log) != 0))
+        goto done;
+    /* Without TLS the front owns the public sockets (bound first, so a port in use is
+     * reported before civetweb starts) and civetweb serves it alone */
+    if (!st->cfg.tls_cert[0]) {
+        char why[300] = "";
+        if (srv_front_open(&front, st, why, sizeof why) != 0) {
+            srv_log(st, "error", "%s", why);
+            goto done;
+        }
+        st->metrics_port = srv_front_metrics_port(front);
+    }
+    if (listener_start(st, &l, front != NULL) != 0)
+        goto done;
+    if (front && srv_front_start(front, l.port) != 0) {
+        srv_log(st, "error", "cannot start the front's thread");
+        goto done;
+    }
+    install_signals();
+    write_port_file(st, front ? srv_front_port(front) : l.port);
+    announce(st, &l, front);
+    wait_for_stop(st);
+    drain(st, front);
+    rc = 0;
+done:
+    srv_front_free(front);
+    listener_stop(&l);
+    if (rc == 0 && have_state)
+        srv_log(st, "info", "stopped");
+    if (have_state)
+        state_free(st);
+    free(st);
+    return rc;
 }

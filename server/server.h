@@ -47,6 +47,8 @@ typedef struct srv_config {
     char tls_cert[512];          /* PEM certificate chain for HTTPS */
     char tls_key[512];           /* PEM private key for HTTPS */
     char trusted_proxy[48];      /* peer whose X-Real-IP names the client, or empty */
+    int max_connections;         /* client connections held at once (0: from the limits) */
+    int max_connections_per_address; /* of them from one address (IPv6: one /64) */
 } srv_config;
 
 /* ------------------------------------------------------------------------------------ */
@@ -212,6 +214,8 @@ typedef struct srv_state {
     srv_ratelimit rate;
     srv_gate gate;
     int metrics_port;           /* the --metrics-listen port once bound, else 0 */
+    char front_secret[65];      /* sent by the front with every request it relays; empty
+                                 * when civetweb listens itself (TLS) */
 } srv_state;
 
 /* ------------------------------------------------------------------------------------ */
@@ -237,6 +241,8 @@ typedef struct srv_req {
     char cors[400];             /* CORS response headers for an allowed Origin, or "" */
     int admitted;               /* holds an admission ticket of the gate */
     int running;                /* holds a running slot of the gate */
+    int via_front;              /* relayed by the front (its secret matched) */
+    int on_metrics_listener;    /* the front accepted it on the --metrics-listen port */
 } srv_req;
 
 /* ------------------------------------------------------------------------------------ */
@@ -400,6 +406,18 @@ int srv_tls_selfcheck(int port, int timeout_ms, char *why, size_t size);
 /* Loads the certificate chain and key into civetweb's SSL_CTX and sets TLS 1.2 as the
  * lowest version. Returns 0 or -1. */
 int srv_tls_configure(void *ssl_ctx, const char *cert, const char *key);
+/* civetweb's init_ssl callback (user_data is the srv_state): srv_tls_configure with the
+ * configured --tls-cert and --tls-key. Returns 1 (done) or -1 (fail). */
+int srv_tls_init_ssl(void *ssl_ctx, void *user_data);
+
+/* civetweb's log_message callback, as the server installs it. */
+typedef int (*srv_mg_log)(const struct mg_connection *conn, const char *message);
+/* Before the server listens: serves HTTPS in a child process and checks it answers, so
+ * a civetweb that crashes on this OpenSSL crashes there. Returns 0, or -1 with the
+ * reason logged. */
+int srv_tls_probe(srv_state *st, srv_mg_log log_message);
+/* After: srv_tls_selfcheck on the bound port. Returns 0, or -1 with the reason logged. */
+int srv_tls_check_port(const srv_state *st, int port);
 
 extern const char srv_openapi_json[];
 extern const size_t srv_openapi_json_len;

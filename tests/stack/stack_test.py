@@ -5,7 +5,8 @@ Three imgcolor-server instances (each with its metrics on its own port) behind n
 configured by deploy/imgcolor-nginx-conf from deploy/imgcolor.env, TLS with a
 certificate made for the run. Checks, in order:
   1. /metrics is not reachable on the public port (nor through spellings of it), and is
-     on the internal listener for each instance; the page and the API answer.
+     on the internal listener for each instance; the page and the API answer. nginx
+     listens on 127.0.0.1 and ::1, and the third instance on ::1.
   2. Load through nginx from several client addresses while one instance is killed
      (SIGKILL) and later restarted, then another stopped with SIGTERM and restarted:
      no request fails, and each restarted instance takes traffic again.
@@ -74,6 +75,9 @@ class Stack:
         self.args, self.tmp = args, tmp
         self.base = free_base(instances)
         self.ports = [self.base + i for i in range(instances)]
+        # the last instance listens on IPv6 loopback, so nginx balances over both families
+        self.hosts = {p: "::1" if i == instances - 1 else "127.0.0.1"
+                      for i, p in enumerate(self.ports)}
         self.procs = {}
         self.logs = {}
         self.starts = {p: 0 for p in self.ports}
@@ -86,16 +90,17 @@ class Stack:
         self.starts[port] += 1
         log = os.path.join(self.tmp, f"server-{port}-{self.starts[port]}.log")
         self.logs[port] = log
+        host = self.hosts[port]
         self.procs[port] = subprocess.Popen(
-            [self.args.server, "--host", "127.0.0.1", "--port", str(port), "--metrics-listen",
-             f"127.0.0.1:{port + 1000}", "--trusted-proxy", "127.0.0.1", "--log-format", "text",
+            [self.args.server, "--host", host, "--port", str(port), "--metrics-listen",
+             f"{self.addr(port, 1000)}", "--trusted-proxy", host, "--log-format", "text",
              "--shutdown-timeout-ms", "5000"],
             stdout=subprocess.DEVNULL, stderr=open(log, "w"))
         deadline = time.time() + 20
         while time.time() < deadline:
             check(self.procs[port].poll() is None, f"instance {port} exited")
             try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                c = http.client.HTTPConnection(host, port, timeout=2)
                 c.request("GET", "/readyz")
                 if c.getresponse().status == 200:
                     return
@@ -104,18 +109,23 @@ class Stack:
             time.sleep(0.05)
         raise AssertionError(f"instance {port} not ready")
 
+    def addr(self, port, offset=0):
+        """HOST:PORT of an instance (offset 1000: its metrics), as nginx writes it."""
+        host = self.hosts[port]
+        return f"[{host}]:{port + offset}" if ":" in host else f"{host}:{port + offset}"
+
     def start(self):
         os.makedirs(os.path.join(self.tmp, "tls"))
         subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
                         "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
                         os.path.join(self.tmp, "tls", "key.pem"), "-out", self.cert, "-days", "1",
-                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,IP:::1"],
                        check=True, capture_output=True)
         for p in self.ports:
             self.start_instance(p)
-        env = dict(os.environ, IMGCOLOR_EDGE_LISTEN=f"127.0.0.1:{self.public}",
+        env = dict(os.environ, IMGCOLOR_EDGE_LISTEN=f"127.0.0.1:{self.public} [::1]:{self.public}",
                    IMGCOLOR_EDGE_INTERNAL_LISTEN=f"127.0.0.1:{self.internal}",
-                   IMGCOLOR_EDGE_BACKENDS=" ".join(f"127.0.0.1:{p}" for p in self.ports),
+                   IMGCOLOR_EDGE_BACKENDS=" ".join(self.addr(p) for p in self.ports),
                    IMGCOLOR_EDGE_CERT=self.cert,
                    IMGCOLOR_EDGE_KEY=os.path.join(self.tmp, "tls", "key.pem"),
                    # as root, nginx would hand its workers to "nobody", who cannot
@@ -194,7 +204,7 @@ def check_public_surface(stack, ctx, examples):
               f"public {path}: {status} {body[:80]!r}")
     for p in stack.ports:
         c = http.client.HTTPConnection("127.0.0.1", stack.internal, timeout=10)
-        c.request("GET", f"/metrics/127.0.0.1:{p}")
+        c.request("GET", f"/metrics/{stack.addr(p)}")
         r = c.getresponse()
         body = r.read()
         check(r.status == 200 and b"imgcolor_http_requests_total" in body,
@@ -206,8 +216,17 @@ def check_public_surface(stack, ctx, examples):
     status, h, _ = request(stack, ctx, "GET", "/healthz")
     check(status == 200 and h.get("content-security-policy") ==
           "default-src 'none'; frame-ancestors 'none'", "API CSP")
+    # IPv6: nginx answers on [::1] too, and reaches the instance on [::1].
+    before = stack.served(stack.ports[2])
+    for i in range(6):
+        r = subprocess.run(["curl", "-sSg", "--cacert", stack.cert, "-o", "/dev/null", "-w",
+                            "%{http_code}", "-H", "Content-Type: application/json", "-d",
+                            '{"rgbs":[[1,2,3]]}', f"https://[::1]:{stack.public}/v1/rgb2hex"],
+                           capture_output=True, text=True)
+        check(r.stdout == "200", f"IPv6 through nginx: {r.stdout} {r.stderr}")
+    check(stack.served(stack.ports[2]) > before, "the IPv6 instance took no request")
     print("public port: /metrics answers 404 in 7 spellings; internal listener serves each "
-          "instance's metrics; page and API answer")
+          "instance's metrics; page and API answer, over IPv4 and IPv6 (one instance on ::1)")
 
 
 class Load:
