@@ -235,7 +235,7 @@ def strict_cases():
         ("a dotted name is no dot-segment", g(b"/.well-known"), 404),
         ("raw byte 0x80 in the path", g(b"/heal\x80thz"), 400),
         ("absolute-form target", g(b"http://example.com/healthz"), 200),
-        ("absolute-form https, no path", g(b"https://example.com"), 404),
+        ("absolute-form https, no path: /, the page", g(b"https://example.com"), 200),
         ("absolute-form with user info", g(b"http://u@example.com/healthz"), 400),
         ("asterisk for GET", g(b"*"), 400),
         ("authority-form", b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n", 400),

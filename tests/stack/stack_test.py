@@ -86,6 +86,16 @@ class Stack:
         self.nginx = None
         self.cert = os.path.join(tmp, "tls", "cert.pem")
 
+    def settings(self):
+        """The server's settings from imgcolor.env, as the units give them to instances."""
+        env = dict(os.environ)
+        with open(os.path.join(self.args.deploy, "imgcolor.env")) as f:
+            for line in f:
+                key, eq, value = line.strip().partition("=")
+                if eq and key.startswith("IMGCOLOR_") and not key.startswith("IMGCOLOR_EDGE_"):
+                    env.setdefault(key, value.strip("\"'"))
+        return env
+
     def start_instance(self, port):
         self.starts[port] += 1
         log = os.path.join(self.tmp, f"server-{port}-{self.starts[port]}.log")
@@ -95,7 +105,7 @@ class Stack:
             [self.args.server, "--host", host, "--port", str(port), "--metrics-listen",
              f"{self.addr(port, 1000)}", "--trusted-proxy", host, "--log-format", "text",
              "--shutdown-timeout-ms", "5000"],
-            stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+            stdout=subprocess.DEVNULL, stderr=open(log, "w"), env=self.settings())
         deadline = time.time() + 20
         while time.time() < deadline:
             check(self.procs[port].poll() is None, f"instance {port} exited")

@@ -14,7 +14,8 @@ trap 'rm -rf "$root"' EXIT INT TERM
 mkdir -p "$root/etc/systemd/system" "$root/usr/lib/imgcolor" "$root/usr/bin" "$root/usr/sbin" \
     "$root/bin" "$root/usr/lib/systemd" "$root/usr/share/imgcolor/nginx" "$root/etc/imgcolor/tls"
 cp "$deploy"/systemd/*.service "$deploy"/systemd/*.target "$root/etc/systemd/system/"
-cp "$deploy/imgcolor-nginx-conf" "$deploy/imgcolor-wait-ready" "$root/usr/lib/imgcolor/"
+cp "$deploy/imgcolor-nginx-conf" "$deploy/imgcolor-settings.sh" "$deploy/imgcolor-wait-ready" \
+    "$root/usr/lib/imgcolor/"
 cp "$deploy/nginx/imgcolor.conf.in" "$root/usr/share/imgcolor/nginx/"
 cp "$deploy/imgcolor.env" "$root/etc/imgcolor/"
 cp "$server" "$root/usr/bin/imgcolor-server"
