@@ -46,4 +46,47 @@ for pair in imgcolor-server@5001.service:0.9 imgcolor-nginx.service:1.5; do
         status=1
     fi
 done
+
+# The instance unit's own command lines, run as systemd would run them (%i the port, $$ a
+# literal $, the binaries from the scratch root): ExecStart, then ExecStartPost must
+# return once /readyz answers, the metrics must be on PORT+1000, and KillSignal must end
+# the instance with status 0 within TimeoutStopSec.
+unit=$root/etc/systemd/system/imgcolor-server@.service
+# a free port whose metrics port (+1000) is free too
+port=$(/usr/bin/python3 -c '
+import random, socket
+def free(p):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", p))
+            return True
+        except OSError:
+            return False
+while True:
+    p = random.randrange(20000, 40000)
+    if free(p) and free(p + 1000):
+        print(p)
+        break')
+line() { sed -n "s/^$1=//p" "$unit" | sed -e "s/%i/$port/g" -e 's/[$][$]/$/g' -e "s|/usr/|$root/usr/|g"; }
+start=$(line ExecStart)
+post=$(line ExecStartPost)
+stop_after=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s$/\1/p' "$unit")
+[ "$(sed -n 's/^KillSignal=//p' "$unit")" = SIGTERM ] || { echo "KillSignal is not SIGTERM"; exit 1; }
+eval "set -- $start"
+"$@" 2>"$root/instance.log" &
+pid=$!
+eval "set -- $post"
+if ! "$@"; then
+    echo "ExecStartPost did not see the instance ready:"; cat "$root/instance.log"
+    kill "$pid" 2>/dev/null; exit 1
+fi
+curl -fsS -o /dev/null "http://127.0.0.1:$((port + 1000))/metrics" ||
+    { echo "no metrics on $((port + 1000))"; kill "$pid"; exit 1; }
+kill -TERM "$pid"
+waited=0
+while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt "$stop_after" ]; do sleep 1; waited=$((waited + 1)); done
+wait "$pid"
+rc=$?
+[ "$rc" -eq 0 ] || { echo "the instance exited $rc on SIGTERM"; cat "$root/instance.log"; exit 1; }
+echo "ExecStart on port $port: ready by ExecStartPost, metrics on $((port + 1000)), SIGTERM exit 0"
 exit $status
