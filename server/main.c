@@ -53,8 +53,8 @@ static const opt_row opts[] = {
     {"port", "IMGCOLOR_PORT", OPT_INT, 0, 65535, CFG(port), "5000",
      "port to listen on; 0 picks a free one and reports it"},
     {"threads", "IMGCOLOR_THREADS", OPT_INT, 2, 1024, CFG(threads), "64",
-     "worker threads: the most connections served at once (an idle keep-alive connection "
-     "or a slow client holds one)"},
+     "civetweb worker threads: complete requests handled at once (slow and idle clients "
+     "are held by the front, not by a worker)"},
     {"max-body-bytes", "IMGCOLOR_MAX_BODY_BYTES", OPT_U64, 1, 1LL << 40, CFG(max_body_bytes),
      "20971520", "largest request body (20 MiB), checked before reading"},
     {"max-json-bytes", "IMGCOLOR_MAX_JSON_BYTES", OPT_U64, 1, 1LL << 40, CFG(max_json_bytes),
@@ -69,8 +69,8 @@ static const opt_row opts[] = {
      "most form fields (or query parameters) in a request"},
     {"request-timeout-ms", "IMGCOLOR_REQUEST_TIMEOUT_MS", OPT_INT, 100, 3600000,
      CFG(request_timeout_ms), "10000",
-     "headers, and then the body, must each arrive within this; also bounds each network "
-     "read and write"},
+     "a request's head and body together must arrive within this of its first byte (of "
+     "the connection, for the first), and its answer be read within it; else 408 or cut off"},
     {"keep-alive-timeout-ms", "IMGCOLOR_KEEP_ALIVE_TIMEOUT_MS", OPT_INT, 0, 3600000,
      CFG(keep_alive_timeout_ms), "5000", "idle keep-alive connections close after this"},
     {"shutdown-timeout-ms", "IMGCOLOR_SHUTDOWN_TIMEOUT_MS", OPT_INT, 0, 3600000,
