@@ -266,7 +266,14 @@ static void answer_done(srv_front *f, front_conn *c)
         c->counted = 0;
     }
     drop_request(f, c);
-    c->out_len = c->out_sent = 0;
+    free(c->out); /* an idle connection keeps no buffers */
+    c->out = NULL;
+    c->out_len = c->out_sent = c->out_cap = 0;
+    if (!c->in_len) {
+        free(c->in);
+        c->in = NULL;
+        c->in_cap = 0;
+    }
     c->resp_head = c->backend_eof = c->answered = c->paused = c->writing = 0;
     if (c->close_after) {
         /* Closing with unread bytes would reset the connection and could destroy the
@@ -727,20 +734,19 @@ void srv_front_client_event(srv_front *f, uint32_t idx, uint32_t events)
     }
     if (!(events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)))
         return;
-    size_t want = c->in_len + FRONT_READ;
-    if (want > SRV_HTTP_HEAD_MAX + FRONT_READ)
-        want = SRV_HTTP_HEAD_MAX + FRONT_READ;
-    if (c->in_len >= want || reserve(f, &c->in, &c->in_cap, want, want, 0) != 0) {
-        conn_close(f, c);
-        return;
-    }
-    ssize_t n = read(c->fd, c->in + c->in_len, c->in_cap - 1 - c->in_len);
+    /* read into the stack, kept by the connection only as it grows: a client trickling a
+     * head costs what it sent, not a whole read buffer */
+    char buf[FRONT_READ];
+    size_t room = SRV_HTTP_HEAD_MAX + FRONT_READ - c->in_len;
+    ssize_t n = read(c->fd, buf, room < sizeof buf ? room : sizeof buf);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
-    if (n <= 0) { /* the client went away before its request was whole */
-        conn_close(f, c);
+    if (n <= 0 || reserve(f, &c->in, &c->in_cap, c->in_len + (size_t)n,
+                          SRV_HTTP_HEAD_MAX + FRONT_READ, 0) != 0) {
+        conn_close(f, c); /* gone before its request was whole, or no memory */
         return;
     }
+    memcpy(c->in + c->in_len, buf, (size_t)n);
     c->in_len += (size_t)n;
     process(f, c);
 }

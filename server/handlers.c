@@ -25,6 +25,20 @@ static int unsupported_type(srv_req *r, const char *accepted)
                        accepted);
 }
 
+/* Every field of form but the image is text, and a NUL byte in text could end it early
+ * for one reader and not another ("k=4%00junk" read as 4): 400, naming the field. The
+ * image is binary and may hold any byte. Returns 0 or the status of the problem sent. */
+static int text_fields_clean(srv_req *r, const srv_form *form, const char *what)
+{
+    for (size_t i = 0; i < form->n; i++) {
+        const srv_field *f = &form->fields[i];
+        if (strcmp(f->name, "image") != 0 && memchr(f->value, '\0', f->len))
+            return srv_problem(r, 400, "invalid-field", NULL,
+                               "%s field \"%.40s\" contains a NUL byte", what, f->name);
+    }
+    return 0;
+}
+
 /* Reads the body as a form; on failure the problem has been sent and the status is
  * returned, otherwise 0. An empty body without Content-Type is an empty form, as Flask
  * treats it (requests sends one for data={}). */
@@ -45,30 +59,41 @@ static int read_form(srv_req *r, uint64_t limit, srv_form *form)
     else
         return unsupported_type(r, FORM_TYPES);
     srv_body_status st = srv_form_read(r, multipart, limit, form);
-    if (st != SRV_BODY_OK) {
+    int rc = st == SRV_BODY_OK ? text_fields_clean(r, form, "form") : 0;
+    if (st != SRV_BODY_OK)
+        rc = srv_body_problem(r, st, limit);
+    if (rc)
         srv_form_free(form);
-        return srv_body_problem(r, st, limit);
-    }
-    return 0;
+    return rc;
 }
 
 #define SRV_JSON_MAX_DEPTH 16
 
-/* The deepest nesting of arrays and objects in text, strings skipped; stops counting
- * past the limit. */
-static size_t json_depth(const char *text, size_t len)
+/* Whether the escape at text[i] (just after a backslash) is \u0000, which cJSON decodes
+ * into a NUL that ends its C string early: a member "rgbs\u0000x" would read as "rgbs". */
+static int nul_escape(const char *text, size_t len, size_t i)
+{
+    return text[i] == 'u' && len - i > 4 && memcmp(text + i + 1, "0000", 4) == 0;
+}
+
+/* The deepest nesting of arrays and objects in text, strings skipped (stops counting
+ * past the limit), and whether a string, name or value, holds an escaped NUL. */
+static size_t json_scan(const char *text, size_t len, int *nul)
 {
     size_t depth = 0, max = 0;
     int in_string = 0, escaped = 0;
-    for (size_t i = 0; i < len && max <= SRV_JSON_MAX_DEPTH; i++) {
+    *nul = 0;
+    for (size_t i = 0; i < len && max <= SRV_JSON_MAX_DEPTH && !*nul; i++) {
         char c = text[i];
         if (in_string) {
-            if (escaped)
+            if (escaped) {
                 escaped = 0;
-            else if (c == '\\')
+                *nul = nul_escape(text, len, i);
+            } else if (c == '\\') {
                 escaped = 1;
-            else if (c == '"')
+            } else if (c == '"') {
                 in_string = 0;
+            }
         } else if (c == '"') {
             in_string = 1;
         } else if (c == '[' || c == '{') {
@@ -108,9 +133,14 @@ static int read_json_object(srv_req *r, cJSON **out)
     /* cJSON recurses once per nesting level up to 1000 levels, which overflows a
      * civetweb worker's stack (a request of 100 000 '[' crashed the server). No
      * document here nests deeper than three, so the depth is checked first. */
-    size_t depth = json_depth(body, len);
-    if (depth > SRV_JSON_MAX_DEPTH) {
+    int nul;
+    size_t depth = json_scan(body, len, &nul);
+    if (depth > SRV_JSON_MAX_DEPTH || nul) {
         free(body);
+        if (nul)
+            return srv_problem(r, 400, "invalid-json", NULL,
+                               "a string holds \\u0000: NUL is not accepted in names or "
+                               "values");
         return srv_problem(r, 400, "invalid-json", NULL,
                            "the body nests deeper than %d levels", SRV_JSON_MAX_DEPTH);
     }
@@ -372,6 +402,8 @@ int srv_handle_v1_prominent(srv_req *r)
                          "the query string is malformed, repeats a name or is too long");
         goto done;
     }
+    if ((rc = text_fields_clean(r, &query, "query")))
+        goto done;
 
     /* An image comes as a form field "image", or as the whole body. */
     char ct[128];

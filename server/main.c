@@ -4,6 +4,7 @@
  * sequence: on SIGINT/SIGTERM stop taking work, let in-flight requests finish, then
  * stop the listener and exit 0. main() runs these steps in order, with one exit. */
 #include <errno.h>
+#include <malloc.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,21 +14,6 @@
 #include <unistd.h>
 
 #include "front.h"
-
-/* The only globals: set by the signal handlers, read by the main loop. */
-static volatile sig_atomic_t stop_signal;
-static volatile sig_atomic_t reload_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
-
-static void on_hangup(int sig)
-{
-    (void)sig;
-    reload_signal = 1;
-}
 
 /* One row per setting: the flag, its environment variable, default and meaning. The
  * same table drives parsing, the environment and --help, so they cannot disagree. */
@@ -53,8 +39,8 @@ static const opt_row opts[] = {
     {"port", "IMGCOLOR_PORT", OPT_INT, 0, 65535, CFG(port), "5000",
      "port to listen on; 0 picks a free one and reports it"},
     {"threads", "IMGCOLOR_THREADS", OPT_INT, 2, 1024, CFG(threads), "64",
-     "worker threads: the most connections served at once (an idle keep-alive connection "
-     "or a slow client holds one)"},
+     "civetweb worker threads: complete requests handled at once (slow and idle clients "
+     "are held by the front, not by a worker)"},
     {"max-body-bytes", "IMGCOLOR_MAX_BODY_BYTES", OPT_U64, 1, 1LL << 40, CFG(max_body_bytes),
      "20971520", "largest request body (20 MiB), checked before reading"},
     {"max-json-bytes", "IMGCOLOR_MAX_JSON_BYTES", OPT_U64, 1, 1LL << 40, CFG(max_json_bytes),
@@ -69,8 +55,8 @@ static const opt_row opts[] = {
      "most form fields (or query parameters) in a request"},
     {"request-timeout-ms", "IMGCOLOR_REQUEST_TIMEOUT_MS", OPT_INT, 100, 3600000,
      CFG(request_timeout_ms), "10000",
-     "headers, and then the body, must each arrive within this; also bounds each network "
-     "read and write"},
+     "a request's head and body together must arrive within this of its first byte (of "
+     "the connection, for the first), and its answer be read within it; else 408 or cut off"},
     {"keep-alive-timeout-ms", "IMGCOLOR_KEEP_ALIVE_TIMEOUT_MS", OPT_INT, 0, 3600000,
      CFG(keep_alive_timeout_ms), "5000", "idle keep-alive connections close after this"},
     {"shutdown-timeout-ms", "IMGCOLOR_SHUTDOWN_TIMEOUT_MS", OPT_INT, 0, 3600000,
@@ -92,10 +78,16 @@ static const opt_row opts[] = {
      "heavy requests waiting for a slot; beyond it 503 with Retry-After"},
     {"queue-timeout-ms", "IMGCOLOR_QUEUE_TIMEOUT_MS", OPT_INT, 1, 3600000,
      CFG(queue_timeout_ms), "10000", "longest wait for a slot before 503"},
-    {"rate-limit", "IMGCOLOR_RATE_LIMIT", OPT_INT, 0, 1000000, CFG(rate_limit), "20",
+    {"rate-limit", "IMGCOLOR_RATE_LIMIT", OPT_INT, 0, 1000000, CFG(rate_limit), "0",
      "requests a second per client (API key, else address); 0: no limit; beyond it 429"},
     {"rate-burst", "IMGCOLOR_RATE_BURST", OPT_INT, 1, 1000000, CFG(rate_burst), "40",
      "requests a client may send at once before the rate applies"},
+    {"cost-rate-ms", "IMGCOLOR_COST_RATE_MS", OPT_INT, 0, 1000000, CFG(cost_rate_ms), "1000",
+     "worker time per client (API key, else address), in milliseconds a second, charged "
+     "as each request ends; a client in debt gets 429; at 1000 or more a client sending "
+     "one request at a time is never refused; 0: no limit"},
+    {"cost-burst-ms", "IMGCOLOR_COST_BURST_MS", OPT_INT, 1, 3600000, CFG(cost_burst_ms),
+     "30000", "worker time a client may use at once before the cost rate applies"},
     {"api-keys", "IMGCOLOR_API_KEYS", OPT_STR, 0, 0, CFG(api_keys), "",
      "file of SHA-256 key hashes (see new-key); every route but /healthz and /readyz then "
      "needs a key; re-read on SIGHUP"},
@@ -325,6 +317,7 @@ static int state_init(srv_state *st)
     if (pthread_rwlock_init(&st->keys_lock, NULL) != 0 ||
         pthread_mutex_init(&st->json_lock, NULL) != 0 ||
         srv_ratelimit_init(&st->rate, cfg->rate_limit, cfg->rate_burst) != 0 ||
+        srv_ratelimit_init(&st->cost, cfg->cost_rate_ms, cfg->cost_burst_ms) != 0 ||
         srv_gate_init(&st->gate, cfg->max_concurrent, cfg->max_queue) != 0) {
         fprintf(stderr, "imgcolor-server: out of memory\n");
         return -1;
@@ -353,6 +346,7 @@ static void state_free(srv_state *st)
     imgcolor_options_free(st->defaults);
     srv_keyring_free(&st->keys);
     srv_ratelimit_free(&st->rate);
+    srv_ratelimit_free(&st->cost);
     srv_gate_free(&st->gate);
     pthread_rwlock_destroy(&st->keys_lock);
     pthread_mutex_destroy(&st->json_lock);
@@ -509,17 +503,16 @@ static void listener_stop(listener *l)
 /* ------------------------------------------------------------------------------------ */
 /* Running                                                                               */
 
-/* mg_start ignores SIGPIPE; these handlers are installed after it, as civetweb asks. */
-static void install_signals(void)
+/* SIGINT, SIGTERM and SIGHUP are blocked in every thread (civetweb's threads inherit the
+ * mask, so this comes before mg_start) and taken by the main loop with sigtimedwait: no
+ * handler runs on a worker's stack, and no flag is shared between threads. */
+static void block_signals(sigset_t *set)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = on_hangup;
-    sigaction(SIGHUP, &sa, NULL);
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
 }
 
 /* --port-file: the bound port, and the metrics port if any, written whole (through a
@@ -555,18 +548,42 @@ static void announce(const srv_state *st, const listener *l, const srv_front *fr
                 (int)strcspn(cfg->metrics_listen, ":"), cfg->metrics_listen, st->metrics_port);
 }
 
-/* Serves until SIGINT or SIGTERM, re-reading the keys on SIGHUP. */
-static void wait_for_stop(srv_state *st)
+/* Memory returned after a flood. glibc raises its mmap threshold to the largest block
+ * freed (up to 32 MiB), so after the first image every decode buffer comes from arenas,
+ * one per thread, that never shrink: four floods of 64 clients posting a 14-MP JPEG left
+ * 7.5 MB -> 419 -> 593 MB resident. A fixed 128 KiB threshold keeps large blocks in
+ * their own mappings, handed back on free (11 MB after each flood); docs/SECURITY.md
+ * has the figures, tests/server/server_limits.py --case flood checks them. */
+static void tune_malloc(void)
 {
-    while (!stop_signal) {
-        sleep_ms(100);
-        if (reload_signal) {
-            reload_signal = 0;
-            if (st->auth_on)
-                reload_keys(st);
-        }
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+}
+
+/* What small blocks the arenas still hold once no request has been in flight for half
+ * a second (five ticks of the main loop) is trimmed too, once per busy spell. */
+static void trim_when_idle(srv_state *st, int *idle_ticks, int *dirty)
+{
+    if (atomic_load(&st->metrics.in_flight) > 0) {
+        *idle_ticks = 0;
+        *dirty = 1;
+    } else if (*dirty && ++*idle_ticks >= 5) {
+        malloc_trim(0);
+        *dirty = 0;
     }
-    srv_log(st, "info", "signal %d: finishing in-flight requests", (int)stop_signal);
+}
+
+/* Serves until SIGINT or SIGTERM, re-reading the keys on SIGHUP. */
+static void wait_for_stop(srv_state *st, const sigset_t *set)
+{
+    int idle_ticks = 0, dirty = 0, sig = 0;
+    const struct timespec tick = {0, 100 * 1000000L};
+    while (sig != SIGINT && sig != SIGTERM) {
+        sig = sigtimedwait(set, NULL, &tick);
+        trim_when_idle(st, &idle_ticks, &dirty);
+        if (sig == SIGHUP && st->auth_on)
+            reload_keys(st);
+    }
+    srv_log(st, "info", "signal %d: finishing in-flight requests", sig);
 }
 
 static int print_routes(void)
@@ -582,6 +599,7 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "new-key") == 0)
         return new_key(argc, argv);
+    tune_malloc();
     int rc = 1, list_routes = 0, have_state = 0;
     srv_front *front = NULL;
     listener l;
@@ -602,6 +620,8 @@ int main(int argc, char **argv)
     have_state = 1;
     if (state_init(st) != 0 || (st->cfg.tls_cert[0] && srv_tls_probe(st, civetweb_log) != 0))
         goto done;
+    sigset_t signals;
+    block_signals(&signals); /* before any thread starts, so that all inherit the mask */
     /* Without TLS the front owns the public sockets (bound first, so a port in use is
      * reported before civetweb starts) and civetweb serves it alone */
     if (!st->cfg.tls_cert[0]) {
@@ -618,10 +638,9 @@ int main(int argc, char **argv)
         srv_log(st, "error", "cannot start the front's thread");
         goto done;
     }
-    install_signals();
     write_port_file(st, front ? srv_front_port(front) : l.port);
     announce(st, &l, front);
-    wait_for_stop(st);
+    wait_for_stop(st, &signals);
     drain(st, front);
     rc = 0;
 done:

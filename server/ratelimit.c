@@ -1,6 +1,8 @@
 /* ratelimit.c: a token bucket per client (an API key's label, or an address), in a
  * fixed table so that memory stays bounded however many clients appear. A bucket fills
- * at `rate` tokens a second up to `burst`; each request takes one. */
+ * at `rate` tokens a second up to `burst`. Used two ways: counting requests (each takes
+ * one token on arrival), and metering cost (a request is let in while the bucket is not
+ * in debt, and charged what it cost once done). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,12 +70,9 @@ static srv_bucket *bucket_for(srv_ratelimit *rl, const char *key, uint64_t now_n
     return spare;
 }
 
-int srv_ratelimit_take(srv_ratelimit *rl, const char *key, uint64_t now_ns, int *retry_s)
+/* The bucket of key, refilled up to now_ns; the caller holds the lock. */
+static srv_bucket *refilled(srv_ratelimit *rl, const char *key, uint64_t now_ns)
 {
-    *retry_s = 0;
-    if (rl->rate <= 0 || !rl->slots)
-        return 1;
-    pthread_mutex_lock(&rl->lock);
     srv_bucket *b = bucket_for(rl, key, now_ns);
     if (now_ns > b->last_ns) {
         b->tokens += (double)(now_ns - b->last_ns) / 1e9 * rl->rate;
@@ -81,13 +80,54 @@ int srv_ratelimit_take(srv_ratelimit *rl, const char *key, uint64_t now_ns, int 
             b->tokens = rl->burst;
         b->last_ns = now_ns;
     }
+    return b;
+}
+
+/* Whole seconds until a bucket holding tokens has `need` again, at least 1. */
+static int retry_after(const srv_ratelimit *rl, double tokens, double need)
+{
+    int s = (int)ceil((need - tokens) / rl->rate);
+    return s < 1 ? 1 : s;
+}
+
+int srv_ratelimit_allow(srv_ratelimit *rl, const char *key, uint64_t now_ns, int *retry_s)
+{
+    *retry_s = 0;
+    if (rl->rate <= 0 || !rl->slots)
+        return 1;
+    pthread_mutex_lock(&rl->lock);
+    srv_bucket *b = refilled(rl, key, now_ns);
+    int ok = b->tokens >= -1e-6; /* rounding: refill and charge of one interval */
+    if (!ok)
+        *retry_s = retry_after(rl, b->tokens, 0);
+    pthread_mutex_unlock(&rl->lock);
+    return ok;
+}
+
+void srv_ratelimit_charge(srv_ratelimit *rl, const char *key, uint64_t now_ns, double cost)
+{
+    if (rl->rate <= 0 || !rl->slots || !(cost > 0))
+        return;
+    pthread_mutex_lock(&rl->lock);
+    srv_bucket *b = refilled(rl, key, now_ns);
+    b->tokens -= cost < rl->burst ? cost : rl->burst;
+    if (b->tokens < -rl->burst)
+        b->tokens = -rl->burst;
+    pthread_mutex_unlock(&rl->lock);
+}
+
+int srv_ratelimit_take(srv_ratelimit *rl, const char *key, uint64_t now_ns, int *retry_s)
+{
+    *retry_s = 0;
+    if (rl->rate <= 0 || !rl->slots)
+        return 1;
+    pthread_mutex_lock(&rl->lock);
+    srv_bucket *b = refilled(rl, key, now_ns);
     int ok = b->tokens >= 1;
     if (ok)
         b->tokens -= 1;
     else
-        *retry_s = (int)ceil((1 - b->tokens) / rl->rate);
+        *retry_s = retry_after(rl, b->tokens, 1);
     pthread_mutex_unlock(&rl->lock);
-    if (!ok && *retry_s < 1)
-        *retry_s = 1;
     return ok;
 }

@@ -205,6 +205,34 @@ static int rate_limited(srv_req *r, int retry)
     return srv_problem(r, 429, "rate-limited", extra, "too many requests; retry in %d s", retry);
 }
 
+/* What a wrong or missing key costs the address on the cost meter, in worker
+ * milliseconds: with the default burst, some 300 guesses, then 10 a second. */
+#define SRV_BAD_KEY_COST_MS 100
+
+/* The cost meter: a client whose bucket is in debt gets 429; one let in is charged its
+ * worker time when it ends (charge_cost). */
+static int meter_in(srv_req *r, const char *who)
+{
+    int retry;
+    uint64_t now = srv_now_ns();
+    if (!srv_ratelimit_allow(&r->st->cost, who, now, &retry))
+        return rate_limited(r, retry);
+    r->metered_ns = now;
+    return 0;
+}
+
+/* The worker time a metered request held, from its admission to now, less its wait for
+ * a running slot (that wait is others' work, and the queue bounds it). */
+static void charge_cost(srv_req *r)
+{
+    srv_state *st = r->st;
+    uint64_t now = srv_now_ns();
+    uint64_t held = now > r->metered_ns ? now - r->metered_ns : 0;
+    held = held > r->gate_wait_ns ? held - r->gate_wait_ns : 0;
+    srv_ratelimit_charge(&st->cost, st->auth_on ? r->key_label : r->client, now,
+                         (double)held / 1e6);
+}
+
 /* The API key: 0 when the route is open, auth is off, or the key matches (its label is
  * then in r->key_label); otherwise the 401 has been sent, or a 429 when the address has
  * used up its rate of attempts. */
@@ -226,8 +254,11 @@ static int authenticate(srv_req *r)
     }
     /* Wrong keys cost the address tokens: guessing is rate-limited like any request. */
     int retry;
-    if (!srv_ratelimit_take(&st->rate, r->client, srv_now_ns(), &retry))
+    uint64_t now = srv_now_ns();
+    if (!srv_ratelimit_take(&st->rate, r->client, now, &retry) ||
+        !srv_ratelimit_allow(&st->cost, r->client, now, &retry))
         return rate_limited(r, retry);
+    srv_ratelimit_charge(&st->cost, r->client, now, SRV_BAD_KEY_COST_MS);
     srv_metrics_reject(st, SRV_REJECT_UNAUTHORIZED);
     r->must_close = !r->body_done;
     if (cred == SRV_CRED_NONE)
@@ -244,6 +275,7 @@ static int authenticate(srv_req *r)
 static int admit(srv_req *r, const srv_route *route)
 {
     srv_state *st = r->st;
+    int rc;
     if (open_route(route->id) || srv_page_route(route->id) ||
         (st->metrics_port && route->id == SRV_ROUTE_METRICS))
         return 0;
@@ -252,6 +284,8 @@ static int admit(srv_req *r, const srv_route *route)
     const char *who = st->auth_on ? r->key_label : r->client;
     if (!srv_ratelimit_take(&st->rate, who, srv_now_ns(), &retry))
         return rate_limited(r, retry);
+    if ((rc = meter_in(r, who)))
+        return rc;
     if (heavy(route->id)) {
         if (srv_gate_admit(&st->gate) != SRV_GATE_OK) {
             srv_metrics_reject(st, SRV_REJECT_QUEUE_FULL);
@@ -268,8 +302,11 @@ int srv_work_begin(srv_req *r)
 {
     if (!r->admitted || r->running)
         return 0;
-    uint64_t deadline = srv_now_ns() + (uint64_t)r->st->cfg.queue_timeout_ms * 1000000u;
-    if (srv_gate_run(&r->st->gate, deadline) == SRV_GATE_OK) {
+    uint64_t asked = srv_now_ns();
+    uint64_t deadline = asked + (uint64_t)r->st->cfg.queue_timeout_ms * 1000000u;
+    srv_gate_status gs = srv_gate_run(&r->st->gate, deadline);
+    r->gate_wait_ns = srv_now_ns() - asked;
+    if (gs == SRV_GATE_OK) {
         r->running = 1;
         return 0;
     }
@@ -293,6 +330,8 @@ int srv_dispatch(struct mg_connection *conn, void *cbdata)
     } else {
         route_request(&r);
     }
+    if (r.metered_ns)
+        charge_cost(&r);
     if (r.admitted)
         srv_gate_leave(&st->gate, r.running);
     if (!r.status) /* a handler that forgot to answer is a bug, not a hung client */

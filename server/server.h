@@ -49,6 +49,8 @@ typedef struct srv_config {
     char trusted_proxy[48];      /* peer whose X-Real-IP names the client, or empty */
     int max_connections;         /* client connections held at once (0: from the limits) */
     int max_connections_per_address; /* of them from one address (IPv6: one /64) */
+    int cost_rate_ms;            /* worker milliseconds a second per client (0: no limit) */
+    int cost_burst_ms;           /* worker milliseconds a client may use at once */
 } srv_config;
 
 /* ------------------------------------------------------------------------------------ */
@@ -175,6 +177,14 @@ void srv_ratelimit_free(srv_ratelimit *rl);
 /* Takes one token from key's bucket at time now_ns. Returns 1 if the request may go on;
  * 0 if the bucket is empty, with *retry_s the whole seconds until a token is back. */
 int srv_ratelimit_take(srv_ratelimit *rl, const char *key, uint64_t now_ns, int *retry_s);
+/* Metering: whether key's bucket is out of debt at now_ns (1), else 0 with *retry_s the
+ * whole seconds until it is. Takes nothing: the cost is charged when known. */
+int srv_ratelimit_allow(srv_ratelimit *rl, const char *key, uint64_t now_ns, int *retry_s);
+/* Takes cost tokens (at most one burst's worth) from key's bucket, which may go into
+ * debt, down to minus one burst. A client whose costs never exceed the time they take
+ * to run, one request at a time, is then never refused when rate >= 1 token per unit of
+ * that time: the bucket refills while the request runs by what it is then charged. */
+void srv_ratelimit_charge(srv_ratelimit *rl, const char *key, uint64_t now_ns, double cost);
 
 /* ------------------------------------------------------------------------------------ */
 /* gate.c: the concurrency limit with a bounded queue for heavy requests                 */
@@ -216,6 +226,7 @@ typedef struct srv_state {
     int metrics_port;           /* the --metrics-listen port once bound, else 0 */
     char front_secret[65];      /* sent by the front with every request it relays; empty
                                  * when civetweb listens itself (TLS) */
+    srv_ratelimit cost;         /* worker time per client, charged as requests end */
 } srv_state;
 
 /* ------------------------------------------------------------------------------------ */
@@ -243,6 +254,8 @@ typedef struct srv_req {
     int running;                /* holds a running slot of the gate */
     int via_front;              /* relayed by the front (its secret matched) */
     int on_metrics_listener;    /* the front accepted it on the --metrics-listen port */
+    uint64_t metered_ns;        /* when the cost meter let it in (0: not metered) */
+    uint64_t gate_wait_ns;      /* time spent waiting for a running slot */
 } srv_req;
 
 /* ------------------------------------------------------------------------------------ */
