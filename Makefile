@@ -31,6 +31,6 @@ clean:
 # in front of INSTANCES imgcolor-server processes, until Ctrl-C. See docs/DEPLOY.md.
 INSTANCES ?= 3
 .PHONY: serve
-serve: DEPS_FLAGS = --test
+serve: DEPS_FLAGS = nginx-light openssl curl
 serve: build
 	@deploy/imgcolor-serve $(BUILD)/bin/imgcolor-server $(INSTANCES)
