@@ -250,6 +250,7 @@ static void answer(srv_front *f, front_conn *c, int status, const char *detail,
     c->close_after = !keep;
     c->deadline = srv_now_ns() + ms_ns(f->st->cfg.request_timeout_ms);
     set_events(f, c, 0);
+    c->writing = 0; /* so that flush_out asks for EPOLLOUT again if it must wait */
     flush_out(f, c);
 }
 
@@ -337,8 +338,9 @@ static int build_forward(srv_front *f, front_conn *c)
         memcpy(c->fwd + len, "\r\n", 2);
         len += 2;
     }
-    n = snprintf(c->fwd + len, cap - len, SRV_FRONT_HEADER ": %s %s %s\r\nConnection: close\r\n",
-                 f->st->front_secret, c->peer, c->metrics ? "metrics" : "api");
+    n = snprintf(c->fwd + len, cap - len,
+                 SRV_FRONT_HEADER ": %s %s %s\r\nConnection: close\r\n", f->st->front_secret,
+                 c->peer, c->metrics ? "metrics" : "api");
     c->fwd_len = len + (size_t)n;
     return 0;
 }
@@ -360,6 +362,9 @@ static void request_complete(srv_front *f, front_conn *c)
     c->fwd_len += tl;
     set_events(f, c, 0); /* nothing more is read until the answer is out */
     c->state = FC_WAIT;
+    /* the client's part is done: from now on the wait for a worker and the handling */
+    c->deadline =
+        srv_now_ns() + ms_ns(f->st->cfg.queue_timeout_ms) + ms_ns(FRONT_BACKEND_MS);
     if (f->backend_n < f->backend_max) {
         connect_backend(f, c);
     } else {
@@ -426,17 +431,15 @@ static int take_body(srv_front *f, front_conn *c)
     size_t from = c->scan, avail = c->in_len - from, used = 0;
     if (h->chunked) {
         const char *why = "";
-        size_t room = avail < c->chunk.limit - c->chunk.total ? avail
-                                                              : (size_t)(c->chunk.limit - c->chunk.total);
+        uint64_t left = c->chunk.limit - c->chunk.total;
+        size_t room = avail < left ? avail : (size_t)left;
         if (reserve(f, &c->body, &c->body_cap, c->body_len + room, (size_t)c->chunk.limit, 1)) {
             answer(f, c, 503, "the server is short of memory; try again",
                    "Retry-After: 1\r\n", 0);
             return -1;
         }
-        size_t before = c->body_len;
         srv_chunk_status cs = srv_chunked_decode(&c->chunk, c->in + from, avail, &used,
                                                  c->body, &c->body_len, &why);
-        (void)before;
         if (cs != SRV_CHUNK_OK) {
             answer(f, c, cs == SRV_CHUNK_TOO_LARGE ? 413 : 400, why, NULL, 0);
             return -1;
@@ -454,8 +457,8 @@ static int take_body(srv_front *f, front_conn *c)
     }
     memmove(c->in + from, c->in + from + used, avail - used);
     c->in_len -= used;
-    int done = h->chunked ? c->chunk.done
-                          : c->body_len == (size_t)(h->content_length > 0 ? h->content_length : 0);
+    size_t declared = h->content_length > 0 ? (size_t)h->content_length : 0;
+    int done = h->chunked ? c->chunk.done : c->body_len == declared;
     if (!done)
         return 0;
     /* the head is no longer needed: what follows is the next request */
@@ -511,7 +514,8 @@ static void connect_backend(srv_front *f, front_conn *c)
     int one = 1;
     if (fd >= 0)
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (fd < 0 || (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 && errno != EINPROGRESS)) {
+    if (fd < 0 ||
+        (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 && errno != EINPROGRESS)) {
         if (fd >= 0)
             close(fd);
         answer(f, c, 503, "the server cannot take the request now; try again",

@@ -224,8 +224,8 @@ def strict_cases():
         ("chunked, as a check of the above", post(b"Transfer-Encoding: chunked\r\n", chunked(OK)),
          200),
         ("Content-Length, as a check of the above", post(b"Content-Length: 18\r\n", OK), 200),
-        ("chunk size with a sign", post(b"Transfer-Encoding: chunked\r\n", b"+2\r\n{}\r\n0\r\n\r\n"),
-         400),
+        ("chunk size with a sign", post(b"Transfer-Encoding: chunked\r\n",
+                                        b"+2\r\n{}\r\n0\r\n\r\n"), 400),
         ("chunk data longer than its size", post(b"Transfer-Encoding: chunked\r\n",
                                                  b"1\r\n{}\r\n0\r\n\r\n"), 400),
         ("chunk with a bare LF", post(b"Transfer-Encoding: chunked\r\n", b"2\n{}\r\n0\r\n\r\n"),
@@ -282,10 +282,22 @@ def run_strict(port):
     res = expect(port, "OPTIONS *", b"OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                  204)
     check("GET" in res[0][1].get("allow", ""), "OPTIONS * without Allow")
+    # Expect: 100-continue: the interim answer once the head has passed, then the answer
+    s = connect(port)
+    s.sendall(b"POST /v1/rgb2hex HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: "
+              b"application/json\r\nContent-Length: 18\r\nExpect: 100-continue\r\n\r\n")
+    first = s.recv(4096)
+    check(first.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"), f"no 100 Continue: {first!r}")
+    s.sendall(OK)
+    out, _, res = timed_close(s, 10)
+    s.close()
+    if first[25:]:
+        res = parse_responses(first[25:] + out)
+    check([r[0] for r in res] == [200], f"after 100 Continue: {res}")
     two = req("GET", "/healthz", close=False) + req("POST", "/rgb2hex", RGB, FORM)
     res = expect(port, "two pipelined requests", two, 200, count=2)
     check(b"#010203" in res[1][2], "second pipelined answer wrong")
-    print(f"strict HTTP: {n + 2} cases, each answered as expected (400/404/413/414/417/431, "
+    print(f"strict HTTP: {n + 3} cases, each answered as expected (400/404/413/414/417/431, "
           "200 for absolute-form, 204 for OPTIONS *); no request smuggled past the 64th header")
 
 
