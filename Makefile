@@ -38,3 +38,11 @@ deb: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# The whole stack on loopback as the current user: nginx (TLS, self-signed for the run)
+# in front of INSTANCES imgcolor-server processes, until Ctrl-C. See docs/DEPLOY.md.
+INSTANCES ?= 3
+.PHONY: serve
+serve: DEPS_FLAGS = nginx-light openssl curl
+serve: build
+	@deploy/imgcolor-serve $(BUILD)/bin/imgcolor-server $(INSTANCES)

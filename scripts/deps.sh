@@ -14,6 +14,10 @@ libcivetweb-dev libcmocka-dev libfreetype-dev fonts-dejavu-core libcurl4-openssl
 libssl-dev python3 python3-requests"
 if [ "${1:-}" = "--test" ]; then
     packages="$packages libxml2-utils nginx-light openssl curl imagemagick"
+    # the stack tests: the page in a browser (playwright-core comes from npm), the units
+    packages="$packages nodejs chromium systemd"
+    # npm: Debian's package, unless a nodejs from elsewhere brings its own
+    command -v npm >/dev/null 2>&1 || packages="$packages npm"
     shift
 fi
 packages="$packages $*"

@@ -8,17 +8,10 @@
 #include <time.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/crypto.h>
 
-#include "server.h"
+#include "front.h"
 
-/* The headers every response carries: no MIME sniffing, no caching of results, nothing
- * a browser could load or frame, and no Server banner (civetweb 1.15 sends none when
- * the response is written by the handler). */
-#define SRV_SECURITY_HEADERS                                                   \
-    "X-Content-Type-Options: nosniff\r\n"                                      \
-    "Cache-Control: no-store\r\n"                                              \
-    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n" \
-    "Referrer-Policy: no-referrer\r\n"
 
 /* RFC 9110's reason phrases for the statuses this server sends; civetweb 1.15 has some
  * older names and a misspelt 422 ("Unproccessable entity"). */
@@ -52,6 +45,24 @@ uint64_t srv_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The front's header, "SECRET ADDRESS api|metrics": whether the secret matches (compared
+ * in constant time), and then the client's address into peer. */
+static int front_header(const srv_state *st, const char *h, char *peer, size_t size,
+                        int *metrics)
+{
+    size_t n = strlen(st->front_secret);
+    if (!h || !n || strlen(h) <= n || h[n] != ' ' || CRYPTO_memcmp(h, st->front_secret, n))
+        return 0;
+    const char *a = h + n + 1;
+    size_t al = strcspn(a, " ");
+    if (al == 0 || al >= size || a[al] != ' ')
+        return 0;
+    memcpy(peer, a, al);
+    peer[al] = '\0';
+    *metrics = strcmp(a + al + 1, "metrics") == 0;
+    return 1;
+}
+
 void srv_req_init(srv_req *r, struct mg_connection *conn, srv_state *st)
 {
     memset(r, 0, sizeof *r);
@@ -63,7 +74,10 @@ void srv_req_init(srv_req *r, struct mg_connection *conn, srv_state *st)
     r->path = (r->ri && r->ri->local_uri) ? r->ri->local_uri : "";
     /* Behind the TLS proxy every peer is the proxy: its X-Real-IP names the client,
      * for the rate limit and the log. Anyone else's X-Real-IP is ignored. */
-    const char *peer = r->ri ? r->ri->remote_addr : "-";
+    char front_peer[48];
+    r->via_front = front_header(st, mg_get_header(conn, SRV_FRONT_HEADER), front_peer,
+                                sizeof front_peer, &r->on_metrics_listener);
+    const char *peer = r->via_front ? front_peer : r->ri ? r->ri->remote_addr : "-";
     const char *real = st->cfg.trusted_proxy[0] && strcmp(peer, st->cfg.trusted_proxy) == 0
                            ? mg_get_header(conn, "X-Real-IP")
                            : NULL;

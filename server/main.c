@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "front.h"
 
 /* One row per setting: the flag, its environment variable, default and meaning. The
  * same table drives parsing, the environment and --help, so they cannot disagree. */
@@ -34,12 +34,13 @@ typedef struct opt_row {
 
 static const opt_row opts[] = {
     {"host", "IMGCOLOR_HOST", OPT_STR, 0, 0, CFG(host), "127.0.0.1",
-     "address to listen on (IPv4 literal)"},
+     "address to listen on: IPv4 or IPv6 literal (:: for all), or a name (every address "
+     "it resolves to)"},
     {"port", "IMGCOLOR_PORT", OPT_INT, 0, 65535, CFG(port), "5000",
      "port to listen on; 0 picks a free one and reports it"},
     {"threads", "IMGCOLOR_THREADS", OPT_INT, 2, 1024, CFG(threads), "64",
-     "worker threads: the most connections served at once (an idle keep-alive connection "
-     "or a slow client holds one)"},
+     "civetweb worker threads: complete requests handled at once (slow and idle clients "
+     "are held by the front, not by a worker)"},
     {"max-body-bytes", "IMGCOLOR_MAX_BODY_BYTES", OPT_U64, 1, 1LL << 40, CFG(max_body_bytes),
      "20971520", "largest request body (20 MiB), checked before reading"},
     {"max-json-bytes", "IMGCOLOR_MAX_JSON_BYTES", OPT_U64, 1, 1LL << 40, CFG(max_json_bytes),
@@ -54,8 +55,8 @@ static const opt_row opts[] = {
      "most form fields (or query parameters) in a request"},
     {"request-timeout-ms", "IMGCOLOR_REQUEST_TIMEOUT_MS", OPT_INT, 100, 3600000,
      CFG(request_timeout_ms), "10000",
-     "headers, and then the body, must each arrive within this; also bounds each network "
-     "read and write"},
+     "a request's head and body together must arrive within this of its first byte (of "
+     "the connection, for the first), and its answer be read within it; else 408 or cut off"},
     {"keep-alive-timeout-ms", "IMGCOLOR_KEEP_ALIVE_TIMEOUT_MS", OPT_INT, 0, 3600000,
      CFG(keep_alive_timeout_ms), "5000", "idle keep-alive connections close after this"},
     {"shutdown-timeout-ms", "IMGCOLOR_SHUTDOWN_TIMEOUT_MS", OPT_INT, 0, 3600000,
@@ -103,6 +104,12 @@ static const opt_row opts[] = {
      "PEM private key for --tls-cert"},
     {"trusted-proxy", "IMGCOLOR_TRUSTED_PROXY", OPT_STR, 0, 0, CFG(trusted_proxy), "",
      "address of the TLS proxy in front: its X-Real-IP header names the client"},
+    {"max-connections", "IMGCOLOR_MAX_CONNECTIONS", OPT_INT, 0, 1 << 20, CFG(max_connections),
+     "0", "client connections held at once; 0: as many as the descriptor limit and a "
+     "quarter of memory allow (never more)"},
+    {"max-connections-per-address", "IMGCOLOR_MAX_CONNECTIONS_PER_ADDRESS", OPT_INT, 0,
+     1 << 20, CFG(max_connections_per_address), "128",
+     "of them from one address (IPv6: one /64); beyond it 503; 0: no limit"},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -235,12 +242,15 @@ static int configure_flags(srv_config *cfg, int argc, char **argv, int *list_rou
  * 0 or 2 on error. */
 static int configure_check(srv_config *cfg)
 {
-    if (strchr(cfg->host, ':') || strchr(cfg->host, ',') || !cfg->host[0]) {
-        fprintf(stderr, "imgcolor-server: --host: expected an IPv4 address\n");
+    /* civetweb listens itself only for TLS, and takes IPv4 literals there */
+    if (strpbrk(cfg->host, ", \t[]") || !cfg->host[0] ||
+        (cfg->tls_cert[0] && strchr(cfg->host, ':'))) {
+        fprintf(stderr, "imgcolor-server: --host: expected an address or a host name%s\n",
+                cfg->tls_cert[0] ? " (IPv4 with --tls-cert)" : "");
         return 2;
     }
     if (cfg->metrics_listen[0] && (!strchr(cfg->metrics_listen, ':') ||
-                                   strpbrk(cfg->metrics_listen, ", s") ||
+                                   strpbrk(cfg->metrics_listen, ", \t") ||
                                    cfg->metrics_listen[0] == ':')) {
         fprintf(stderr, "imgcolor-server: --metrics-listen: expected ADDR:PORT\n");
         return 2;
@@ -381,7 +391,7 @@ static void sleep_ms(long ms)
  * closes its connection) and wait until no request is in flight and no worker holds a
  * connection for a short quiet period, or the timeout has passed. An idle keep-alive
  * connection can hold this up to --keep-alive-timeout-ms. */
-static void drain(srv_state *st)
+static void drain(srv_state *st, const srv_front *front)
 {
     atomic_store(&st->draining, 1);
     uint64_t deadline = srv_now_ns() + (uint64_t)st->cfg.shutdown_timeout_ms * 1000000u;
@@ -389,7 +399,8 @@ static void drain(srv_state *st)
     while (quiet < 5 && srv_now_ns() < deadline) {
         sleep_ms(20);
         int idle = atomic_load(&st->metrics.in_flight) == 0 &&
-                   atomic_load(&st->metrics.connections) == 0;
+                   atomic_load(&st->metrics.connections) == 0 &&
+                   (!front || srv_front_busy(front) == 0);
         quiet = idle ? quiet + 1 : 0;
     }
     int64_t left = atomic_load(&st->metrics.in_flight);
@@ -410,10 +421,14 @@ typedef struct listener {
 } listener;
 
 /* civetweb's options for cfg, into l->options; their texts live in l too. */
-static void listener_options(listener *l, const srv_config *cfg)
+static void listener_options(listener *l, const srv_config *cfg, int behind_front)
 {
-    snprintf(l->ports, sizeof l->ports, "%s:%d%s%s%s", cfg->host, cfg->port, l->tls ? "s" : "",
-             cfg->metrics_listen[0] ? "," : "", cfg->metrics_listen);
+    /* Behind the front, civetweb listens on a free loopback port only the front uses */
+    if (behind_front)
+        snprintf(l->ports, sizeof l->ports, "127.0.0.1:0");
+    else
+        snprintf(l->ports, sizeof l->ports, "%s:%d%s%s%s", cfg->host, cfg->port,
+                 l->tls ? "s" : "", cfg->metrics_listen[0] ? "," : "", cfg->metrics_listen);
     snprintf(l->threads, sizeof l->threads, "%d", cfg->threads);
     snprintf(l->timeout, sizeof l->timeout, "%d", cfg->request_timeout_ms);
     snprintf(l->keepalive, sizeof l->keepalive, "%d", cfg->keep_alive_timeout_ms);
@@ -444,11 +459,11 @@ static void listener_options(listener *l, const srv_config *cfg)
  * known) before the dispatcher is installed, so no request sees it change. With TLS the
  * bound port must pass the self-check. Returns 0, or -1 with the reason logged;
  * listener_stop undoes any part of it. */
-static int listener_start(srv_state *st, listener *l)
+static int listener_start(srv_state *st, listener *l, int behind_front)
 {
     const srv_config *cfg = &st->cfg;
     l->tls = cfg->tls_cert[0] != '\0';
-    listener_options(l, cfg);
+    listener_options(l, cfg, behind_front);
     struct mg_callbacks callbacks;
     memset(&callbacks, 0, sizeof callbacks);
     callbacks.http_error = srv_civetweb_error;
@@ -473,7 +488,7 @@ static int listener_start(srv_state *st, listener *l)
     struct mg_server_port bound[2];
     int n = mg_get_server_ports(l->ctx, 2, bound);
     l->port = n >= 1 ? bound[0].port : cfg->port;
-    if (cfg->metrics_listen[0] && n == 2)
+    if (cfg->metrics_listen[0] && n == 2 && !behind_front)
         st->metrics_port = bound[1].port;
     /* Every request, whatever its path, goes to the one dispatcher. */
     mg_set_request_handler(l->ctx, "**", srv_dispatch, st);
@@ -521,13 +536,18 @@ static void write_port_file(const srv_state *st, int port)
         srv_log(st, "error", "cannot write %s", cfg->port_file);
 }
 
-static void announce(const srv_state *st, const listener *l)
+static void announce(const srv_state *st, const listener *l, const srv_front *front)
 {
     const srv_config *cfg = &st->cfg;
-    srv_log(st, "info", "imgcolor-server %s listening on %s://%s:%d (%d threads, %d computing, "
-            "queue %d, API keys %s)", imgcolor_version(), l->tls ? "https" : "http", cfg->host,
-            l->port, cfg->threads, st->gate.max_running, cfg->max_queue,
+    int v6 = strchr(cfg->host, ':') != NULL;
+    srv_log(st, "info", "imgcolor-server %s listening on %s://%s%s%s:%d (%d threads, %d computing, "
+            "queue %d, API keys %s)", imgcolor_version(), l->tls ? "https" : "http",
+            v6 ? "[" : "", cfg->host, v6 ? "]" : "", front ? srv_front_port(front) : l->port,
+            cfg->threads, st->gate.max_running, cfg->max_queue,
             st->auth_on ? "required" : "off");
+    if (front)
+        srv_log(st, "info", "front: at most %d connections, %d per address",
+                srv_front_max_connections(front), cfg->max_connections_per_address);
     if (st->metrics_port)
         srv_log(st, "info", "metrics on http://%.*s:%d/metrics",
                 (int)strcspn(cfg->metrics_listen, ":"), cfg->metrics_listen, st->metrics_port);
@@ -586,6 +606,7 @@ int main(int argc, char **argv)
         return new_key(argc, argv);
     tune_malloc();
     int rc = 1, list_routes = 0, have_state = 0;
+    srv_front *front = NULL;
     listener l;
     memset(&l, 0, sizeof l);
     srv_state *st = calloc(1, sizeof *st); /* reached by handlers only through cbdata */
@@ -605,15 +626,30 @@ int main(int argc, char **argv)
     if (state_init(st) != 0 || (st->cfg.tls_cert[0] && srv_tls_probe(st, civetweb_log) != 0))
         goto done;
     sigset_t signals;
-    block_signals(&signals);
-    if (listener_start(st, &l) != 0)
+    block_signals(&signals); /* before any thread starts, so that all inherit the mask */
+    /* Without TLS the front owns the public sockets (bound first, so a port in use is
+     * reported before civetweb starts) and civetweb serves it alone */
+    if (!st->cfg.tls_cert[0]) {
+        char why[300] = "";
+        if (srv_front_open(&front, st, why, sizeof why) != 0) {
+            srv_log(st, "error", "%s", why);
+            goto done;
+        }
+        st->metrics_port = srv_front_metrics_port(front);
+    }
+    if (listener_start(st, &l, front != NULL) != 0)
         goto done;
-    write_port_file(st, l.port);
-    announce(st, &l);
+    if (front && srv_front_start(front, l.port) != 0) {
+        srv_log(st, "error", "cannot start the front's thread");
+        goto done;
+    }
+    write_port_file(st, front ? srv_front_port(front) : l.port);
+    announce(st, &l, front);
     wait_for_stop(st, &signals);
-    drain(st);
+    drain(st, front);
     rc = 0;
 done:
+    srv_front_free(front);
     listener_stop(&l);
     if (rc == 0 && have_state)
         srv_log(st, "info", "stopped");

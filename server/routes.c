@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server.h"
+#include "front.h"
 
 /* Heavy routes decode images, cluster or render: they pass the concurrency gate. */
 static int heavy(srv_route_id id)
@@ -31,6 +31,9 @@ static const srv_route routes[] = {
     {SRV_ROUTE_READYZ, "/readyz", "GET, HEAD", srv_handle_readyz},
     {SRV_ROUTE_METRICS, "/metrics", "GET, HEAD", srv_handle_metrics},
     {SRV_ROUTE_OPENAPI, "/openapi.json", "GET, HEAD", srv_handle_openapi},
+    {SRV_ROUTE_PAGE, "/", "GET, HEAD", srv_handle_page},
+    {SRV_ROUTE_APP_JS, "/app.js", "GET, HEAD", srv_handle_app_js},
+    {SRV_ROUTE_APP_CSS, "/app.css", "GET, HEAD", srv_handle_app_css},
 };
 
 const srv_route *srv_routes(size_t *n)
@@ -65,6 +68,7 @@ static int method_allowed(const char *allow, const char *method)
 
 static int admit(srv_req *r, const srv_route *route);
 static int cors(srv_req *r, const srv_route *route, const char *method);
+static int authenticate(srv_req *r);
 
 /* Message framing civetweb lets through but a proxy in front may read differently
  * (request smuggling): Content-Length must be digits only and appear once, and may not
@@ -110,20 +114,28 @@ static int route_request(srv_req *r)
             route = &routes[i];
     /* With --metrics-listen, /metrics lives on its own port (open, for the scraper on a
      * private network) and that port serves nothing but it and the health checks. */
+    int on_metrics_port = r->st->front_secret[0] ? r->on_metrics_listener
+                                                 : r->ri->server_port == r->st->metrics_port;
     if (route && r->st->metrics_port) {
-        int on_metrics_port = r->ri->server_port == r->st->metrics_port;
         int metrics_route = route->id == SRV_ROUTE_METRICS;
         if (on_metrics_port ? !(metrics_route || open_route(route->id)) : metrics_route)
             route = NULL;
     }
+    const char *method = r->ri->request_method ? r->ri->request_method : "";
+    if (route) {
+        r->route = route->id;
+        if ((rc = cors(r, route, method)))
+            return rc;
+    }
+    /* With keys on, a path that is not open answers 401 without a valid key, whether it
+     * exists or not, so that the routes cannot be told apart without a key. */
+    int open = route ? open_route(route->id) || srv_page_route(route->id) ||
+                           (r->st->metrics_port && route->id == SRV_ROUTE_METRICS)
+                     : on_metrics_port;
+    if (r->st->auth_on && !open && (rc = authenticate(r)))
+        return rc;
     if (!route)
         return srv_problem(r, 404, "not-found", NULL, "no such endpoint; see /openapi.json");
-    r->route = route->id;
-
-    const char *method = r->ri->request_method ? r->ri->request_method : "";
-    rc = cors(r, route, method);
-    if (rc)
-        return rc;
     if (!method_allowed(route->methods, method)) {
         char allow[64];
         snprintf(allow, sizeof allow, "Allow: %s\r\n", route->methods);
@@ -264,10 +276,9 @@ static int admit(srv_req *r, const srv_route *route)
 {
     srv_state *st = r->st;
     int rc;
-    if (open_route(route->id) || (st->metrics_port && route->id == SRV_ROUTE_METRICS))
+    if (open_route(route->id) || srv_page_route(route->id) ||
+        (st->metrics_port && route->id == SRV_ROUTE_METRICS))
         return 0;
-    if (st->auth_on && (rc = authenticate(r)))
-        return rc;
     /* One bucket per key when keys are on, else per address. */
     int retry;
     const char *who = st->auth_on ? r->key_label : r->client;
@@ -311,7 +322,14 @@ int srv_dispatch(struct mg_connection *conn, void *cbdata)
     srv_req r;
     srv_req_init(&r, conn, st);
     atomic_fetch_add_explicit(&st->metrics.in_flight, 1, memory_order_relaxed);
-    route_request(&r);
+    if (st->front_secret[0] && !r.via_front) {
+        /* civetweb's port is private to the front: whatever reaches it directly has
+         * bypassed the checks there, and is refused */
+        r.must_close = 1;
+        srv_problem(&r, 403, "forbidden", NULL, "this port serves the front only");
+    } else {
+        route_request(&r);
+    }
     if (r.metered_ns)
         charge_cost(&r);
     if (r.admitted)

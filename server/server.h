@@ -47,6 +47,8 @@ typedef struct srv_config {
     char tls_cert[512];          /* PEM certificate chain for HTTPS */
     char tls_key[512];           /* PEM private key for HTTPS */
     char trusted_proxy[48];      /* peer whose X-Real-IP names the client, or empty */
+    int max_connections;         /* client connections held at once (0: from the limits) */
+    int max_connections_per_address; /* of them from one address (IPv6: one /64) */
     int cost_rate_ms;            /* worker milliseconds a second per client (0: no limit) */
     int cost_burst_ms;           /* worker milliseconds a client may use at once */
     int time_limit_ms;           /* CPU time per image request (0: none) */
@@ -67,6 +69,9 @@ typedef enum srv_route_id {
     SRV_ROUTE_READYZ,
     SRV_ROUTE_METRICS,
     SRV_ROUTE_OPENAPI,
+    SRV_ROUTE_PAGE,    /* GET /: the page to try the API with (page.c) */
+    SRV_ROUTE_APP_JS,
+    SRV_ROUTE_APP_CSS,
     SRV_ROUTE_NONE, /* unknown path, or an error civetweb raised before routing */
     SRV_ROUTE_COUNT
 } srv_route_id;
@@ -221,6 +226,8 @@ typedef struct srv_state {
     srv_ratelimit rate;
     srv_gate gate;
     int metrics_port;           /* the --metrics-listen port once bound, else 0 */
+    char front_secret[65];      /* sent by the front with every request it relays; empty
+                                 * when civetweb listens itself (TLS) */
     srv_ratelimit cost;         /* worker time per client, charged as requests end */
 } srv_state;
 
@@ -247,6 +254,8 @@ typedef struct srv_req {
     char cors[400];             /* CORS response headers for an allowed Origin, or "" */
     int admitted;               /* holds an admission ticket of the gate */
     int running;                /* holds a running slot of the gate */
+    int via_front;              /* relayed by the front (its secret matched) */
+    int on_metrics_listener;    /* the front accepted it on the --metrics-listen port */
     uint64_t metered_ns;        /* when the cost meter let it in (0: not metered) */
     uint64_t gate_wait_ns;      /* time spent waiting for a running slot */
 } srv_req;
@@ -395,6 +404,11 @@ int srv_handle_healthz(srv_req *r);
 int srv_handle_readyz(srv_req *r);
 int srv_handle_metrics(srv_req *r);
 int srv_handle_openapi(srv_req *r);
+int srv_handle_page(srv_req *r);
+int srv_handle_app_js(srv_req *r);
+int srv_handle_app_css(srv_req *r);
+/* The page's routes: static bytes, open like the health checks (no key, no rate). */
+int srv_page_route(srv_route_id id);
 
 void srv_metrics_record(srv_state *st, const srv_req *r);
 void srv_metrics_reject(srv_state *st, srv_reject why);

@@ -1,16 +1,19 @@
 /* fuzz_request.c: the server's request parsing as far as it goes without a socket:
  * url-encoded forms, multipart boundaries and bodies with the field assembly behind
- * them, the Authorization / X-API-Key headers, the keys file and the CORS allow-list.
+ * them, the Authorization / X-API-Key headers, the keys file and the CORS allow-list,
+ * and the front's strict HTTP parser (request heads, chunked bodies, paths).
  * The first byte picks the parser and its limits; the rest is the input. Invariants
- * (limits kept, names unique, keys inside the header) abort on failure. */
+ * (limits kept, names unique, keys inside the header, pieces parse as the whole) abort
+ * on failure. */
 #define _GNU_SOURCE /* memmem */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fuzz.h"
-#include "server.h"
+#include "front.h"
 
 /* Copies data[0..len) to a NUL-terminated heap string (the harness's headers are C
  * strings, as civetweb gives them). */
@@ -157,6 +160,110 @@ static void fuzz_cors(const uint8_t *data, size_t size)
     free(list);
 }
 
+/* A request head fed in pieces of 1..16 bytes (from opt) must scan as it does whole;
+ * a whole head must parse into fields that lie inside it, with sound framing. */
+static void fuzz_head(uint8_t opt, const uint8_t *data, size_t size)
+{
+    char *buf = cstr(data, size);
+    const char *why = "";
+    size_t whole_pos = 0, pos = 0, step = (size_t)(opt & 0x0f) + 1;
+    int whole = srv_http_scan_head(buf, size, &whole_pos, &why);
+    int rc = 0;
+    for (size_t have = 0; have < size && rc == 0;) {
+        have = have + step < size ? have + step : size;
+        rc = srv_http_scan_head(buf, have, &pos, &why);
+    }
+    FUZZ_CHECK(rc == whole);
+    FUZZ_CHECK(rc == 0 || rc == 1 || rc == 400 || rc == 414 || rc == 431);
+    if (rc == 1) {
+        FUZZ_CHECK(pos == whole_pos && pos <= size && pos <= SRV_HTTP_HEAD_MAX);
+        FUZZ_CHECK(memcmp(buf + pos - 4, "\r\n\r\n", 4) == 0);
+        srv_http_head h;
+        int st = srv_http_parse_head(buf, pos, &h, &why);
+        FUZZ_CHECK(st == 0 || st == 400 || st == 417 || st == 431);
+        if (st == 0) {
+            FUZZ_CHECK(h.version == 10 || h.version == 11);
+            FUZZ_CHECK(!(h.chunked && h.content_length >= 0));
+            FUZZ_CHECK(!(h.chunked && h.version == 10));
+            FUZZ_CHECK(h.content_length < 1000000000000000LL);
+            FUZZ_CHECK(h.n_fields >= 0 && h.n_fields <= SRV_HTTP_FIELDS_MAX);
+            for (int i = 0; i < h.n_fields; i++) {
+                const srv_http_field *f = &h.fields[i];
+                FUZZ_CHECK(f->name_len > 0 && (size_t)f->name + f->name_len <= pos);
+                FUZZ_CHECK((size_t)f->value + f->value_len <= pos);
+                FUZZ_CHECK(!memchr(buf + f->value, '\r', f->value_len));
+                FUZZ_CHECK(!memchr(buf + f->value, '\0', f->value_len));
+            }
+            FUZZ_CHECK((size_t)h.path + h.path_len <= pos);
+            if (h.target != SRV_TARGET_ASTERISK && h.path_len)
+                FUZZ_CHECK(srv_http_check_path(buf + h.path, h.path_len) == NULL);
+        }
+    }
+    free(buf);
+}
+
+/* A chunked body decoded in pieces must give what it gives whole, within its limit. */
+static void fuzz_chunked(uint8_t opt, const uint8_t *data, size_t size)
+{
+    uint64_t limit = (opt & 0x08) ? 64 : 1 << 20;
+    size_t step = (size_t)(opt & 0x07) * 3 + 1;
+    char *whole = malloc(size + 1), *piece = malloc(size + 1), *in = malloc(size + 1);
+    if (!whole || !piece || !in)
+        abort();
+    memcpy(in, data, size);
+    const char *why = "";
+    srv_chunked a = {0}, b = {0};
+    a.limit = b.limit = limit;
+    size_t used_a = 0, len_a = 0, len_b = 0, off = 0;
+    srv_chunk_status sa = srv_chunked_decode(&a, (const char *)data, size, &used_a, whole,
+                                             &len_a, &why);
+    srv_chunk_status sb = SRV_CHUNK_OK;
+    while (off < size && sb == SRV_CHUNK_OK && !b.done) {
+        size_t n = size - off < step ? size - off : step, used = 0;
+        sb = srv_chunked_decode(&b, in + off, n, &used, piece, &len_b, &why);
+        FUZZ_CHECK(used <= n);
+        off += used;
+        if (used < n && sb == SRV_CHUNK_OK)
+            FUZZ_CHECK(b.done);
+    }
+    FUZZ_CHECK(sa == sb && a.done == b.done);
+    if (sa == SRV_CHUNK_OK) {
+        FUZZ_CHECK(len_a == len_b && memcmp(whole, piece, len_a) == 0 && used_a == off);
+        FUZZ_CHECK(len_a <= used_a && a.total == len_a && len_a <= limit);
+    }
+    free(whole);
+    free(piece);
+    free(in);
+}
+
+/* A path the server routes has no %00, no encoded slash and no dot-segment. */
+static void fuzz_path(const uint8_t *data, size_t size)
+{
+    const char *p = (const char *)data;
+    if (srv_http_check_path(p, size) != NULL)
+        return;
+    FUZZ_CHECK(size >= 1 && p[0] == '/');
+    size_t seg = 1;
+    for (size_t i = 1; i <= size; i++) {
+        if (i < size && p[i] == '%') {
+            FUZZ_CHECK(i + 2 < size);
+            int v = srv_hex_digit(p[i + 1]) * 16 + srv_hex_digit(p[i + 2]);
+            FUZZ_CHECK(v >= 0x20 && v != 0x7f && v != '/' && v != '\\');
+        } else if (i < size) {
+            FUZZ_CHECK((unsigned char)p[i] > 0x20 && (unsigned char)p[i] < 0x7f);
+        }
+        if (i == size || p[i] == '/') {
+            size_t n = i - seg;
+            FUZZ_CHECK(!(n == 1 && p[seg] == '.') && !(n == 2 && !memcmp(p + seg, "..", 2)));
+            FUZZ_CHECK(!(n == 3 && (!strncasecmp(p + seg, "%2e", 3))));
+            FUZZ_CHECK(!(n == 4 && (!strncasecmp(p + seg, ".%2e", 4) ||
+                                    !strncasecmp(p + seg, "%2e.", 4))));
+            FUZZ_CHECK(!(n == 6 && !strncasecmp(p + seg, "%2e%2e", 6)));
+            seg = i + 1;
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -164,6 +271,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t opt = data[0];
     data++;
     size--;
+    if ((opt & 0xf0) == 0xe0 || (opt & 0xf0) == 0xd0) { /* the front's parser */
+        if ((opt & 0xf0) == 0xd0)
+            fuzz_head(opt, data, size);
+        else if (opt & 0x01)
+            fuzz_chunked(opt, data, size);
+        else
+            fuzz_path(data, size);
+        return 0;
+    }
     switch (opt % 5) {
     case 0: fuzz_urlencoded(opt, data, size); break;
     case 1: fuzz_multipart(opt, data, size); break;

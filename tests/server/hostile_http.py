@@ -157,14 +157,14 @@ def hostile_cases():
          b"rgbs=[]", length=400), 408),
         ("Content-Length larger than the limit", request("POST", "/v1/rgb2hex",
          "application/json", b"{}", length=1 << 40), 413),
-        ("Content-Length negative", request("POST", "/rgb2hex", FORM, b"", length=-1), 411),
+        ("Content-Length negative", request("POST", "/rgb2hex", FORM, b"", length=-1), 400),
         ("Content-Length not a number", b"POST /rgb2hex HTTP/1.1\r\nHost: x\r\n"
          b"Content-Type: " + FORM.encode() + b"\r\nContent-Length: 1x\r\n\r\nrgbs=[]", 400),
         ("two Content-Lengths", b"POST /rgb2hex HTTP/1.1\r\nHost: x\r\nContent-Type: " +
          FORM.encode() + b"\r\nContent-Length: 7\r\nContent-Length: 9\r\n\r\nrgbs=[]xx", 400),
         ("chunk size far past the limit, data never sent", b"POST /v1/rgb2hex HTTP/1.1\r\nHost: x\r\n"
          b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-         b"fffffffffff\r\n{}", 408),
+         b"fffffffffff\r\n{}", 413),
         ("chunk size not hex", b"POST /v1/rgb2hex HTTP/1.1\r\nHost: x\r\n"
          b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
          400),
@@ -234,7 +234,7 @@ def hostile_cases():
          "image/png", png_header(0x7fffffff, 0x7fffffff)), 422),
         # HTTP framing
         ("request head of 20 KiB", b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " +
-         b"p" * 20000 + b"\r\n\r\n", 400),
+         b"p" * 20000 + b"\r\n\r\n", 431),
         ("NUL in the request line", b"GET /heal\0thz HTTP/1.1\r\nHost: x\r\n\r\n", 400),
         ("bare LF head with a body", b"POST /rgb2hex HTTP/1.1\nHost: x\nContent-Type: " +
          FORM.encode() + b"\nContent-Length: 4\n\nrgbs", 400),

@@ -2,8 +2,8 @@
 """nginx_tls.py: the production TLS recipe, deploy/nginx/imgcolor.conf, end to end.
 
 Makes a self-signed certificate for 127.0.0.1 in a temporary directory, starts
-imgcolor-server on a loopback port and nginx (as the current user, with a config
-rendered from deploy/nginx/) on another free loopback port in front of it, then checks
+imgcolor-server on a loopback port and nginx (as the current user, with the config
+deploy/imgcolor-nginx-conf writes) on another free loopback port in front of it, then checks
 with curl --cacert: answers pass through with the server's headers plus HSTS, TLS 1.2
 and 1.3 work and TLS 1.1 does not, nginx's own errors are problem documents, and slow
 clients wait on nginx while well-formed requests are served. Stops both. Exits 77
@@ -107,7 +107,7 @@ def slow_clients(port, n, seconds, url, cacert):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--server", required=True)
-    p.add_argument("--conf", required=True, help="deploy/nginx/imgcolor.conf")
+    p.add_argument("--conf", required=True, help="deploy/imgcolor-nginx-conf")
     p.add_argument("--examples", required=True)
     p.add_argument("--threads", type=int, default=8)
     args = p.parse_args()
@@ -144,37 +144,21 @@ def main():
         upstream = int(open(port_file).read().split()[0])
 
         port = free_port()
-        conf = open(args.conf).read()
-        for k, v in {"@LISTEN@": f"127.0.0.1:{port}", "@SERVER_NAME@": "127.0.0.1",
-                     "@CERT@": cert, "@KEY@": key,
-                     "@UPSTREAM@": f"127.0.0.1:{upstream}"}.items():
-            conf = conf.replace(k, v)
-        check(not re.search(r"@[A-Z_]+@", conf), "a placeholder was left in the config")
-        with open(os.path.join(tmp, "imgcolor.conf"), "w") as f:
-            f.write(conf)
-        # The main config of a throw-away nginx: everything under tmp, no daemon.
-        # As root, nginx would hand its workers to "nobody", who cannot read tmp.
-        user = f"user {pwd.getpwuid(os.getuid()).pw_name};"
-        main_conf = f"""
-{user if os.getuid() == 0 else ''}
-worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log {tmp}/access.log;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    default_type application/octet-stream;
-    include {tmp}/imgcolor.conf;
-}}
-"""
-        with open(os.path.join(tmp, "nginx.conf"), "w") as f:
-            f.write(main_conf)
+        # The stack's own generator writes the whole nginx configuration from settings;
+        # nothing is filled in here. As root, nginx would hand its workers to "nobody",
+        # who cannot read tmp.
+        env = dict(os.environ, IMGCOLOR_EDGE_LISTEN=f"127.0.0.1:{port}",
+                   IMGCOLOR_EDGE_INTERNAL_LISTEN=f"127.0.0.1:{free_port()}",
+                   IMGCOLOR_EDGE_BACKENDS=f"127.0.0.1:{upstream}",
+                   IMGCOLOR_EDGE_CERT=cert, IMGCOLOR_EDGE_KEY=key,
+                   IMGCOLOR_EDGE_SERVER_NAME="127.0.0.1",
+                   IMGCOLOR_EDGE_USER=pwd.getpwuid(os.getuid()).pw_name
+                   if os.getuid() == 0 else "")
+        subprocess.run(["sh", args.conf, "-f", os.path.join(os.path.dirname(args.conf),
+                                                            "imgcolor.env"), tmp],
+                       env=env, check=True, capture_output=True)
+        check(not re.search(r"\{\{[A-Z_]+\}\}", open(os.path.join(tmp, "nginx.conf")).read()),
+              "a name was left in the config")
         t = subprocess.run([nginx, "-t", "-p", tmp, "-c", os.path.join(tmp, "nginx.conf"),
                             "-e", os.path.join(tmp, "error.log")], capture_output=True)
         check(t.returncode == 0, f"nginx -t: {t.stderr.decode()}")
