@@ -69,9 +69,11 @@ static int skip_image(GifFileType *gif)
     return GIF_OK;
 }
 
-/* The number of frames, read without decoding any, stopping past limit. */
-static imgcolor_status count_frames(GifFileType *gif, int limit, uint64_t *frames,
-                                    imgcolor_error *err)
+/* The number of frames, read without decoding any, each frame's size checked (a frame
+ * may be larger than the canvas, and decoding it costs its own size); stops at
+ * stop_at frames. */
+static imgcolor_status count_frames(GifFileType *gif, uint64_t stop_at, const imgcolor_options *opt,
+                                    uint64_t *frames, imgcolor_error *err)
 {
     frame_ctl ctl;
     GifRecordType type;
@@ -82,9 +84,15 @@ static imgcolor_status count_frames(GifFileType *gif, int limit, uint64_t *frame
         if (type == EXTENSION_RECORD_TYPE && read_extension(gif, &ctl) != GIF_OK)
             return fail_gif(gif->Error, err);
         if (type == IMAGE_DESC_RECORD_TYPE) {
-            if (DGifGetImageDesc(gif) != GIF_OK || skip_image(gif) != GIF_OK)
+            if (DGifGetImageDesc(gif) != GIF_OK)
                 return fail_gif(gif->Error, err);
-            if (++*frames > (uint64_t)limit)
+            imgcolor_status st = imgcolor__check_dimensions(
+                (uint32_t)gif->Image.Width, (uint32_t)gif->Image.Height, opt, err);
+            if (st != IMGCOLOR_OK)
+                return st;
+            if (skip_image(gif) != GIF_OK)
+                return fail_gif(gif->Error, err);
+            if (++*frames >= stop_at)
                 return IMGCOLOR_OK;
         }
     } while (type != TERMINATE_RECORD_TYPE);
@@ -161,7 +169,7 @@ typedef struct gif_state {
 } gif_state;
 
 /* Decodes `frames` frames and hands each composited canvas to the sink. */
-static imgcolor_status decode_frames(GifFileType *gif, uint32_t frames, const imgcolor_options *opt,
+static imgcolor_status decode_frames(GifFileType *gif, uint32_t frames,
                                      const imgcolor__sink *sink, gif_state *s,
                                      imgcolor_error *err)
 {
@@ -183,11 +191,7 @@ static imgcolor_status decode_frames(GifFileType *gif, uint32_t frames, const im
             continue;
         if (DGifGetImageDesc(gif) != GIF_OK)
             return fail_gif(gif->Error, err);
-        /* A frame may be larger than the canvas; decoding it costs its own size. */
-        imgcolor_status st = imgcolor__check_dimensions((uint32_t)gif->Image.Width,
-                                                        (uint32_t)gif->Image.Height, opt, err);
-        if (st != IMGCOLOR_OK)
-            return st;
+        imgcolor_status st;
         rect r = clip(&gif->Image, w, h);
         if (ctl.disposal == 3)
             copy_rect(s->saved, s->canvas, r, w);
@@ -219,23 +223,24 @@ imgcolor_status imgcolor__decode_gif(const uint8_t *data, size_t size, const img
     uint32_t w = (uint32_t)gif->SWidth, h = (uint32_t)gif->SHeight;
     if ((st = imgcolor__check_dimensions(w, h, opt, err)) != IMGCOLOR_OK)
         goto done;
-    uint64_t frames = 1;
-    if (opt->all_frames) {
-        /* Counted first, so that the limits are checked before any pixel is decoded. */
-        if ((st = count_frames(gif, opt->max_frames, &frames, err)) != IMGCOLOR_OK)
-            goto done;
-        if ((st = imgcolor__check_frames("GIF", w, h, frames, size, opt, err)) != IMGCOLOR_OK)
-            goto done;
-        DGifCloseFile(gif, &code);
-        src.pos = 0;
-        if (!(gif = DGifOpen(&src, read_fn, &code))) {
-            st = fail_gif(code, err);
-            goto done;
-        }
+    /* Frames are counted and measured first, so that every limit is checked before any
+     * pixel is decoded; then the file is read again. */
+    uint64_t frames;
+    uint64_t stop_at = opt->all_frames ? (uint64_t)opt->max_frames + 1 : 1;
+    if ((st = count_frames(gif, stop_at, opt, &frames, err)) != IMGCOLOR_OK)
+        goto done;
+    if (opt->all_frames &&
+        (st = imgcolor__check_frames("GIF", w, h, frames, size, opt, err)) != IMGCOLOR_OK)
+        goto done;
+    DGifCloseFile(gif, &code);
+    src.pos = 0;
+    if (!(gif = DGifOpen(&src, read_fn, &code))) {
+        st = fail_gif(code, err);
+        goto done;
     }
     if ((st = sink->begin(sink->user, w, h * (uint32_t)frames)) != IMGCOLOR_OK)
         goto done;
-    st = decode_frames(gif, (uint32_t)frames, opt, sink, &s, err);
+    st = decode_frames(gif, (uint32_t)frames, sink, &s, err);
 done:
     if (gif)
         DGifCloseFile(gif, &code);

@@ -15,7 +15,11 @@ static imgcolor_status fail_heif(const char *name, struct heif_error e, imgcolor
         st = IMGCOLOR_E_NOMEM;
     else if (e.code == heif_error_Unsupported_filetype || e.code == heif_error_Unsupported_feature)
         st = IMGCOLOR_E_FORMAT;
-    return imgcolor__fail(err, st, "%s: %s", name, e.message ? e.message : "corrupt file");
+    const char *msg = e.message && e.message[0] ? e.message : "corrupt file";
+    size_t len = strlen(msg); /* some of libheif's messages end in a newline */
+    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+        len--;
+    return imgcolor__fail(err, st, "%s: %.*s", name, (int)len, msg);
 }
 
 /* The file's ICC profile (a 'prof' or 'rICC' colour box), if any, to the sink. */
