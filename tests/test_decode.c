@@ -878,7 +878,7 @@ static void expect_format_error(const void *data, size_t size, const char *needl
     assert_int_equal(decode_copy(data, size, NULL, &img, &err), IMGCOLOR_E_FORMAT);
     assert_null(img);
     assert_int_equal(err.status, IMGCOLOR_E_FORMAT);
-    assert_non_null(strstr(err.message, "not a PNG or JPEG image"));
+    assert_non_null(strstr(err.message, "not an image format this build reads"));
     if (!strstr(err.message, needle))
         fail_msg("message \"%s\" lacks \"%s\"", err.message, needle);
 }
@@ -888,9 +888,9 @@ static void test_not_images(void **state)
     (void)state;
     expect_format_error("", 0, "empty");
     expect_format_error("hello, world\n", 13, "68 65 6c 6c");
-    expect_format_error("GIF89a\x01\x00\x01\x00\x00\x00\x00;", 14, "GIF");
+    expect_format_error("\0\0\0\x18" "ftypisom\0\0\0\0isommp41", 24, "MP4");
     expect_format_error("BM\x3a\0\0\0\0\0\0\0\x36\0\0\0", 14, "BMP");
-    expect_format_error("RIFF\0\0\0\0WEBPVP8 ", 16, "WebP");
+    expect_format_error("RIFF\0\0\0\0AVI LIST", 16, "RIFF (not WebP)");
     expect_format_error("\x89PNX\r\n\x1a\n\0\0\0\0", 12, "89 50 4e 58");
     expect_format_error("\xff\xd8\x00", 3, "ff d8 00");
     expect_format_error("x", 1, "78");
@@ -904,6 +904,24 @@ static void test_not_images(void **state)
                      IMGCOLOR_E_DECODE);
     assert_int_equal(decode_copy((const uint8_t *)"\xff\xd8\xff\xd9", 4, NULL, &img, &err),
                      IMGCOLOR_E_DECODE);
+}
+
+/* imgcolor_formats() names exactly what was built in, and --version prints it. */
+static void test_formats_list(void **state)
+{
+    (void)state;
+    const char *f = imgcolor_formats();
+    assert_non_null(strstr(f, "PNG JPEG"));
+    assert_int_equal(strstr(f, "WebP") != NULL, IMGCOLOR_WITH_WEBP);
+    assert_int_equal(strstr(f, "GIF") != NULL, IMGCOLOR_WITH_GIF);
+    assert_int_equal(strstr(f, "TIFF") != NULL, IMGCOLOR_WITH_TIFF);
+    assert_int_equal(strstr(f, "HEIC AVIF") != NULL, IMGCOLOR_WITH_HEIF);
+    char want[128];
+    snprintf(want, sizeof want, "imgcolor %s\nformats: %s\n", imgcolor_version(), f);
+    test_run r = test_run_cmd("'" IMGCOLOR_CLI_PATH "' --version", NULL, 0);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, want);
+    test_run_free(&r);
 }
 
 static void test_bad_arguments(void **state)
@@ -1246,6 +1264,7 @@ int main(void)
         cmocka_unit_test(test_check_dimensions),
         cmocka_unit_test(test_max_bytes),
         cmocka_unit_test(test_not_images),
+        cmocka_unit_test(test_formats_list),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_sink_refusal_passed_on),
         cmocka_unit_test(test_sink_buffer),

@@ -48,7 +48,7 @@ def main():
 
     cli = os.path.join(a.build, "bin", "imgcolor")
     server = os.path.join(a.build, "bin", "imgcolor-server")
-    expect("imgcolor --version", run(cli, "--version").strip(), f"imgcolor {v}")
+    expect("imgcolor --version", run(cli, "--version").splitlines()[0], f"imgcolor {v}")
     m = re.match(r"imgcolor-server (\S+) ", run(server, "--version"))
     expect("imgcolor-server --version", m and m.group(1), v)
     m = re.search(r"libimgcolor (\S+):", run(server, "--help"))

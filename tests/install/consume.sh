@@ -78,7 +78,7 @@ for kind in shared static; do
     [ $# -eq 1 ] && [ "$(cd "${1#-I}" && pwd -P)" = "$(cd "$prefix/include" && pwd -P)" ] ||
         fail "$kind: pkg-config --cflags is '$cflags', not just -I$prefix/include"
     [ "$(PKG_CONFIG_PATH=$pcpath pkg-config --modversion imgcolor)" = \
-        "$("$build/bin/imgcolor" --version | cut -d' ' -f2)" ] || fail "$kind: .pc version"
+        "$("$build/bin/imgcolor" --version | head -n 1 | cut -d' ' -f2)" ] || fail "$kind: .pc version"
 
     # pkg-config. The shared program finds the library through its RUNPATH.
     # shellcheck disable=SC2046
