@@ -54,9 +54,19 @@ void cli_error(const char *fmt, ...)
  * "imgcolor: <path>: <reason>" and returns -1. Free *data with free(). */
 int cli_read_input(const char *path, uint64_t max_bytes, uint8_t **data, size_t *size);
 
-/* Writes size bytes to path, or standard output for "-". Prints the error and returns -1
- * on failure. */
+/* Writes size bytes to path, or standard output for "-", and closes the file. Returns -1
+ * on failure, having printed the error for a file (standard output's is printed by
+ * cli_close_stdout()). */
 int cli_write_output(const char *path, const void *data, size_t size);
+
+/* Flushes standard output; -1 when it or any earlier write to it failed. The error is
+ * remembered for cli_close_stdout(), so a command stops writing and says nothing. */
+int cli_flush_stdout(void);
+
+/* Flushes and closes standard output at exit, as gnulib's close_stdout() does; prints
+ * "imgcolor: standard output: write error: <reason>" and returns -1 when any write to it
+ * failed, so that no output is lost silently. */
+int cli_close_stdout(void);
 
 /* The subcommands: each takes its own arguments (argv[0] is the subcommand name) and
  * returns an exit code. */

@@ -102,7 +102,8 @@ static int run_one(const char *file, const imgcolor_options *opt, enum format fo
         print_csv(file, res);
     else
         print_text(file, res, many, swatch);
-    fflush(stdout);
+    if (cli_flush_stdout() < 0)
+        rc = CLI_BAD_INPUT;
     imgcolor_result_free(res);
     return rc;
 }
@@ -202,7 +203,8 @@ int cli_prominent(int argc, char **argv)
     if (format == FORMAT_CSV)
         puts("file,rank,hex,r,g,b,count,fraction");
     rc = CLI_OK;
-    for (int i = 0; i < nfiles; i++)
+    /* Once standard output fails the rest would be lost too: stop. */
+    for (int i = 0; i < nfiles && cli_flush_stdout() == 0; i++)
         if (run_one(files[i], opt, format, nfiles > 1, swatch) != CLI_OK)
             rc = CLI_BAD_INPUT;
 done:

@@ -141,17 +141,53 @@ done:
 
 int cli_write_output(const char *path, const void *data, size_t size)
 {
-    int to_stdout = strcmp(path, "-") == 0;
-    FILE *f = to_stdout ? stdout : fopen(path, "wb");
+    if (strcmp(path, "-") == 0) {
+        fwrite(data, 1, size, stdout);
+        return cli_flush_stdout();
+    }
+    FILE *f = fopen(path, "wb");
     if (!f) {
         cli_error("%s: %s", path, strerror(errno));
         return -1;
     }
+    errno = 0;
     int ok = fwrite(data, 1, size, f) == size;
-    ok = (to_stdout ? fflush(f) : fclose(f)) == 0 && ok;
+    int saved = errno;
+    errno = 0;
+    ok = fclose(f) == 0 && ok;
     if (!ok) {
-        cli_error("%s: cannot write: %s", path, strerror(errno));
+        saved = errno ? errno : saved;
+        cli_error("%s: write error%s%s", path, saved ? ": " : "", saved ? strerror(saved) : "");
         return -1;
     }
     return 0;
+}
+
+/* Standard output's first write error (an errno value, or -1 when stdio did not say),
+ * kept so that it is reported once, at exit, whoever wrote the lost bytes. */
+static int stdout_error;
+
+int cli_flush_stdout(void)
+{
+    if (stdout_error)
+        return -1;
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    stdout_error = errno ? errno : -1;
+    return -1;
+}
+
+int cli_close_stdout(void)
+{
+    int failed = cli_flush_stdout() < 0;
+    errno = 0;
+    if (fclose(stdout) != 0 && !failed) {
+        failed = 1;
+        stdout_error = errno ? errno : -1;
+    }
+    if (failed)
+        cli_error("standard output: write error%s%s", stdout_error > 0 ? ": " : "",
+                  stdout_error > 0 ? strerror(stdout_error) : "");
+    return failed ? -1 : 0;
 }
