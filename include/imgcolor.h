@@ -370,6 +370,25 @@ IMGCOLOR_API imgcolor_status imgcolor_pie_svg(const imgcolor_pie_wedge *wedges, 
 IMGCOLOR_API imgcolor_status imgcolor_png_encode(const imgcolor_image *img, void **out,
                                                  size_t *out_len, imgcolor_error *err);
 
+/* What imgcolor_pie_encode() produces. */
+typedef enum imgcolor_pie_format {
+    IMGCOLOR_PIE_PNG = 0, /* imgcolor_pie_render(), then imgcolor_png_encode() */
+    IMGCOLOR_PIE_SVG = 1  /* imgcolor_pie_svg(), without its terminating NUL */
+} imgcolor_pie_format;
+
+/*
+ * Draws the pie of n wedges as an encoded file, the bytes a front end writes out: PNG
+ * or SVG as format says, byte for byte what the calls named above give. opt may be NULL
+ * (defaults). On success *out holds *out_len bytes and must be freed with
+ * imgcolor_free(); on failure *out is NULL and err says why, with the errors of
+ * imgcolor_pie_render() (IMGCOLOR_E_FONT among them) and IMGCOLOR_E_INVALID for an
+ * unknown format. Reentrant.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_pie_encode(const imgcolor_pie_wedge *wedges, size_t n,
+                                                 const imgcolor_pie_options *opt,
+                                                 imgcolor_pie_format format, void **out,
+                                                 size_t *out_len, imgcolor_error *err);
+
 #ifdef __cplusplus
 }
 #endif
