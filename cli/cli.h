@@ -39,9 +39,14 @@ void cli_args_init(cli_args *a, int argc, char **argv);
  * after printing a usage error naming cmd. */
 int cli_next(cli_args *a, const cli_option *options, const char *cmd);
 
-/* Parses a decimal integer in [lo, hi]; prints a usage error naming the option and
- * returns -1 when it is not one. */
-int cli_parse_int(const char *text, long long lo, long long hi, const char *option, long long *out);
+/* Sets the integer option named name (as imgcolor_options_range() knows it) to the value
+ * of the option just scanned, through the library's setter set. When the value is not an
+ * integer the setter accepts, prints a usage error naming the option as written and the
+ * library's range, and returns -1. */
+int cli_set_int(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *, int),
+                const char *name, const cli_args *a);
+int cli_set_u64(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *, uint64_t),
+                const char *name, const cli_args *a);
 
 /* Prints "imgcolor: <fmt>" and a newline on stderr. */
 void cli_error(const char *fmt, ...)

@@ -12,12 +12,13 @@ const char cli_prominent_help[] =
     "scikit-learn's KMeans computes it), largest cluster first. '-' reads standard input.\n\n"
     "Options:\n"
     "  -k, --k N            clusters, 1..256 (default 6)\n"
-    "      --n-init N       k-means++ initialisations, best inertia wins (default 10)\n"
-    "      --max-iter N     Lloyd iterations per initialisation (default 300)\n"
-    "      --seed N         random seed; equal seeds give identical output (default 0)\n"
-    "      --min-alpha N    pixels with lower alpha are left out (default 128)\n"
-    "      --threads N      worker threads, 0 = one per core (default 0)\n"
-    "      --max-pixels N   refuse larger images (default 64000000)\n"
+    "      --n-init N       k-means++ initialisations, 1..1000; best inertia wins (default 10)\n"
+    "      --max-iter N     Lloyd iterations per initialisation, 1..100000 (default 300)\n"
+    "      --seed N         random seed, 0..18446744073709551615; equal seeds give identical\n"
+    "                       output (default 0)\n"
+    "      --min-alpha N    pixels with lower alpha are left out, 0..255 (default 128)\n"
+    "      --threads N      worker threads per image, 0..64; 0 = one per core (default 0)\n"
+    "      --max-pixels N   refuse larger images, 1..1099511627776 (default 64000000)\n"
     "  -f, --format FMT     text (default), json (JSON Lines) or csv\n\n"
     "Text output shows a colour swatch when standard output is a terminal, unless\n"
     "NO_COLOR is set.\n";
@@ -138,7 +139,7 @@ int cli_prominent(int argc, char **argv)
         goto done;
     }
     while ((id = cli_next(&a, options, "prominent")) != CLI_END) {
-        long long v = 0;
+        int bad = 0;
         switch (id) {
         case CLI_ERROR:
             goto done;
@@ -158,41 +159,29 @@ int cli_prominent(int argc, char **argv)
             }
             continue;
         case OPT_K:
-            if (cli_parse_int(a.value, 1, IMGCOLOR_K_MAX, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_k(opt, (int)v);
-            continue;
+            bad = cli_set_int(opt, imgcolor_options_set_k, "k", &a);
+            break;
         case OPT_N_INIT:
-            if (cli_parse_int(a.value, 1, 1000, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_n_init(opt, (int)v);
-            continue;
+            bad = cli_set_int(opt, imgcolor_options_set_n_init, "n_init", &a);
+            break;
         case OPT_MAX_ITER:
-            if (cli_parse_int(a.value, 1, 100000, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_max_iter(opt, (int)v);
-            continue;
+            bad = cli_set_int(opt, imgcolor_options_set_max_iter, "max_iter", &a);
+            break;
         case OPT_SEED:
-            if (cli_parse_int(a.value, 0, INT64_MAX, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_seed(opt, (uint64_t)v);
-            continue;
+            bad = cli_set_u64(opt, imgcolor_options_set_seed, "seed", &a);
+            break;
         case OPT_MIN_ALPHA:
-            if (cli_parse_int(a.value, 0, 255, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_min_alpha(opt, (int)v);
-            continue;
+            bad = cli_set_int(opt, imgcolor_options_set_min_alpha, "min_alpha", &a);
+            break;
         case OPT_THREADS:
-            if (cli_parse_int(a.value, 0, 64, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_threads(opt, (int)v);
-            continue;
+            bad = cli_set_int(opt, imgcolor_options_set_threads, "threads", &a);
+            break;
         case OPT_MAX_PIXELS:
-            if (cli_parse_int(a.value, 1, INT64_MAX, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_max_pixels(opt, (uint64_t)v);
-            continue;
+            bad = cli_set_u64(opt, imgcolor_options_set_max_pixels, "max_pixels", &a);
+            break;
         }
+        if (bad)
+            goto done;
     }
     if (nfiles == 0) {
         cli_error("prominent: no image given (see 'imgcolor help prominent')");

@@ -1,5 +1,6 @@
 /* util.c: option scanning, numbers, input and output for the imgcolor subcommands. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,16 +76,48 @@ int cli_next(cli_args *a, const cli_option *options, const char *cmd)
     return hit->id;
 }
 
-int cli_parse_int(const char *text, long long lo, long long hi, const char *option, long long *out)
+/* Parses an unsigned decimal integer; no sign, no spaces, nothing after it. */
+static int parse_u64(const char *text, uint64_t *out)
 {
     char *end = NULL;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end != '\0' || v < lo || v > hi) {
-        cli_error("%s: expected an integer from %lld to %lld, got '%s'", option, lo, hi, text);
+    if (text[0] < '0' || text[0] > '9')
         return -1;
-    }
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end != '\0')
+        return -1;
     *out = v;
+    return 0;
+}
+
+/* The usage error of an integer option whose value the library refused, quoting the
+ * library's own range. */
+static int option_error(const char *option, const char *name, const char *text)
+{
+    uint64_t lo = 0, hi = 0;
+    if (imgcolor_options_range(name, &lo, &hi) == IMGCOLOR_OK)
+        cli_error("%s: expected an integer from %llu to %llu, got '%s'", option,
+                  (unsigned long long)lo, (unsigned long long)hi, text);
+    else
+        cli_error("%s: invalid value '%s'", option, text);
+    return -1;
+}
+
+int cli_set_int(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *, int),
+                const char *name, const cli_args *a)
+{
+    uint64_t v = 0;
+    if (parse_u64(a->value, &v) < 0 || v > INT_MAX || set(opt, (int)v) != IMGCOLOR_OK)
+        return option_error(a->name, name, a->value);
+    return 0;
+}
+
+int cli_set_u64(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *, uint64_t),
+                const char *name, const cli_args *a)
+{
+    uint64_t v = 0;
+    if (parse_u64(a->value, &v) < 0 || set(opt, v) != IMGCOLOR_OK)
+        return option_error(a->name, name, a->value);
     return 0;
 }
 

@@ -136,6 +136,16 @@ IMGCOLOR_API imgcolor_status imgcolor_options_set_max_pixels(imgcolor_options *o
 IMGCOLOR_API imgcolor_status imgcolor_options_set_max_bytes(imgcolor_options *opt,
                                                             uint64_t max_bytes);
 
+/*
+ * The inclusive range the setter of an integer option accepts, so that a front end
+ * quotes the library's range in its messages instead of restating it. name is the
+ * setter's name without "imgcolor_options_set_": "k", "n_init", "max_iter", "seed",
+ * "min_alpha", "threads", "max_pixels" or "max_bytes". Returns IMGCOLOR_E_INVALID for
+ * another name or a NULL pointer, leaving *min and *max untouched.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_options_range(const char *name, uint64_t *min,
+                                                    uint64_t *max);
+
 IMGCOLOR_API int imgcolor_options_get_k(const imgcolor_options *opt);
 IMGCOLOR_API int imgcolor_options_get_n_init(const imgcolor_options *opt);
 IMGCOLOR_API int imgcolor_options_get_max_iter(const imgcolor_options *opt);
@@ -339,6 +349,14 @@ IMGCOLOR_API imgcolor_status imgcolor_pie_options_set_font_size(imgcolor_pie_opt
  */
 IMGCOLOR_API imgcolor_status imgcolor_pie_options_set_font_path(imgcolor_pie_options *opt,
                                                                 const char *path);
+
+/*
+ * The inclusive range a pie setter accepts: "width" and "height" (each side, for
+ * imgcolor_pie_options_set_size()) and "font_size" (besides 0, the default). Returns
+ * IMGCOLOR_E_INVALID for another name or a NULL pointer.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_pie_options_range(const char *name, double *min,
+                                                        double *max);
 
 /* One wedge: its colour, weight (finite, >= 0) and optional label (NULL: the hex code). */
 typedef struct imgcolor_pie_wedge {
