@@ -121,41 +121,39 @@ int cli_set_u64(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *
     return 0;
 }
 
-int cli_read_input(const char *path, uint64_t max_bytes, uint8_t **data, size_t *size)
+int cli_read_input_quiet(const char *path, uint64_t max_bytes, uint8_t **data, size_t *size,
+                         char *why, size_t why_size)
 {
     int from_stdin = strcmp(path, "-") == 0;
     FILE *f = from_stdin ? stdin : fopen(path, "rb");
     if (!f) {
-        cli_error("%s: %s", path, strerror(errno));
+        snprintf(why, why_size, "%s", strerror(errno));
         return -1;
     }
     size_t cap = 1 << 16, len = 0;
     uint8_t *buf = malloc(cap);
     int rc = -1;
-    if (!buf) {
-        cli_error("%s: out of memory", path);
+    snprintf(why, why_size, "out of memory");
+    if (!buf)
         goto done;
-    }
     for (;;) {
         if (len == cap) {
             uint8_t *grown = realloc(buf, cap * 2);
-            if (!grown) {
-                cli_error("%s: out of memory", path);
+            if (!grown)
                 goto done;
-            }
             buf = grown;
             cap *= 2;
         }
         size_t got = fread(buf + len, 1, cap - len, f);
         len += got;
         if (len > max_bytes) {
-            cli_error("%s: larger than the limit of %llu bytes", path,
-                      (unsigned long long)max_bytes);
+            snprintf(why, why_size, "larger than the limit of %llu bytes",
+                     (unsigned long long)max_bytes);
             goto done;
         }
         if (got == 0) {
             if (ferror(f)) {
-                cli_error("%s: %s", path, strerror(errno));
+                snprintf(why, why_size, "%s", strerror(errno));
                 goto done;
             }
             break;
@@ -170,6 +168,49 @@ done:
     if (!from_stdin)
         fclose(f);
     return rc;
+}
+
+int cli_read_input(const char *path, uint64_t max_bytes, uint8_t **data, size_t *size)
+{
+    char why[256];
+    if (cli_read_input_quiet(path, max_bytes, data, size, why, sizeof why) == 0)
+        return 0;
+    cli_error("%s: %s", path, why);
+    return -1;
+}
+
+void cli_buf_printf(cli_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || b->failed)
+        goto fail;
+    size_t need = b->len + (size_t)n + 1;
+    if (need > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < need)
+            cap *= 2;
+        char *grown = realloc(b->data, cap);
+        if (!grown)
+            goto fail;
+        b->data = grown;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return;
+fail:
+    b->failed = 1;
+}
+
+void cli_buf_free(cli_buf *b)
+{
+    free(b->data);
+    *b = (cli_buf){0};
 }
 
 int cli_write_output(const char *path, const void *data, size_t size)

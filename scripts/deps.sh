@@ -10,7 +10,7 @@ packages="build-essential cmake pkg-config libpng-dev libjpeg62-turbo-dev libcjs
 libcivetweb-dev libcmocka-dev libfreetype-dev fonts-dejavu-core libcurl4-openssl-dev
 libssl-dev python3 python3-requests"
 if [ "${1:-}" = "--test" ]; then
-    packages="$packages libxml2-utils nginx-light openssl curl"
+    packages="$packages libxml2-utils nginx-light openssl curl time"
     shift
 fi
 packages="$packages $*"
