@@ -135,8 +135,9 @@ static void write_in_order(batch_run *r, size_t *failed, double start)
             r->written++;
             pthread_cond_broadcast(&r->claimable);
             pthread_mutex_unlock(&r->lock);
-            *failed += (size_t)taken.failed;
             int lost = write_result(&taken, b->progress);
+            /* An input whose output was lost failed too. */
+            *failed += (size_t)(taken.failed || lost);
             pthread_mutex_lock(&r->lock);
             if (lost)
                 r->stop = 1;
@@ -161,9 +162,10 @@ static void summarise(const cli_batch *b, size_t written, size_t failed, double 
     char skipped[64] = "";
     if (b->skipped)
         snprintf(skipped, sizeof skipped, ", %zu skipped", b->skipped);
-    fprintf(stderr, "imgcolor: %zu files: %zu done, %zu failed%s, %.2f s (%.1f images/s)\n",
+    fprintf(stderr, "imgcolor: %zu files: %zu done, %zu failed%s, %.2f s (%.1f images/s)%s\n",
             b->count + b->failed, written - failed, failed + b->failed, skipped, seconds,
-            seconds > 0 ? (double)written / seconds : 0.0);
+            seconds > 0 ? (double)written / seconds : 0.0,
+            written < b->count ? "; stopped, output could not be written" : "");
 }
 
 int cli_batch_run(const cli_batch *b)

@@ -33,7 +33,7 @@ static void usage(FILE *out)
           out);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fputs("\nExit status: 0 success, 1 bad input, 2 bad usage.\n", out);
+    fputs("\nExit status: 0 success, 1 bad input or output not written, 2 bad usage.\n", out);
 }
 
 static int run(int argc, char **argv)

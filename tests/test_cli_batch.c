@@ -294,6 +294,19 @@ static void test_progress_and_summary(void **state)
     test_run_free(&r);
 }
 
+/* Output that cannot be written stops the batch; the summary says so, and the file
+ * whose output was lost counts as failed. */
+static void test_lost_output_stops(void **state)
+{
+    (void)state;
+    test_run r = run("prominent -j 2 -k 2 -r '" PHOTOS "' > /dev/full");
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "imgcolor: 6 files: 0 done, 1 failed, "));
+    assert_non_null(strstr(r.err, "; stopped, output could not be written\n"));
+    assert_non_null(strstr(r.err, "imgcolor: standard output: write error: No space left"));
+    test_run_free(&r);
+}
+
 static void test_usage(void **state)
 {
     (void)state;
@@ -364,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_files_from),
         cmocka_unit_test(test_recursive),
         cmocka_unit_test(test_progress_and_summary),
+        cmocka_unit_test(test_lost_output_stops),
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_memory_bounded),
     };

@@ -98,16 +98,18 @@ digest = {n: hashlib.sha256(open(f"{work}/out-{n}.jsonl", "rb").read()).hexdiges
           for n in runs}
 lines = {n: sum(1 for _ in open(f"{work}/out-{n}.jsonl")) for n in runs}
 print(f"{count} images; {len(runs['default'])} rounds; wall time per configuration:")
-print("| configuration | median wall (s) | images/s | CPU (cores) | peak RSS (MB) |")
-print("|---|---:|---:|---:|---:|")
+print("| configuration | median wall (s) | images/s | CPU (cores) | CPU ms per image | peak RSS (MB) |")
+print("|---|---:|---:|---:|---:|---:|")
 label = {"default": "default (-j = cores)", "j1": "-j 1", "j1t1": "-j 1 --threads 1",
          "j2": "-j 2", "j4": "-j 4"}
 for n in ["default", "j1", "j1t1", "j2", "j4"]:
     r = runs[n]
     wall = statistics.median(x[0] for x in r)
     cpu = statistics.median(x[1] / x[0] for x in r)
+    per_image = statistics.median(x[1] for x in r) / count * 1000
     rss = max(x[2] for x in r) / 1024
-    print(f"| {label[n]} | {wall:.2f} | {count / wall:.1f} | {cpu:.2f} | {rss:.1f} |")
+    print(f"| {label[n]} | {wall:.2f} | {count / wall:.1f} | {cpu:.2f} | {per_image:.1f} | "
+          f"{rss:.1f} |")
 for other in ["j1", "j1t1"]:
     ratios = [b[0] / a[0] for a, b in zip(runs["default"], runs[other])]
     print(f"throughput default / {label[other]}: median {statistics.median(ratios):.2f}x "
