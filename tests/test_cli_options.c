@@ -202,6 +202,10 @@ static void test_library_ranges_match_setters(void **state)
     assert_int_equal(imgcolor_options_set_max_pixels(opt, hi), IMGCOLOR_OK);
     assert_int_equal(imgcolor_options_range("threads", &lo, &hi), IMGCOLOR_OK);
     assert_int_equal(imgcolor_options_set_threads(opt, (int)hi + 1), IMGCOLOR_E_RANGE);
+    assert_int_equal(imgcolor_options_range("time_limit_ms", &lo, &hi), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_time_limit_ms(opt, hi + 1), IMGCOLOR_E_RANGE);
+    assert_int_equal(imgcolor_options_set_time_limit_ms(opt, hi), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_time_limit_ms(opt, lo), IMGCOLOR_OK);
     assert_int_equal(imgcolor_options_range("no_such", &lo, &hi), IMGCOLOR_E_INVALID);
     assert_int_equal(imgcolor_options_range(NULL, &lo, &hi), IMGCOLOR_E_INVALID);
     imgcolor_options_free(opt);
