@@ -40,6 +40,9 @@ for f in $photos; do
 done
 # One invocation with many files, so that per-file state is freed between them.
 vg prominent $photos -k 3 --format json
+# The batch: several images at once, a directory walk, a list on standard input.
+vg prominent -j 2 -k 3 -f csv -r tests/data/photos examples
+ls $photos | vg prominent -j 4 -k 2 --files-from - --progress
 if has_command pie; then
     for f in examples/*.jpg; do
         vg pie "$f" -o "$out/pie.png" --percent

@@ -105,7 +105,7 @@ int cli_hex(int argc, char **argv)
         return CLI_USAGE;
     }
     cli_args_init(&a, argc, argv);
-    while ((id = cli_next(&a, options, "hex")) != CLI_END) {
+    while ((id = cli_next(&a, options, "hex")) != CLI_END && cli_flush_stdout() == 0) {
         imgcolor_rgb rgb;
         int bad = parse_triple(a.value, &rgb);
         if (bad == -1) {

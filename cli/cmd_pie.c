@@ -26,9 +26,9 @@ const char cli_pie_help[] =
     "      --clockwise      wedges follow clockwise\n"
     "      --transparent    transparent background instead of white\n"
     "      --font FILE      TrueType font for the labels (default DejaVu Sans)\n"
-    "      --font-size PX   label size in pixels (default 10 pt at 75 dpi, scaled)\n"
+    "      --font-size PX   label size in pixels, 4..512 (default 10 pt at 75 dpi, scaled)\n"
     "  -k, --k N            with IMAGE: clusters, 1..256 (default 6)\n"
-    "      --seed N         with IMAGE: random seed (default 0)\n";
+    "      --seed N         with IMAGE: random seed, 0..18446744073709551615 (default 0)\n";
 
 #define PIE_MAX_WEDGES 256
 #define PIE_MAX_LIST_BYTES (1u << 20)
@@ -149,22 +149,49 @@ static const list_kind colors_list = {"--colors", "colours", "#rgb or #rrggbb",
 static const list_kind counts_list = {"--counts", "numbers", "a finite number", sizeof(double),
                                       counts_json, count_item};
 
-/* Parses "WxH". */
-static int parse_size(const char *text, uint32_t *w, uint32_t *h)
+/* Parses "WxH" and sets it; on failure prints the error with the library's range. */
+static int set_size(imgcolor_pie_options *opt, const cli_args *a)
 {
     char *end = NULL;
-    errno = 0;
-    unsigned long a = strtoul(text, &end, 10);
-    if (end == text || (*end != 'x' && *end != 'X') || errno)
+    const char *text = a->value, *p = text;
+    unsigned long w = 0, h = 0;
+    int ok = *p >= '0' && *p <= '9';
+    if (ok) {
+        errno = 0;
+        w = strtoul(p, &end, 10);
+        ok = !errno && (*end == 'x' || *end == 'X');
+        p = end + 1;
+    }
+    if (ok && (ok = *p >= '0' && *p <= '9')) {
+        h = strtoul(p, &end, 10);
+        ok = !errno && !*end && w <= UINT32_MAX && h <= UINT32_MAX &&
+             imgcolor_pie_options_set_size(opt, (uint32_t)w, (uint32_t)h) == IMGCOLOR_OK;
+    }
+    if (!ok) {
+        double lo = 0, hi = 0;
+        if (imgcolor_pie_options_range("width", &lo, &hi) != IMGCOLOR_OK)
+            lo = hi = 0;
+        cli_error("%s: expected WxH, each side from %g to %g, got '%s'", a->name, lo, hi, text);
         return -1;
-    const char *p = end + 1;
-    unsigned long b = strtoul(p, &end, 10);
-    if (end == p || *end || errno || a < 16 || a > 8192 || b < 16 || b > 8192 ||
-        text[0] == '-' || p[0] == '-')
-        return -1;
-    *w = (uint32_t)a;
-    *h = (uint32_t)b;
+    }
     return 0;
+}
+
+/* Parses a number of degrees, or a font size, and sets it through the library. */
+static int set_number(imgcolor_pie_options *opt, int font_size, const cli_args *a)
+{
+    char *end = NULL;
+    double v = strtod(a->value, &end), lo = 0, hi = 0;
+    if (end != a->value && !*end &&
+        (font_size ? imgcolor_pie_options_set_font_size(opt, v)
+                   : imgcolor_pie_options_set_start_angle(opt, v)) == IMGCOLOR_OK)
+        return 0;
+    if (!font_size)
+        cli_error("%s: expected a finite number of degrees, got '%s'", a->name, a->value);
+    else if (imgcolor_pie_options_range("font_size", &lo, &hi) == IMGCOLOR_OK)
+        cli_error("%s: expected a size in pixels from %g to %g, got '%s'", a->name, lo, hi,
+                  a->value);
+    return -1;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -173,221 +200,227 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* What the command line asks for. */
+typedef struct pie_request {
+    const char *colors, *counts, *labels, *output, *image;
+    int svg;
+    imgcolor_options *opt;     /* -k and --seed, for an IMAGE */
+    imgcolor_pie_options *pie; /* how to draw */
+} pie_request;
+
+/* The wedges to draw; every pointer is owned. */
+typedef struct pie_data {
+    imgcolor_rgb *colors;
+    double *counts;
+    size_t n;
+    char *label_text; /* --labels, split in place into labels */
+    char *labels[PIE_MAX_WEDGES];
+    int nlabels;
+    imgcolor_pie_wedge *wedges;
+} pie_data;
+
 /* The prominent colours of an image as wedges. */
-static int wedges_from_image(const char *file, int k, long long seed, imgcolor_rgb **colors,
-                             double **counts, size_t *n)
+static int wedges_from_image(const pie_request *q, pie_data *d)
 {
-    imgcolor_options *opt = NULL;
     imgcolor_result *res = NULL;
     imgcolor_error err = {IMGCOLOR_OK, ""};
-    imgcolor_status st = imgcolor_options_new(&opt);
-    if (st == IMGCOLOR_OK)
-        st = imgcolor_options_set_k(opt, k);
-    if (st == IMGCOLOR_OK)
-        st = imgcolor_options_set_seed(opt, (uint64_t)seed);
-    if (st == IMGCOLOR_OK) {
-        if (strcmp(file, "-") == 0) {
-            uint8_t *data = NULL;
-            size_t size = 0;
-            if (cli_read_input("-", imgcolor_options_get_max_bytes(opt), &data, &size) < 0) {
-                imgcolor_options_free(opt);
-                return -1;
-            }
-            st = imgcolor_prominent(data, size, opt, &res, &err);
-            free(data);
-        } else {
-            st = imgcolor_prominent_file(file, opt, &res, &err);
-        }
-    }
-    imgcolor_options_free(opt);
+    uint8_t *data = NULL;
+    size_t size = 0;
+    imgcolor_status st = IMGCOLOR_E_IO;
+    int rc = -1;
+    if (strcmp(q->image, "-") != 0)
+        st = imgcolor_prominent_file(q->image, q->opt, &res, &err);
+    else if (cli_read_input("-", imgcolor_options_get_max_bytes(q->opt), &data, &size) == 0)
+        st = imgcolor_prominent(data, size, q->opt, &res, &err);
+    else
+        goto done;
     if (st != IMGCOLOR_OK) {
-        cli_error("%s: %s", file, err.message[0] ? err.message : imgcolor_strerror(st));
+        cli_error("%s: %s", q->image, err.message[0] ? err.message : imgcolor_strerror(st));
+        goto done;
+    }
+    d->n = imgcolor_result_count(res);
+    d->colors = malloc(d->n * sizeof *d->colors + 1);
+    d->counts = malloc(d->n * sizeof *d->counts + 1);
+    if (!d->colors || !d->counts) {
+        cli_error("pie: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        const imgcolor_cluster *c = imgcolor_result_color(res, i);
+        d->colors[i] = c->rgb;
+        d->counts[i] = (double)c->count;
+    }
+    rc = 0;
+done:
+    free(data);
+    imgcolor_result_free(res);
+    return rc;
+}
+
+/* The wedges given as --colors and --counts. */
+static int wedges_from_lists(const pie_request *q, pie_data *d)
+{
+    void *c = NULL, *v = NULL;
+    size_t ncounts = 0;
+    int bad = parse_list(q->colors, &colors_list, &c, &d->n) < 0 ||
+              parse_list(q->counts, &counts_list, &v, &ncounts) < 0;
+    d->colors = c;
+    d->counts = v;
+    if (bad)
+        return -1;
+    if (d->n != ncounts) {
+        cli_error("pie: %zu colours but %zu counts", d->n, ncounts);
         return -1;
     }
-    *n = imgcolor_result_count(res);
-    *colors = malloc(*n * sizeof **colors + 1);
-    *counts = malloc(*n * sizeof **counts + 1);
-    if (!*colors || !*counts) {
-        imgcolor_result_free(res);
+    return 0;
+}
+
+/* The colours, counts and labels, as wedges ready to draw. */
+static int load_wedges(const pie_request *q, pie_data *d)
+{
+    if ((q->image ? wedges_from_image(q, d) : wedges_from_lists(q, d)) < 0)
+        return -1;
+    if (q->labels) {
+        d->label_text = strdup(q->labels);
+        d->nlabels = d->label_text ? split_commas(d->label_text, d->labels, PIE_MAX_WEDGES) : -1;
+        if (d->nlabels < 0 || (size_t)d->nlabels != d->n) {
+            cli_error("pie: --labels: expected %zu comma-separated labels", d->n);
+            return -1;
+        }
+    }
+    d->wedges = calloc(d->n + 1, sizeof *d->wedges);
+    if (!d->wedges) {
         cli_error("pie: out of memory");
         return -1;
     }
-    for (size_t i = 0; i < *n; i++) {
-        const imgcolor_cluster *c = imgcolor_result_color(res, i);
-        (*colors)[i] = c->rgb;
-        (*counts)[i] = (double)c->count;
+    for (size_t i = 0; i < d->n; i++)
+        d->wedges[i] =
+            (imgcolor_pie_wedge){d->colors[i], d->counts[i], d->nlabels ? d->labels[i] : NULL};
+    return 0;
+}
+
+/* Draws the chart and writes it out. */
+static int draw(const pie_request *q, const pie_data *d)
+{
+    void *out = NULL;
+    size_t out_len = 0;
+    imgcolor_error err = {IMGCOLOR_OK, ""};
+    imgcolor_status st = imgcolor_pie_encode(d->wedges, d->n, q->pie,
+                                             q->svg ? IMGCOLOR_PIE_SVG : IMGCOLOR_PIE_PNG, &out,
+                                             &out_len, &err);
+    int rc = -1;
+    if (st != IMGCOLOR_OK)
+        cli_error("%s%s", err.message[0] ? err.message : imgcolor_strerror(st),
+                  st == IMGCOLOR_E_FONT ? " (use --font FILE, or --no-labels)" : "");
+    else
+        rc = cli_write_output(q->output, out, out_len);
+    imgcolor_free(out);
+    return rc;
+}
+
+enum { OPT_COLORS = 1, OPT_COUNTS, OPT_OUTPUT, OPT_SVG, OPT_SIZE, OPT_PERCENT, OPT_NO_LABELS,
+       OPT_LABELS, OPT_START, OPT_CLOCKWISE, OPT_TRANSPARENT, OPT_FONT, OPT_FONT_SIZE, OPT_K,
+       OPT_SEED };
+
+static const cli_option pie_options[] = {
+    {"colors", 0, 1, OPT_COLORS},           {"counts", 0, 1, OPT_COUNTS},
+    {"output", 'o', 1, OPT_OUTPUT},         {"svg", 0, 0, OPT_SVG},
+    {"size", 0, 1, OPT_SIZE},               {"percent", 0, 0, OPT_PERCENT},
+    {"no-labels", 0, 0, OPT_NO_LABELS},     {"labels", 0, 1, OPT_LABELS},
+    {"start-angle", 0, 1, OPT_START},       {"clockwise", 0, 0, OPT_CLOCKWISE},
+    {"transparent", 0, 0, OPT_TRANSPARENT}, {"font", 0, 1, OPT_FONT},
+    {"font-size", 0, 1, OPT_FONT_SIZE},     {"k", 'k', 1, OPT_K},
+    {"seed", 0, 1, OPT_SEED},               {NULL, 0, 0, 0},
+};
+
+/* Applies one option; -1 after printing a usage error. */
+static int apply_option(pie_request *q, int id, const cli_args *a)
+{
+    imgcolor_pie_options *o = q->pie;
+    switch (id) {
+    case OPT_COLORS: q->colors = a->value; return 0;
+    case OPT_COUNTS: q->counts = a->value; return 0;
+    case OPT_OUTPUT: q->output = a->value; return 0;
+    case OPT_LABELS: q->labels = a->value; return 0;
+    case OPT_SVG: q->svg = 1; return 0;
+    /* The flag setters take any int: they cannot fail on a valid handle. */
+    case OPT_PERCENT: return imgcolor_pie_options_set_percent(o, 1) == IMGCOLOR_OK ? 0 : -1;
+    case OPT_NO_LABELS: return imgcolor_pie_options_set_labels(o, 0) == IMGCOLOR_OK ? 0 : -1;
+    case OPT_CLOCKWISE: return imgcolor_pie_options_set_clockwise(o, 1) == IMGCOLOR_OK ? 0 : -1;
+    case OPT_TRANSPARENT:
+        return imgcolor_pie_options_set_transparent(o, 1) == IMGCOLOR_OK ? 0 : -1;
+    case OPT_SIZE: return set_size(o, a);
+    case OPT_START: return set_number(o, 0, a);
+    case OPT_FONT_SIZE: return set_number(o, 1, a);
+    case OPT_K: return cli_set_int(q->opt, imgcolor_options_set_k, "k", a);
+    case OPT_SEED: return cli_set_u64(q->opt, imgcolor_options_set_seed, "seed", a);
+    case OPT_FONT:
+        if (imgcolor_pie_options_set_font_path(o, a->value) == IMGCOLOR_OK)
+            return 0;
+        cli_error("%s: expected a font file, got '%s'", a->name, a->value);
+        return -1;
     }
-    imgcolor_result_free(res);
+    return -1;
+}
+
+/* Reads the command line into q; -1 after printing a usage error. */
+static int parse_request(int argc, char **argv, pie_request *q)
+{
+    cli_args a;
+    int id;
+    cli_args_init(&a, argc, argv);
+    while ((id = cli_next(&a, pie_options, "pie")) != CLI_END) {
+        if (id == CLI_ERROR)
+            return -1;
+        if (id != CLI_OPERAND) {
+            if (apply_option(q, id, &a) < 0)
+                return -1;
+        } else if (q->image) {
+            cli_error("pie: one image at a time ('%s' and '%s')", q->image, a.value);
+            return -1;
+        } else {
+            q->image = a.value;
+        }
+    }
+    if (!q->output) {
+        cli_error("pie: no output given: -o FILE, or -o - for standard output");
+        return -1;
+    }
+    if (q->image && (q->colors || q->counts)) {
+        cli_error("pie: give either an IMAGE or --colors and --counts, not both");
+        return -1;
+    }
+    if (!q->image && (!q->colors || !q->counts)) {
+        cli_error("pie: need --colors and --counts, or an IMAGE (see 'imgcolor help pie')");
+        return -1;
+    }
+    q->svg = q->svg || ends_with(q->output, ".svg") || ends_with(q->output, ".SVG");
     return 0;
 }
 
 int cli_pie(int argc, char **argv)
 {
-    enum { OPT_COLORS = 1, OPT_COUNTS, OPT_OUTPUT, OPT_SVG, OPT_SIZE, OPT_PERCENT,
-           OPT_NO_LABELS, OPT_LABELS, OPT_START, OPT_CLOCKWISE, OPT_TRANSPARENT, OPT_FONT,
-           OPT_FONT_SIZE, OPT_K, OPT_SEED };
-    static const cli_option options[] = {
-        {"colors", 0, 1, OPT_COLORS},         {"counts", 0, 1, OPT_COUNTS},
-        {"output", 'o', 1, OPT_OUTPUT},       {"svg", 0, 0, OPT_SVG},
-        {"size", 0, 1, OPT_SIZE},             {"percent", 0, 0, OPT_PERCENT},
-        {"no-labels", 0, 0, OPT_NO_LABELS},   {"labels", 0, 1, OPT_LABELS},
-        {"start-angle", 0, 1, OPT_START},     {"clockwise", 0, 0, OPT_CLOCKWISE},
-        {"transparent", 0, 0, OPT_TRANSPARENT}, {"font", 0, 1, OPT_FONT},
-        {"font-size", 0, 1, OPT_FONT_SIZE},   {"k", 'k', 1, OPT_K},
-        {"seed", 0, 1, OPT_SEED},             {NULL, 0, 0, 0},
-    };
-    const char *colors_arg = NULL, *counts_arg = NULL, *output = NULL, *image = NULL;
-    const char *labels_arg = NULL;
-    int svg = 0, rc = CLI_USAGE, id;
-    long long k = 6, seed = 0;
-    imgcolor_rgb *colors = NULL;
-    double *counts = NULL;
-    size_t ncolors = 0, ncounts = 0;
-    imgcolor_pie_wedge *wedges = NULL;
-    char *label_copy = NULL, *labels[PIE_MAX_WEDGES];
-    void *out = NULL;
-    size_t out_len = 0;
-    imgcolor_image *img = NULL;
-    imgcolor_error err = {IMGCOLOR_OK, ""};
-    imgcolor_pie_options *opt = NULL;
-    if (imgcolor_pie_options_new(&opt) != IMGCOLOR_OK) {
+    pie_request q = {0};
+    pie_data d = {0};
+    int rc = CLI_BAD_INPUT;
+    if (imgcolor_options_new(&q.opt) != IMGCOLOR_OK ||
+        imgcolor_pie_options_new(&q.pie) != IMGCOLOR_OK) {
         cli_error("out of memory");
-        return CLI_BAD_INPUT;
-    }
-    cli_args a;
-    cli_args_init(&a, argc, argv);
-    while ((id = cli_next(&a, options, "pie")) != CLI_END) {
-        uint32_t w, h;
-        char *end = NULL;
-        double v;
-        switch (id) {
-        case CLI_ERROR:
-            goto done;
-        case CLI_OPERAND:
-            if (image) {
-                cli_error("pie: one image at a time ('%s' and '%s')", image, a.value);
-                goto done;
-            }
-            image = a.value;
-            break;
-        case OPT_COLORS: colors_arg = a.value; break;
-        case OPT_COUNTS: counts_arg = a.value; break;
-        case OPT_OUTPUT: output = a.value; break;
-        case OPT_SVG: svg = 1; break;
-        case OPT_LABELS: labels_arg = a.value; break;
-        case OPT_PERCENT: imgcolor_pie_options_set_percent(opt, 1); break;
-        case OPT_NO_LABELS: imgcolor_pie_options_set_labels(opt, 0); break;
-        case OPT_CLOCKWISE: imgcolor_pie_options_set_clockwise(opt, 1); break;
-        case OPT_TRANSPARENT: imgcolor_pie_options_set_transparent(opt, 1); break;
-        case OPT_SIZE:
-            if (parse_size(a.value, &w, &h) < 0) {
-                cli_error("%s: expected WxH, each side 16..8192, got '%s'", a.name, a.value);
-                goto done;
-            }
-            imgcolor_pie_options_set_size(opt, w, h);
-            break;
-        case OPT_START:
-        case OPT_FONT_SIZE:
-            v = strtod(a.value, &end);
-            if (end == a.value || *end ||
-                (id == OPT_START ? imgcolor_pie_options_set_start_angle(opt, v)
-                                 : imgcolor_pie_options_set_font_size(opt, v)) != IMGCOLOR_OK) {
-                cli_error("%s: expected %s, got '%s'", a.name,
-                          id == OPT_START ? "a number of degrees" : "a size from 4 to 512",
-                          a.value);
-                goto done;
-            }
-            break;
-        case OPT_FONT:
-            if (imgcolor_pie_options_set_font_path(opt, a.value) != IMGCOLOR_OK) {
-                cli_error("%s: expected a font file, got '%s'", a.name, a.value);
-                goto done;
-            }
-            break;
-        case OPT_K:
-            if (cli_parse_int(a.value, 1, IMGCOLOR_K_MAX, a.name, &k) < 0)
-                goto done;
-            break;
-        case OPT_SEED:
-            if (cli_parse_int(a.value, 0, INT64_MAX, a.name, &seed) < 0)
-                goto done;
-            break;
-        }
-    }
-    if (!output) {
-        cli_error("pie: no output given: -o FILE, or -o - for standard output");
         goto done;
     }
-    if (image && (colors_arg || counts_arg)) {
-        cli_error("pie: give either an IMAGE or --colors and --counts, not both");
+    rc = CLI_USAGE;
+    if (parse_request(argc, argv, &q) < 0)
         goto done;
-    }
-    if (!image && (!colors_arg || !counts_arg)) {
-        cli_error("pie: need --colors and --counts, or an IMAGE (see 'imgcolor help pie')");
-        goto done;
-    }
-    svg = svg || ends_with(output, ".svg") || ends_with(output, ".SVG");
-
     rc = CLI_BAD_INPUT;
-    if (image) {
-        if (wedges_from_image(image, (int)k, seed, &colors, &counts, &ncolors) < 0)
-            goto done;
-        ncounts = ncolors;
-    } else {
-        void *c = NULL, *v = NULL;
-        int bad = parse_list(colors_arg, &colors_list, &c, &ncolors) < 0 ||
-                  parse_list(counts_arg, &counts_list, &v, &ncounts) < 0;
-        colors = c;
-        counts = v;
-        if (bad)
-            goto done;
-        if (ncolors != ncounts) {
-            cli_error("pie: %zu colours but %zu counts", ncolors, ncounts);
-            goto done;
-        }
-    }
-    int nlabels = 0;
-    if (labels_arg) {
-        label_copy = strdup(labels_arg);
-        nlabels = label_copy ? split_commas(label_copy, labels, PIE_MAX_WEDGES) : -1;
-        if (nlabels < 0 || (size_t)nlabels != ncolors) {
-            cli_error("pie: --labels: expected %zu comma-separated labels", ncolors);
-            goto done;
-        }
-    }
-    wedges = calloc(ncolors + 1, sizeof *wedges);
-    if (!wedges) {
-        cli_error("pie: out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < ncolors; i++)
-        wedges[i] = (imgcolor_pie_wedge){colors[i], counts[i], nlabels ? labels[i] : NULL};
-
-    imgcolor_status st;
-    if (svg) {
-        char *text = NULL;
-        st = imgcolor_pie_svg(wedges, ncolors, opt, &text, &out_len, &err);
-        out = text;
-    } else {
-        st = imgcolor_pie_render(wedges, ncolors, opt, &img, &err);
-        if (st == IMGCOLOR_OK)
-            st = imgcolor_png_encode(img, &out, &out_len, &err);
-    }
-    if (st != IMGCOLOR_OK) {
-        cli_error("%s%s", err.message[0] ? err.message : imgcolor_strerror(st),
-                  st == IMGCOLOR_E_FONT ? " (use --font FILE, or --no-labels)" : "");
-        goto done;
-    }
-    if (cli_write_output(output, out, out_len) < 0)
+    if (load_wedges(&q, &d) < 0 || draw(&q, &d) < 0)
         goto done;
     rc = CLI_OK;
 done:
-    imgcolor_free(out);
-    imgcolor_image_free(img);
-    free(wedges);
-    free(label_copy);
-    imgcolor_free(colors);
-    imgcolor_free(counts);
-    imgcolor_pie_options_free(opt);
+    free(d.wedges);
+    free(d.label_text);
+    imgcolor_free(d.colors);
+    imgcolor_free(d.counts);
+    imgcolor_pie_options_free(q.pie);
+    imgcolor_options_free(q.opt);
     return rc;
 }

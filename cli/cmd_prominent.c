@@ -1,212 +1,333 @@
 /* cmd_prominent.c: `imgcolor prominent`: the prominent colours of each image given, as
- * text, JSON Lines or CSV. A bad file is reported and the rest still run. */
+ * text, JSON Lines or CSV, several images at once and written in input order. A bad
+ * file is reported and the rest still run. */
+#define _GNU_SOURCE /* sched_getaffinity */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 
 const char cli_prominent_help[] =
-    "Usage: imgcolor prominent IMAGE... [options]\n\n"
+    "Usage: imgcolor prominent IMAGE... [options]\n"
+    "       imgcolor prominent -r DIR... [options]\n"
+    "       imgcolor prominent --files-from LIST [-0] [options]\n\n"
     "Prints the k prominent colours of each PNG or JPEG image (k-means of its pixels, as\n"
-    "scikit-learn's KMeans computes it), largest cluster first. '-' reads standard input.\n\n"
+    "scikit-learn's KMeans computes it), largest cluster first. '-' reads standard input.\n"
+    "Images are processed several at once and printed in the order given; a bad file is\n"
+    "reported and the rest still run.\n\n"
     "Options:\n"
     "  -k, --k N            clusters, 1..256 (default 6)\n"
-    "      --n-init N       k-means++ initialisations, best inertia wins (default 10)\n"
-    "      --max-iter N     Lloyd iterations per initialisation (default 300)\n"
-    "      --seed N         random seed; equal seeds give identical output (default 0)\n"
-    "      --min-alpha N    pixels with lower alpha are left out (default 128)\n"
-    "      --threads N      worker threads, 0 = one per core (default 0)\n"
-    "      --max-pixels N   refuse larger images (default 64000000)\n"
-    "  -f, --format FMT     text (default), json (JSON Lines) or csv\n\n"
+    "      --n-init N       k-means++ initialisations, 1..1000; best inertia wins (default 10)\n"
+    "      --max-iter N     Lloyd iterations per initialisation, 1..100000 (default 300)\n"
+    "      --seed N         random seed, 0..18446744073709551615; equal seeds give identical\n"
+    "                       output (default 0)\n"
+    "      --min-alpha N    pixels with lower alpha are left out, 0..255 (default 128)\n"
+    "      --threads N      worker threads per image, 0..64; 0 = one per core (default 0)\n"
+    "      --max-pixels N   refuse larger images, 1..1099511627776 (default 64000000)\n"
+    "  -f, --format FMT     text (default), json (JSON Lines) or csv\n"
+    "  -j, --jobs N         images processed at once, 1..256 (default: one per core); with\n"
+    "                       N > 1 and no --threads, each image gets cores/N threads\n"
+    "      --files-from F   read the images' paths from file F ('-': standard input),\n"
+    "                       one a line\n"
+    "  -0, --null           the --files-from list is NUL-separated\n"
+    "  -r, --recursive      read the images under each directory, in sorted order; other\n"
+    "                       files are skipped, with a note\n"
+    "      --progress       show progress on standard error (default: when a terminal)\n"
+    "      --no-progress    do not show progress\n\n"
     "Text output shows a colour swatch when standard output is a terminal, unless\n"
-    "NO_COLOR is set.\n";
+    "NO_COLOR is set. With more than one image, a summary line ends standard error.\n"
+    "Exit status: 0 when every image was done, 1 when any failed or output was lost,\n"
+    "2 for bad usage.\n";
 
 enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
 
-static void print_text(const char *file, const imgcolor_result *res, int many, int swatch)
+/* The most images processed at once. */
+#define JOBS_MAX 256
+
+/* What every image of the batch shares, read-only while the batch runs. */
+typedef struct prominent_batch {
+    const imgcolor_options *opt;
+    enum format format;
+    int many;   /* name each file in text output */
+    int swatch; /* colour swatches in text output */
+    const cli_paths *paths;
+} prominent_batch;
+
+static void print_text(cli_buf *out, const char *file, const imgcolor_result *res, int many,
+                       int swatch)
 {
     if (many)
-        printf("%s:\n", file);
+        cli_buf_printf(out, "%s:\n", file);
     for (size_t i = 0; i < imgcolor_result_count(res); i++) {
         const imgcolor_cluster *c = imgcolor_result_color(res, i);
         if (swatch)
-            printf("\x1b[48;2;%d;%d;%dm    \x1b[0m ", c->rgb.r, c->rgb.g, c->rgb.b);
-        printf("%s  rgb(%3d, %3d, %3d)  %10llu  %6.2f%%\n", c->hex, c->rgb.r, c->rgb.g, c->rgb.b,
-               (unsigned long long)c->count, 100.0 * c->fraction);
+            cli_buf_printf(out, "\x1b[48;2;%d;%d;%dm    \x1b[0m ", c->rgb.r, c->rgb.g, c->rgb.b);
+        cli_buf_printf(out, "%s  rgb(%3d, %3d, %3d)  %10llu  %6.2f%%\n", c->hex, c->rgb.r,
+                       c->rgb.g, c->rgb.b, (unsigned long long)c->count, 100.0 * c->fraction);
     }
 }
 
 /* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
-static void print_csv_field(const char *s)
+static void print_csv_field(cli_buf *out, const char *s)
 {
     if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, stdout);
+        cli_buf_printf(out, "%s", s);
         return;
     }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
+    cli_buf_printf(out, "\"");
+    for (; *s; s++)
+        cli_buf_printf(out, *s == '"' ? "\"\"" : "%c", *s);
+    cli_buf_printf(out, "\"");
 }
 
-static void print_csv(const char *file, const imgcolor_result *res)
+static void print_csv(cli_buf *out, const char *file, const imgcolor_result *res)
 {
     for (size_t i = 0; i < imgcolor_result_count(res); i++) {
         const imgcolor_cluster *c = imgcolor_result_color(res, i);
-        print_csv_field(file);
-        printf(",%zu,%s,%d,%d,%d,%llu,%.6f\n", i + 1, c->hex, c->rgb.r, c->rgb.g, c->rgb.b,
-               (unsigned long long)c->count, c->fraction);
+        print_csv_field(out, file);
+        cli_buf_printf(out, ",%zu,%s,%d,%d,%d,%llu,%.6f\n", i + 1, c->hex, c->rgb.r, c->rgb.g,
+                       c->rgb.b, (unsigned long long)c->count, c->fraction);
     }
 }
 
-static int print_json(const char *file, const imgcolor_result *res)
+/* The clusters of one file, "-" being standard input; on failure err says why. */
+static imgcolor_status cluster_file(const char *file, const imgcolor_options *opt,
+                                    imgcolor_result **res, imgcolor_error *err)
 {
-    char *json = NULL;
-    if (imgcolor_result_to_json(res, file, &json) != IMGCOLOR_OK) {
-        cli_error("%s: out of memory", file);
-        return -1;
+    struct stat st;
+    if (strcmp(file, "-") != 0) {
+        if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+            snprintf(err->message, sizeof err->message, "is a directory (-r reads its images)");
+            return IMGCOLOR_E_IO;
+        }
+        return imgcolor_prominent_file(file, opt, res, err);
     }
-    puts(json);
-    imgcolor_free(json);
-    return 0;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    if (cli_read_input_quiet("-", imgcolor_options_get_max_bytes(opt), &data, &size,
+                             err->message, sizeof err->message) < 0)
+        return IMGCOLOR_E_IO;
+    imgcolor_status status = imgcolor_prominent(data, size, opt, res, err);
+    free(data);
+    return status;
 }
 
-static int run_one(const char *file, const imgcolor_options *opt, enum format format, int many,
-                   int swatch)
+/* One image of the batch (a cli_work_fn). */
+static int prominent_one(void *ctx, size_t index, cli_buf *out, cli_buf *errors)
 {
+    const prominent_batch *b = ctx;
+    const char *file = b->paths->items[index];
     imgcolor_result *res = NULL;
     imgcolor_error err = {IMGCOLOR_OK, ""};
-    imgcolor_status st;
-    if (strcmp(file, "-") == 0) {
-        uint8_t *data = NULL;
-        size_t size = 0;
-        if (cli_read_input("-", imgcolor_options_get_max_bytes(opt), &data, &size) < 0)
-            return CLI_BAD_INPUT;
-        st = imgcolor_prominent(data, size, opt, &res, &err);
-        free(data);
-    } else {
-        st = imgcolor_prominent_file(file, opt, &res, &err);
-    }
+    char *json = NULL;
+    int rc = CLI_BAD_INPUT;
+    imgcolor_status st = cluster_file(file, b->opt, &res, &err);
     if (st != IMGCOLOR_OK) {
-        cli_error("%s: %s", file, err.message[0] ? err.message : imgcolor_strerror(st));
-        return CLI_BAD_INPUT;
+        cli_buf_printf(errors, "imgcolor: %s: %s\n", file,
+                       err.message[0] ? err.message : imgcolor_strerror(st));
+        goto done;
     }
-    int rc = CLI_OK;
-    if (format == FORMAT_JSON)
-        rc = print_json(file, res) < 0 ? CLI_BAD_INPUT : CLI_OK;
-    else if (format == FORMAT_CSV)
-        print_csv(file, res);
-    else
-        print_text(file, res, many, swatch);
-    fflush(stdout);
+    if (b->format == FORMAT_JSON) {
+        if (imgcolor_result_to_json(res, file, &json) != IMGCOLOR_OK) {
+            cli_buf_printf(errors, "imgcolor: %s: out of memory\n", file);
+            goto done;
+        }
+        cli_buf_printf(out, "%s\n", json);
+    } else if (b->format == FORMAT_CSV) {
+        print_csv(out, file, res);
+    } else {
+        print_text(out, file, res, b->many, b->swatch);
+    }
+    rc = CLI_OK;
+done:
+    imgcolor_free(json);
     imgcolor_result_free(res);
     return rc;
 }
 
+/* The command line. */
+typedef struct prominent_request {
+    imgcolor_options *opt;
+    enum format format;
+    int jobs;          /* 0: one per core */
+    int threads_given; /* --threads was given */
+    const char *files_from;
+    int nul, recursive;
+    int progress;      /* -1: when standard error is a terminal */
+    cli_paths paths;
+    cli_walk walk;
+    int stdin_used;
+} prominent_request;
+
+enum { OPT_K = 1, OPT_N_INIT, OPT_MAX_ITER, OPT_SEED, OPT_MIN_ALPHA, OPT_THREADS,
+       OPT_MAX_PIXELS, OPT_FORMAT, OPT_JOBS, OPT_FILES_FROM, OPT_NULL, OPT_RECURSIVE,
+       OPT_PROGRESS, OPT_NO_PROGRESS };
+
+static const cli_option prominent_options[] = {
+    {"k", 'k', 1, OPT_K},
+    {"n-init", 0, 1, OPT_N_INIT},
+    {"max-iter", 0, 1, OPT_MAX_ITER},
+    {"seed", 0, 1, OPT_SEED},
+    {"min-alpha", 0, 1, OPT_MIN_ALPHA},
+    {"threads", 0, 1, OPT_THREADS},
+    {"max-pixels", 0, 1, OPT_MAX_PIXELS},
+    {"format", 'f', 1, OPT_FORMAT},
+    {"jobs", 'j', 1, OPT_JOBS},
+    {"files-from", 0, 1, OPT_FILES_FROM},
+    {"null", '0', 0, OPT_NULL},
+    {"recursive", 'r', 0, OPT_RECURSIVE},
+    {"progress", 0, 0, OPT_PROGRESS},
+    {"no-progress", 0, 0, OPT_NO_PROGRESS},
+    {NULL, 0, 0, 0},
+};
+
+static int parse_format(prominent_request *q, const cli_args *a)
+{
+    static const char *const names[] = {"text", "json", "csv"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(a->value, names[i]) == 0) {
+            q->format = (enum format)i;
+            return 0;
+        }
+    cli_error("%s: expected text, json or csv, got '%s'", a->name, a->value);
+    return -1;
+}
+
+static int parse_jobs(prominent_request *q, const cli_args *a)
+{
+    char *end = NULL;
+    long v = a->value[0] >= '0' && a->value[0] <= '9' ? strtol(a->value, &end, 10) : 0;
+    if (!end || *end || v < 1 || v > JOBS_MAX) {
+        cli_error("%s: expected an integer from 1 to %d, got '%s'", a->name, JOBS_MAX, a->value);
+        return -1;
+    }
+    q->jobs = (int)v;
+    return 0;
+}
+
+/* Applies one option; -1 after printing a usage error. */
+static int apply_option(prominent_request *q, int id, const cli_args *a)
+{
+    imgcolor_options *o = q->opt;
+    switch (id) {
+    case OPT_K: return cli_set_int(o, imgcolor_options_set_k, "k", a);
+    case OPT_N_INIT: return cli_set_int(o, imgcolor_options_set_n_init, "n_init", a);
+    case OPT_MAX_ITER: return cli_set_int(o, imgcolor_options_set_max_iter, "max_iter", a);
+    case OPT_SEED: return cli_set_u64(o, imgcolor_options_set_seed, "seed", a);
+    case OPT_MIN_ALPHA: return cli_set_int(o, imgcolor_options_set_min_alpha, "min_alpha", a);
+    case OPT_MAX_PIXELS: return cli_set_u64(o, imgcolor_options_set_max_pixels, "max_pixels", a);
+    case OPT_THREADS:
+        q->threads_given = 1;
+        return cli_set_int(o, imgcolor_options_set_threads, "threads", a);
+    case OPT_FORMAT: return parse_format(q, a);
+    case OPT_JOBS: return parse_jobs(q, a);
+    case OPT_FILES_FROM: q->files_from = a->value; return 0;
+    case OPT_NULL: q->nul = 1; return 0;
+    case OPT_RECURSIVE: q->recursive = 1; return 0;
+    case OPT_PROGRESS: q->progress = 1; return 0;
+    case OPT_NO_PROGRESS: q->progress = 0; return 0;
+    }
+    return -1;
+}
+
+/* Reads the options, then the inputs: operands and directories in order, then the list
+ * file's. Returns CLI_OK, CLI_USAGE, or CLI_BAD_INPUT when the inputs cannot be read. */
+static int parse_request(int argc, char **argv, prominent_request *q)
+{
+    cli_args a;
+    int id, operands = 0;
+    cli_args_init(&a, argc, argv);
+    while ((id = cli_next(&a, prominent_options, "prominent")) != CLI_END) {
+        if (id == CLI_ERROR)
+            return CLI_USAGE;
+        if (id == CLI_OPERAND) {
+            operands++;
+            q->stdin_used |= strcmp(a.value, "-") == 0;
+        } else if (apply_option(q, id, &a) < 0)
+            return CLI_USAGE;
+    }
+    if (!operands && !q->files_from) {
+        cli_error("prominent: no image given (see 'imgcolor help prominent')");
+        return CLI_USAGE;
+    }
+    if (q->nul && !q->files_from) {
+        cli_error("prominent: -0 is for a --files-from list");
+        return CLI_USAGE;
+    }
+    if (q->files_from && strcmp(q->files_from, "-") == 0 && q->stdin_used) {
+        cli_error("prominent: standard input cannot be both an image and the --files-from list");
+        return CLI_USAGE;
+    }
+    cli_args_init(&a, argc, argv);
+    while ((id = cli_next(&a, prominent_options, "prominent")) != CLI_END)
+        if (id == CLI_OPERAND && cli_paths_expand(&q->paths, a.value, q->recursive, &q->walk) < 0)
+            return CLI_BAD_INPUT;
+    if (q->files_from) {
+        cli_paths listed = {0};
+        int bad = cli_paths_from_file(&listed, q->files_from, q->nul) < 0;
+        for (size_t i = 0; !bad && i < listed.n; i++)
+            bad = cli_paths_expand(&q->paths, listed.items[i], q->recursive, &q->walk) < 0;
+        cli_paths_free(&listed);
+        if (bad)
+            return CLI_BAD_INPUT;
+    }
+    return CLI_OK;
+}
+
+/* The processors this process may run on. */
+static int cores(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* Images at once and threads per image: the cores all busy, none oversubscribed. With
+ * one image at a time the library's own choice (threads = 0) stands, as before. */
+static int plan_jobs(prominent_request *q)
+{
+    int n = cores(), jobs = q->jobs ? q->jobs : n;
+    if ((size_t)jobs > q->paths.n)
+        jobs = q->paths.n ? (int)q->paths.n : 1;
+    uint64_t lo = 1, hi = 1;
+    if (jobs > 1 && !q->threads_given &&
+        imgcolor_options_range("threads", &lo, &hi) == IMGCOLOR_OK) {
+        int per_image = n / jobs > 1 ? n / jobs : 1;
+        if ((uint64_t)per_image > hi)
+            per_image = (int)hi;
+        if (imgcolor_options_set_threads(q->opt, per_image) != IMGCOLOR_OK)
+            jobs = 1; /* cannot happen within the range; keep the library's choice */
+    }
+    return jobs;
+}
+
 int cli_prominent(int argc, char **argv)
 {
-    enum { OPT_K = 1, OPT_N_INIT, OPT_MAX_ITER, OPT_SEED, OPT_MIN_ALPHA, OPT_THREADS,
-           OPT_MAX_PIXELS, OPT_FORMAT };
-    static const cli_option options[] = {
-        {"k", 'k', 1, OPT_K},
-        {"n-init", 0, 1, OPT_N_INIT},
-        {"max-iter", 0, 1, OPT_MAX_ITER},
-        {"seed", 0, 1, OPT_SEED},
-        {"min-alpha", 0, 1, OPT_MIN_ALPHA},
-        {"threads", 0, 1, OPT_THREADS},
-        {"max-pixels", 0, 1, OPT_MAX_PIXELS},
-        {"format", 'f', 1, OPT_FORMAT},
-        {NULL, 0, 0, 0},
-    };
-    imgcolor_options *opt = NULL;
-    if (imgcolor_options_new(&opt) != IMGCOLOR_OK) {
-        cli_error("out of memory");
-        return CLI_BAD_INPUT;
-    }
-    const char **files = calloc((size_t)argc, sizeof *files);
-    int nfiles = 0, rc = CLI_USAGE, id;
-    enum format format = FORMAT_TEXT;
-    cli_args a;
-    cli_args_init(&a, argc, argv);
-    if (!files) {
+    prominent_request q = {.progress = -1};
+    int rc = CLI_BAD_INPUT;
+    if (imgcolor_options_new(&q.opt) != IMGCOLOR_OK) {
         cli_error("out of memory");
         goto done;
     }
-    while ((id = cli_next(&a, options, "prominent")) != CLI_END) {
-        long long v = 0;
-        switch (id) {
-        case CLI_ERROR:
-            goto done;
-        case CLI_OPERAND:
-            files[nfiles++] = a.value;
-            continue;
-        case OPT_FORMAT:
-            if (strcmp(a.value, "text") == 0)
-                format = FORMAT_TEXT;
-            else if (strcmp(a.value, "json") == 0)
-                format = FORMAT_JSON;
-            else if (strcmp(a.value, "csv") == 0)
-                format = FORMAT_CSV;
-            else {
-                cli_error("%s: expected text, json or csv, got '%s'", a.name, a.value);
-                goto done;
-            }
-            continue;
-        case OPT_K:
-            if (cli_parse_int(a.value, 1, IMGCOLOR_K_MAX, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_k(opt, (int)v);
-            continue;
-        case OPT_N_INIT:
-            if (cli_parse_int(a.value, 1, 1000, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_n_init(opt, (int)v);
-            continue;
-        case OPT_MAX_ITER:
-            if (cli_parse_int(a.value, 1, 100000, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_max_iter(opt, (int)v);
-            continue;
-        case OPT_SEED:
-            if (cli_parse_int(a.value, 0, INT64_MAX, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_seed(opt, (uint64_t)v);
-            continue;
-        case OPT_MIN_ALPHA:
-            if (cli_parse_int(a.value, 0, 255, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_min_alpha(opt, (int)v);
-            continue;
-        case OPT_THREADS:
-            if (cli_parse_int(a.value, 0, 64, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_threads(opt, (int)v);
-            continue;
-        case OPT_MAX_PIXELS:
-            if (cli_parse_int(a.value, 1, INT64_MAX, a.name, &v) < 0)
-                goto done;
-            imgcolor_options_set_max_pixels(opt, (uint64_t)v);
-            continue;
-        }
-    }
-    if (nfiles == 0) {
-        cli_error("prominent: no image given (see 'imgcolor help prominent')");
+    rc = parse_request(argc, argv, &q);
+    if (rc != CLI_OK)
         goto done;
-    }
     const char *no_color = getenv("NO_COLOR");
-    int swatch = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
-    if (format == FORMAT_CSV)
-        puts("file,rank,hex,r,g,b,count,fraction");
-    rc = CLI_OK;
-    for (int i = 0; i < nfiles; i++)
-        if (run_one(files[i], opt, format, nfiles > 1, swatch) != CLI_OK)
-            rc = CLI_BAD_INPUT;
+    prominent_batch pb = {q.opt, q.format, q.paths.n + q.walk.failed > 1,
+                          isatty(STDOUT_FILENO) && !(no_color && no_color[0]), &q.paths};
+    int progress = q.progress < 0 ? isatty(STDERR_FILENO) : q.progress;
+    cli_batch b = {q.paths.n, plan_jobs(&q), progress, progress || pb.many,
+                   q.walk.skipped, q.walk.failed, prominent_one, &pb};
+    if (q.format == FORMAT_CSV)
+        fputs("file,rank,hex,r,g,b,count,fraction\n", stdout);
+    rc = cli_batch_run(&b);
 done:
-    free(files);
-    imgcolor_options_free(opt);
+    cli_paths_free(&q.paths);
+    imgcolor_options_free(q.opt);
     return rc;
 }

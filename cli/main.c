@@ -33,10 +33,10 @@ static void usage(FILE *out)
           out);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fputs("\nExit status: 0 success, 1 bad input, 2 bad usage.\n", out);
+    fputs("\nExit status: 0 success, 1 bad input or output not written, 2 bad usage.\n", out);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -78,4 +78,12 @@ int main(int argc, char **argv)
         }
     }
     return c->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+    int rc = run(argc, argv);
+    if (cli_close_stdout() < 0 && rc == CLI_OK)
+        rc = CLI_BAD_INPUT;
+    return rc;
 }

@@ -164,6 +164,17 @@ IMGCOLOR_API imgcolor_status imgcolor_options_set_time_limit_ms(imgcolor_options
                                                                 uint64_t time_limit_ms);
 IMGCOLOR_API uint64_t imgcolor_options_get_time_limit_ms(const imgcolor_options *opt);
 
+/*
+ * The inclusive range the setter of an integer option accepts, so that a front end
+ * quotes the library's range in its messages instead of restating it. name is the
+ * setter's name without "imgcolor_options_set_": "k", "n_init", "max_iter", "seed",
+ * "min_alpha", "threads", "max_pixels", "max_bytes", "time_limit_ms", "all_frames",
+ * "max_frames" or "max_total_pixels". Returns
+ * IMGCOLOR_E_INVALID for another name or a NULL pointer, leaving *min and *max untouched.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_options_range(const char *name, uint64_t *min,
+                                                    uint64_t *max);
+
 IMGCOLOR_API int imgcolor_options_get_k(const imgcolor_options *opt);
 IMGCOLOR_API int imgcolor_options_get_n_init(const imgcolor_options *opt);
 IMGCOLOR_API int imgcolor_options_get_max_iter(const imgcolor_options *opt);
@@ -389,6 +400,14 @@ IMGCOLOR_API imgcolor_status imgcolor_pie_options_set_font_size(imgcolor_pie_opt
 IMGCOLOR_API imgcolor_status imgcolor_pie_options_set_font_path(imgcolor_pie_options *opt,
                                                                 const char *path);
 
+/*
+ * The inclusive range a pie setter accepts: "width" and "height" (each side, for
+ * imgcolor_pie_options_set_size()) and "font_size" (besides 0, the default). Returns
+ * IMGCOLOR_E_INVALID for another name or a NULL pointer.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_pie_options_range(const char *name, double *min,
+                                                        double *max);
+
 /* One wedge: its colour, weight (finite, >= 0) and optional label (NULL: the hex code). */
 typedef struct imgcolor_pie_wedge {
     imgcolor_rgb color;
@@ -417,6 +436,25 @@ IMGCOLOR_API imgcolor_status imgcolor_pie_svg(const imgcolor_pie_wedge *wedges, 
 
 /* Encodes an RGBA image as PNG in memory; free *out with imgcolor_free(). */
 IMGCOLOR_API imgcolor_status imgcolor_png_encode(const imgcolor_image *img, void **out,
+                                                 size_t *out_len, imgcolor_error *err);
+
+/* What imgcolor_pie_encode() produces. */
+typedef enum imgcolor_pie_format {
+    IMGCOLOR_PIE_PNG = 0, /* imgcolor_pie_render(), then imgcolor_png_encode() */
+    IMGCOLOR_PIE_SVG = 1  /* imgcolor_pie_svg(), without its terminating NUL */
+} imgcolor_pie_format;
+
+/*
+ * Draws the pie of n wedges as an encoded file, the bytes a front end writes out: PNG
+ * or SVG as format says, byte for byte what the calls named above give. opt may be NULL
+ * (defaults). On success *out holds *out_len bytes and must be freed with
+ * imgcolor_free(); on failure *out is NULL and err says why, with the errors of
+ * imgcolor_pie_render() (IMGCOLOR_E_FONT among them) and IMGCOLOR_E_INVALID for an
+ * unknown format. Reentrant.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_pie_encode(const imgcolor_pie_wedge *wedges, size_t n,
+                                                 const imgcolor_pie_options *opt,
+                                                 imgcolor_pie_format format, void **out,
                                                  size_t *out_len, imgcolor_error *err);
 
 #ifdef __cplusplus

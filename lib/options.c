@@ -2,6 +2,7 @@
  * out-of-range values instead of clamping them. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -61,9 +62,16 @@ imgcolor_status imgcolor_options_copy(const imgcolor_options *opt, imgcolor_opti
     return IMGCOLOR_OK;
 }
 
+/* The inclusive range of an integer option, for imgcolor_options_range(). */
+typedef struct option_range {
+    const char *name;
+    uint64_t min, max;
+} option_range;
+
 /* One validating setter and one getter per integer option, each with its own inclusive
- * range. */
+ * range, written once here and published by imgcolor_options_range(). */
 #define IMGCOLOR_OPTION_(type, field, lo, hi)                                            \
+    static const option_range range_##field = {#field, (lo), (hi)};                      \
     imgcolor_status imgcolor_options_set_##field(imgcolor_options *opt, type value)      \
     {                                                                                    \
         if (!opt)                                                                        \
@@ -135,4 +143,26 @@ imgcolor_status imgcolor_options_set_time_limit_ms(imgcolor_options *opt, uint64
 uint64_t imgcolor_options_get_time_limit_ms(const imgcolor_options *opt)
 {
     return opt ? opt->time_limit_ms : defaults.time_limit_ms;
+}
+
+static const option_range range_seed = {"seed", 0, UINT64_MAX};
+static const option_range range_time_limit_ms = {"time_limit_ms", 0, TIME_LIMIT_MS_MAX};
+
+static const option_range *const ranges[] = {
+    &range_k,         &range_n_init,     &range_max_iter, &range_seed,
+    &range_min_alpha, &range_threads,    &range_max_pixels, &range_max_bytes,
+    &range_time_limit_ms, &range_all_frames, &range_max_frames, &range_max_total_pixels,
+};
+
+imgcolor_status imgcolor_options_range(const char *name, uint64_t *min, uint64_t *max)
+{
+    if (!name || !min || !max)
+        return IMGCOLOR_E_INVALID;
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if (strcmp(ranges[i]->name, name) == 0) {
+            *min = ranges[i]->min;
+            *max = ranges[i]->max;
+            return IMGCOLOR_OK;
+        }
+    return IMGCOLOR_E_INVALID;
 }

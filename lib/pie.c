@@ -40,12 +40,35 @@ void imgcolor_pie_options_free(imgcolor_pie_options *opt)
     free(opt);
 }
 
+/* The ranges the setters check, published by imgcolor_pie_options_range(). */
+#define PIE_SIDE_MIN 16
+#define PIE_SIDE_MAX 8192
+#define PIE_FONT_MIN 4.0
+#define PIE_FONT_MAX 512.0
+
+imgcolor_status imgcolor_pie_options_range(const char *name, double *min, double *max)
+{
+    if (!name || !min || !max)
+        return IMGCOLOR_E_INVALID;
+    if (strcmp(name, "width") == 0 || strcmp(name, "height") == 0) {
+        *min = PIE_SIDE_MIN;
+        *max = PIE_SIDE_MAX;
+    } else if (strcmp(name, "font_size") == 0) {
+        *min = PIE_FONT_MIN;
+        *max = PIE_FONT_MAX;
+    } else {
+        return IMGCOLOR_E_INVALID;
+    }
+    return IMGCOLOR_OK;
+}
+
 imgcolor_status imgcolor_pie_options_set_size(imgcolor_pie_options *opt, uint32_t width,
                                               uint32_t height)
 {
     if (!opt)
         return IMGCOLOR_E_INVALID;
-    if (width < 16 || width > 8192 || height < 16 || height > 8192)
+    if (width < PIE_SIDE_MIN || width > PIE_SIDE_MAX || height < PIE_SIDE_MIN ||
+        height > PIE_SIDE_MAX)
         return IMGCOLOR_E_RANGE;
     opt->width = width;
     opt->height = height;
@@ -98,7 +121,7 @@ imgcolor_status imgcolor_pie_options_set_font_size(imgcolor_pie_options *opt, do
 {
     if (!opt)
         return IMGCOLOR_E_INVALID;
-    if (!isfinite(pixels) || (pixels != 0.0 && (pixels < 4.0 || pixels > 512.0)))
+    if (!isfinite(pixels) || (pixels != 0.0 && (pixels < PIE_FONT_MIN || pixels > PIE_FONT_MAX)))
         return IMGCOLOR_E_RANGE;
     opt->font_px = pixels;
     return IMGCOLOR_OK;

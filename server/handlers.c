@@ -589,7 +589,6 @@ static int pie_answer(srv_req *r, const pie_request *p, const imgcolor_pie_optio
                       int svg)
 {
     imgcolor_pie_wedge *wedges = calloc(p->n, sizeof *wedges);
-    imgcolor_image *img = NULL;
     void *out = NULL;
     size_t out_len = 0;
     imgcolor_error err = {0};
@@ -602,22 +601,14 @@ static int pie_answer(srv_req *r, const pie_request *p, const imgcolor_pie_optio
     if (wedges) {
         for (size_t i = 0; i < p->n; i++)
             wedges[i] = (imgcolor_pie_wedge){p->colors[i], p->counts[i], NULL};
-        if (svg) {
-            char *text = NULL;
-            st = imgcolor_pie_svg(wedges, p->n, opt, &text, &out_len, &err);
-            out = text;
-        } else {
-            st = imgcolor_pie_render(wedges, p->n, opt, &img, &err);
-            if (st == IMGCOLOR_OK)
-                st = imgcolor_png_encode(img, &out, &out_len, &err);
-        }
+        st = imgcolor_pie_encode(wedges, p->n, opt, svg ? IMGCOLOR_PIE_SVG : IMGCOLOR_PIE_PNG,
+                                 &out, &out_len, &err);
     }
     if (st == IMGCOLOR_OK)
         rc = srv_send(r, 200, svg ? "image/svg+xml" : "image/png", out, out_len, NULL);
     else
         rc = srv_library_problem(r, st, &err);
     imgcolor_free(out);
-    imgcolor_image_free(img);
     free(wedges);
     return rc;
 }

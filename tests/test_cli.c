@@ -106,7 +106,8 @@ static void test_bad_file_among_good_ones(void **state)
     test_run r = run(args);
     assert_int_equal(r.status, 1);
     assert_int_equal(count_lines(r.out), 2); /* both good files still reported */
-    assert_int_equal(count_lines(r.err), 3);
+    assert_int_equal(count_lines(r.err), 4); /* three failures and the summary */
+    assert_non_null(strstr(r.err, "imgcolor: 5 files: 2 done, 3 failed, "));
     assert_non_null(strstr(r.err, "cut.jpg: "));
     assert_non_null(strstr(r.err, "missing.png: "));
     assert_non_null(strstr(r.err, "notes.txt: "));
