@@ -151,6 +151,10 @@ static int size_limits(srv_front *f, const srv_config *cfg, char *why, size_t si
     f->per_addr = cfg->max_connections_per_address;
     f->body_budget = mem / 4;
     f->backend_max = cfg->threads;
+    /* heavy requests wait for the gate inside civetweb, holding a worker each: some
+     * workers are kept for health checks and light requests whatever heavy ones do */
+    f->heavy_max = cfg->threads > 2 * FRONT_LIGHT_RESERVE ? cfg->threads - FRONT_LIGHT_RESERVE
+                                                          : (cfg->threads + 1) / 2;
     if (n < 16) {
         snprintf(why, size, "the descriptor limit (%ld) leaves room for %ld connections with "
                  "--threads %d; raise ulimit -n or lower --threads", nofile, n, cfg->threads);
