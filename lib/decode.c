@@ -59,8 +59,6 @@ static imgcolor_status unknown_format(const uint8_t *d, size_t n, imgcolor_error
 imgcolor_status imgcolor__check_dimensions(uint32_t width, uint32_t height,
                                            const imgcolor_options *opt, imgcolor_error *err)
 {
-    imgcolor_options storage;
-    opt = imgcolor__options_or_default(opt, &storage);
     if (width == 0 || height == 0)
         return imgcolor__fail(err, IMGCOLOR_E_DECODE, "image is %ux%u: no pixels", width, height);
     uint64_t pixels = (uint64_t)width * height;
@@ -123,8 +121,6 @@ imgcolor_status imgcolor__sink_profile(const imgcolor__sink *sink, const uint8_t
 imgcolor_status imgcolor__decode_stream(const void *data, size_t size, const imgcolor_options *opt,
                                         const imgcolor__sink *sink, imgcolor_error *err)
 {
-    imgcolor_options storage;
-    opt = imgcolor__options_or_default(opt, &storage);
     if ((!data && size > 0) || !sink || !sink->begin || !sink->rows)
         return imgcolor__fail(err, IMGCOLOR_E_INVALID, "invalid argument to decode");
     if (size > opt->max_bytes)
@@ -184,6 +180,8 @@ static imgcolor_status image_rows(void *user, const uint8_t *rgba, uint32_t y, u
 imgcolor_status imgcolor_decode(const void *data, size_t size, const imgcolor_options *opt,
                                 imgcolor_image **out, imgcolor_error *err)
 {
+    imgcolor_options storage;
+    opt = imgcolor__options_or_default(opt, &storage);
     if (!out)
         return imgcolor__fail(err, IMGCOLOR_E_INVALID, "invalid argument to decode");
     *out = NULL;

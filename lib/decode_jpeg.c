@@ -119,7 +119,6 @@ static void cmyk_to_rgba(uint8_t *p, size_t pixels, int inverted)
 imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const imgcolor_options *opt,
                                       const imgcolor__sink *sink, imgcolor_error *err)
 {
-    imgcolor_options storage;
     struct jpeg_decompress_struct cinfo;
     jpeg_ctx ctx;
     memset(&cinfo, 0, sizeof cinfo);
@@ -129,7 +128,7 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
     ctx.pub.emit_message = emit_message;
     ctx.pub.output_message = output_message;
     ctx.progress.progress_monitor = progress_monitor;
-    ctx.opt = imgcolor__options_or_default(opt, &storage);
+    ctx.opt = opt;
     ctx.err = err;
     ctx.status = IMGCOLOR_E_DECODE;
 

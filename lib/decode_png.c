@@ -143,8 +143,7 @@ static size_t idat_end(const uint8_t *d, size_t size)
 imgcolor_status imgcolor__decode_png(const uint8_t *data, size_t size, const imgcolor_options *opt,
                                      const imgcolor__sink *sink, imgcolor_error *err)
 {
-    imgcolor_options storage;
-    png_ctx ctx = {data, size, 0, imgcolor__options_or_default(opt, &storage), err,
+    png_ctx ctx = {data, size, 0, opt, err,
                    IMGCOLOR_E_DECODE, 0, 0, size, SIZE_MAX};
     imgcolor_status pre = precheck_ihdr(data, size, ctx.opt, err);
     if (pre != IMGCOLOR_OK)

@@ -17,6 +17,11 @@ static const imgcolor_options defaults = {
     .max_bytes = 256u << 20,
 };
 
+const imgcolor_options *imgcolor__options_defaults(void)
+{
+    return &defaults;
+}
+
 const imgcolor_options *imgcolor__options_or_default(const imgcolor_options *opt,
                                                      imgcolor_options *storage)
 {
@@ -108,3 +113,20 @@ uint64_t imgcolor_options_get_seed(const imgcolor_options *opt)
     return opt ? opt->seed : defaults.seed;
 }
 
+/* A day at most, so that the limit in nanoseconds is far inside 64 bits. */
+#define TIME_LIMIT_MS_MAX 86400000u
+
+imgcolor_status imgcolor_options_set_time_limit_ms(imgcolor_options *opt, uint64_t time_limit_ms)
+{
+    if (!opt)
+        return IMGCOLOR_E_INVALID;
+    if (time_limit_ms > TIME_LIMIT_MS_MAX)
+        return IMGCOLOR_E_RANGE;
+    opt->time_limit_ms = time_limit_ms;
+    return IMGCOLOR_OK;
+}
+
+uint64_t imgcolor_options_get_time_limit_ms(const imgcolor_options *opt)
+{
+    return opt ? opt->time_limit_ms : defaults.time_limit_ms;
+}

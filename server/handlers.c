@@ -302,6 +302,11 @@ static int run_prominent(srv_req *r, const char *data, size_t len, const promine
     imgcolor_options_free(opt);
     if (st == IMGCOLOR_OK)
         return 0;
+    if (st == IMGCOLOR_E_LIMIT) { /* the image costs more than --time-limit-ms allows */
+        srv_metrics_reject(r->st, SRV_REJECT_TIME_LIMIT);
+        return srv_problem(r, 422, "time-limit", NULL, "%s",
+                           err.status == st ? err.message : imgcolor_strerror(st));
+    }
     return srv_library_problem(r, st, &err);
 }
 

@@ -83,11 +83,14 @@ static const opt_row opts[] = {
     {"rate-burst", "IMGCOLOR_RATE_BURST", OPT_INT, 1, 1000000, CFG(rate_burst), "40",
      "requests a client may send at once before the rate applies"},
     {"cost-rate-ms", "IMGCOLOR_COST_RATE_MS", OPT_INT, 0, 1000000, CFG(cost_rate_ms), "1000",
-     "worker time per client (API key, else address), in milliseconds a second, charged "
-     "as each request ends; a client in debt gets 429; at 1000 or more a client sending "
-     "one request at a time is never refused; 0: no limit"},
+     "worker milliseconds a second per client (API key, else address), charged as "
+     "requests end; in debt: 429; 1000 or more never refuses one request at a time; "
+     "0: no limit"},
     {"cost-burst-ms", "IMGCOLOR_COST_BURST_MS", OPT_INT, 1, 3600000, CFG(cost_burst_ms),
      "30000", "worker time a client may use at once before the cost rate applies"},
+    {"time-limit-ms", "IMGCOLOR_TIME_LIMIT_MS", OPT_INT, 0, 86400000, CFG(time_limit_ms),
+     "10000", "CPU time an image may cost (decoding and clustering, all its threads); "
+     "beyond it 422; 0: no limit"},
     {"api-keys", "IMGCOLOR_API_KEYS", OPT_STR, 0, 0, CFG(api_keys), "",
      "file of SHA-256 key hashes (see new-key); every route but /healthz and /readyz then "
      "needs a key; re-read on SIGHUP"},
@@ -333,7 +336,9 @@ static int state_init(srv_state *st)
     if (imgcolor_options_new(&st->defaults) != IMGCOLOR_OK ||
         imgcolor_options_set_max_pixels(st->defaults, cfg->max_pixels) != IMGCOLOR_OK ||
         imgcolor_options_set_max_bytes(st->defaults, cfg->max_body_bytes) != IMGCOLOR_OK ||
-        imgcolor_options_set_threads(st->defaults, cfg->kmeans_threads) != IMGCOLOR_OK) {
+        imgcolor_options_set_threads(st->defaults, cfg->kmeans_threads) != IMGCOLOR_OK ||
+        imgcolor_options_set_time_limit_ms(st->defaults, (uint64_t)cfg->time_limit_ms) !=
+            IMGCOLOR_OK) {
         fprintf(stderr, "imgcolor-server: cannot set up the library options\n");
         return -1;
     }

@@ -26,6 +26,7 @@ static const char *const reject_names[SRV_REJECT_COUNT] = {
     [SRV_REJECT_QUEUE_TIMEOUT] = "queue_timeout",
     [SRV_REJECT_N_INIT] = "n_init_out_of_range",
     [SRV_REJECT_PIE_SIZE] = "pie_too_large",
+    [SRV_REJECT_TIME_LIMIT] = "time_limit",
 };
 
 #define RELAXED memory_order_relaxed

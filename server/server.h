@@ -51,6 +51,7 @@ typedef struct srv_config {
     int max_connections_per_address; /* of them from one address (IPv6: one /64) */
     int cost_rate_ms;            /* worker milliseconds a second per client (0: no limit) */
     int cost_burst_ms;           /* worker milliseconds a client may use at once */
+    int time_limit_ms;           /* CPU time per image request (0: none) */
 } srv_config;
 
 /* ------------------------------------------------------------------------------------ */
@@ -90,6 +91,7 @@ typedef enum srv_reject {
     SRV_REJECT_QUEUE_TIMEOUT,
     SRV_REJECT_N_INIT,
     SRV_REJECT_PIE_SIZE,
+    SRV_REJECT_TIME_LIMIT,
     SRV_REJECT_COUNT
 } srv_reject;
 

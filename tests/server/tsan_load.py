@@ -3,8 +3,8 @@
 server built with ThreadSanitizer (.ci/tsan.sh).
 
 Starts the server with API keys, a metrics listener, library threads, a small
-concurrency gate and small rate and cost limits (so that 401, 404, 429 and 503 paths
-run too), then for --seconds runs client threads on every route while the keys file is
+concurrency gate, small cost limits and a CPU budget that some images pass and some
+do not (so that the 401, 404, 422, 429 and 503 paths run too), then for --seconds runs client threads on every route while the keys file is
 rewritten and SIGHUP sent every 100 ms. Exits non-zero if the server does not stop
 cleanly on SIGTERM or if ThreadSanitizer reported anything (its log: TSAN_OPTIONS
 log_path, set here).
@@ -14,6 +14,7 @@ import glob
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -62,7 +63,7 @@ def main():
         [args.server, "--port", "0", "--port-file", port_file, "--api-keys", keys,
          "--metrics-listen", "127.0.0.1:0", "--threads", "16", "--kmeans-threads", "2",
          "--max-concurrent", "2", "--max-queue", "4", "--queue-timeout-ms", "20000",
-         "--cost-burst-ms", "5000", "--log-format", "text"],
+         "--cost-burst-ms", "5000", "--time-limit-ms", "60", "--log-format", "text"],
         stdout=subprocess.DEVNULL, stderr=log, env=env)
     deadline = time.time() + 120
     ports = []
@@ -147,14 +148,15 @@ def main():
     if text:
         print(text[:20000])
         bad.append("ThreadSanitizer reported")
-    for want in (200, 401, 404):
+    for want in (200, 401, 404, 422):
         if not statuses.get(want):
             bad.append(f"no {want} answer: the load did not reach every path")
     if statuses.get(0) or statuses.get(500):
         bad.append("connection errors or 500s")
     if bad:
         print(open(log.name).read()[-4000:])
-        sys.exit("; ".join(bad))
+        sys.exit("; ".join(bad) + "; see " + work)
+    shutil.rmtree(work)
     print("ok")
 
 
