@@ -67,6 +67,16 @@ class Server:
         self.log.flush()
         return open(self.log_path).read()
 
+    def max_connections(self):
+        """The front's connection limit, from its start-up line (written just after the
+        port file, so it may take a moment)."""
+        for _ in range(100):
+            text = self.text()
+            if "at most " in text:
+                return int(text.split("at most ")[1].split()[0]), text
+            time.sleep(0.05)
+        raise AssertionError("no start-up line with the connection limit")
+
     def cpu_seconds(self):
         with open(f"/proc/{self.proc.pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
@@ -572,7 +582,7 @@ def run_slow_clients(workdir, count, seconds):
     seconds over the bar in every window)."""
     srv = Server(workdir, ["--rate-limit", "0"])
     try:
-        max_conns = int(srv.text().split("at most ")[1].split()[0])
+        max_conns, _ = srv.max_connections()
         # 100 an address: under the cap of 128, with room for reconnections to overlap
         sources = [f"127.0.0.{i}" for i in range(2, 2 + (count + 99) // 100)]
         baseline, _, _ = probe_window(srv.port, 5)  # the same probes, no slow clients
@@ -629,8 +639,7 @@ def run_limits(workdir):
     # a descriptor limit of 256: sized below it, and full without spinning
     srv = Server(workdir, ["--max-connections", "100000"], nofile=256)
     try:
-        text = srv.text()
-        n = int(text.split("at most ")[1].split()[0])
+        n, text = srv.max_connections()
         check(n + 2 * 64 + 64 <= 256, f"{n} connections with 256 descriptors")
         check("past what the descriptor limit" in text, "no warning for --max-connections")
         held = [connect(srv.port, src=f"127.0.1.{i % 20 + 1}") for i in range(n + 100)]
