@@ -714,6 +714,15 @@ def run_addresses(workdir):
                 check('"client":"::1"' in srv.text(), "the IPv6 client is not logged")
         finally:
             srv.stop()
+    srv = Server(workdir, ["--metrics-listen", "[::1]:0"])
+    try:
+        with open(srv.port_file) as f:
+            mport = int(f.read().split()[1])
+        res = expect(mport, "/metrics on [::1]", req("GET", "/metrics"), 200, host="::1")
+        check(b"imgcolor_http_requests_total" in res[0][2], "no metrics on the IPv6 listener")
+        expect(srv.port, "/metrics gone from the API port", req("GET", "/metrics"), 404)
+    finally:
+        srv.stop()
     srv = Server(workdir, ["--trusted-proxy", "127.0.0.1"])
     try:
         expect(srv.port, "from 127.0.0.7", req("GET", "/healthz"), 200)
@@ -733,7 +742,8 @@ def run_addresses(workdir):
         for extra in [b"", b"X-Imgcolor-Front: guess 127.0.0.1 api\r\n"]:
             res, _ = exchange(ports[0], req("GET", "/healthz", extra=extra))
             check([r[0] for r in res] == [403], f"civetweb's port answered {res}")
-        print("addresses: --host ::1, :: and localhost serve where they should; client "
+        print("addresses: --host ::1, :: and localhost serve where they should, "
+              "--metrics-listen [::1]:0 too; client "
               "addresses reach the log and rate limit through the front (X-Real-IP only from "
               "--trusted-proxy); civetweb's private port answers 403 to requests not from "
               "the front")
