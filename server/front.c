@@ -241,7 +241,7 @@ int srv_front_busy(const srv_front *f)
  * the process ran out of descriptors, so that accept never spins. */
 static void listeners_enable(srv_front *f, int on)
 {
-    if (f->listening == on || f->closed_listeners)
+    if (f->listening == on)
         return;
     for (int i = 0; i < f->n_listeners; i++) {
         struct epoll_event ev = {.events = on ? EPOLLIN : 0,
@@ -302,12 +302,10 @@ static void *front_main(void *arg)
         uint64_t now = srv_now_ns();
         if (now >= next_sweep) {
             next_sweep = now + ms_ns(FRONT_SWEEP_MS);
+            /* On shutdown the front goes on relaying: civetweb answers new requests 503
+             * (shutting down) and every answer closes its connection, so a request on its
+             * way when the signal came is answered, never reset. */
             srv_front_sweep(f, now);
-            if (atomic_load(&f->st->draining) && !f->closed_listeners) {
-                for (int i = 0; i < f->n_listeners; i++)
-                    epoll_ctl(f->epfd, EPOLL_CTL_DEL, f->listeners[i].fd, NULL);
-                f->closed_listeners = 1;
-            }
             if (!f->listening && f->n_conns < f->max_conns && now >= f->relisten_ns)
                 listeners_enable(f, 1);
         }

@@ -889,14 +889,11 @@ static void expire(srv_front *f, front_conn *c)
 
 void srv_front_sweep(srv_front *f, uint64_t now)
 {
-    int draining = atomic_load(&f->st->draining);
     for (int i = 0; i < f->n_conns;) {
         front_conn *c = &f->conns[f->live[i]];
         int before = f->n_conns;
         if (c->deadline <= now)
             expire(f, c);
-        else if (draining && c->state == FC_HEAD && !c->in_len)
-            conn_close(f, c); /* idle keep-alive connections close on shutdown */
         if (f->n_conns == before)
             i++; /* else the last live connection moved into slot i */
     }

@@ -90,7 +90,7 @@ struct srv_front {
         int fd;
         int metrics;
     } listeners[FRONT_LISTENERS_MAX];
-    int n_listeners, listening, closed_listeners;
+    int n_listeners, listening;
     int port, metrics_port, backend_port;
     uint64_t relisten_ns;
     int emfile_logged;
