@@ -151,6 +151,10 @@ static int size_limits(srv_front *f, const srv_config *cfg, char *why, size_t si
     f->per_addr = cfg->max_connections_per_address;
     f->body_budget = mem / 4;
     f->backend_max = cfg->threads;
+    /* heavy requests wait for the gate inside civetweb, holding a worker each: some
+     * workers are kept for health checks and light requests whatever heavy ones do */
+    f->heavy_max = cfg->threads > 2 * FRONT_LIGHT_RESERVE ? cfg->threads - FRONT_LIGHT_RESERVE
+                                                          : (cfg->threads + 1) / 2;
     if (n < 16) {
         snprintf(why, size, "the descriptor limit (%ld) leaves room for %ld connections with "
                  "--threads %d; raise ulimit -n or lower --threads", nofile, n, cfg->threads);
@@ -237,7 +241,7 @@ int srv_front_busy(const srv_front *f)
  * the process ran out of descriptors, so that accept never spins. */
 static void listeners_enable(srv_front *f, int on)
 {
-    if (f->listening == on || f->closed_listeners)
+    if (f->listening == on)
         return;
     for (int i = 0; i < f->n_listeners; i++) {
         struct epoll_event ev = {.events = on ? EPOLLIN : 0,
@@ -298,12 +302,10 @@ static void *front_main(void *arg)
         uint64_t now = srv_now_ns();
         if (now >= next_sweep) {
             next_sweep = now + ms_ns(FRONT_SWEEP_MS);
+            /* On shutdown the front goes on relaying: civetweb answers new requests 503
+             * (shutting down) and every answer closes its connection, so a request on its
+             * way when the signal came is answered, never reset. */
             srv_front_sweep(f, now);
-            if (atomic_load(&f->st->draining) && !f->closed_listeners) {
-                for (int i = 0; i < f->n_listeners; i++)
-                    epoll_ctl(f->epfd, EPOLL_CTL_DEL, f->listeners[i].fd, NULL);
-                f->closed_listeners = 1;
-            }
             if (!f->listening && f->n_conns < f->max_conns && now >= f->relisten_ns)
                 listeners_enable(f, 1);
         }

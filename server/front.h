@@ -113,6 +113,9 @@ int srv_front_busy(const srv_front *f);
 /* Stops the thread, closes every socket and frees f (NULL-safe). */
 void srv_front_free(srv_front *f);
 
+/* routes.c: whether path[0..len) is a heavy route's (images, pie charts). */
+int srv_route_heavy_path(const char *path, size_t len);
+
 /* The per-process secret the front sends and the dispatcher checks, so that a request
  * reaching civetweb's loopback port without the front is refused. */
 #define SRV_FRONT_HEADER "X-Imgcolor-Front"

@@ -14,6 +14,10 @@
 #define FRONT_CONN_COST (64u << 10) /* memory a connection may cost, kernel buffers too */
 #define FRONT_SWEEP_MS 50           /* how often deadlines are checked */
 #define FRONT_READ 16384            /* bytes read from a client at a time */
+#define FRONT_BODY_READ (64u << 10) /* the same, straight into a body's buffer */
+#define FRONT_RELAY_WRITE (256u << 10) /* request bytes written to civetweb an event: one
+                                         * large upload never holds up the loop for long */
+#define FRONT_LIGHT_RESERVE 16      /* relays heavy requests leave to light ones */
 #define FRONT_RELAY_WINDOW (1u << 20) /* response bytes buffered ahead of a slow reader */
 #define FRONT_DRAIN_MS 2000         /* after an early answer: reading what the peer still */
 #define FRONT_DRAIN_BYTES (1u << 20) /* sends, before closing, at most this long and much */
@@ -43,6 +47,7 @@ typedef struct front_conn {
     int next_wait;             /* next in the queue for a worker, -1: last */
     uint8_t counted;           /* a request is in progress (counted in busy) */
     uint8_t answered;          /* the answer's first byte is on its way */
+    uint8_t heavy;             /* for a heavy route: relayed within heavy_max */
     uint8_t idle;              /* waiting for another request on a kept-alive connection */
     uint8_t paused;            /* reading from civetweb paused: the window is full */
     uint8_t addr_key[17];      /* the address's key in the per-address table */
@@ -63,6 +68,11 @@ typedef struct front_conn {
     uint64_t drained;
 } front_conn;
 
+/* Complete requests waiting for a relay, first come first served (linked by next_wait). */
+typedef struct front_queue {
+    int head, tail;
+} front_queue;
+
 /* Connections per address (IPv4, or the /64 of IPv6), in an open-addressing table. */
 typedef struct front_addr {
     uint8_t key[17];           /* family byte, then the address bytes that count */
@@ -80,7 +90,7 @@ struct srv_front {
         int fd;
         int metrics;
     } listeners[FRONT_LISTENERS_MAX];
-    int n_listeners, listening, closed_listeners;
+    int n_listeners, listening;
     int port, metrics_port, backend_port;
     uint64_t relisten_ns;
     int emfile_logged;
@@ -88,7 +98,8 @@ struct srv_front {
     int max_conns, per_addr;   /* connection limits */
     uint64_t body_budget, body_bytes; /* bytes of bodies buffered at once */
     int backend_max, backend_n; /* relays to civetweb at once */
-    int wait_head, wait_tail;  /* the queue of complete requests for a worker */
+    int heavy_max, heavy_n;    /* of them for heavy routes (images, pie charts) */
+    front_queue waiting[2];    /* complete requests waiting for a relay: light, heavy */
     front_conn *conns;         /* max_conns of them */
     int *free_list, n_free;
     int *live, n_conns;        /* indices of live connections */

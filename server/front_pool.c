@@ -27,7 +27,7 @@ int srv_front_conns_init(srv_front *f)
         f->free_list[i] = (int)(n - 1 - i);
     }
     f->n_free = (int)n;
-    f->wait_head = f->wait_tail = -1;
+    f->waiting[0].head = f->waiting[0].tail = f->waiting[1].head = f->waiting[1].tail = -1;
     return 0;
 }
 

@@ -42,6 +42,15 @@ const srv_route *srv_routes(size_t *n)
     return routes;
 }
 
+int srv_route_heavy_path(const char *path, size_t len)
+{
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (heavy(routes[i].id) && strlen(routes[i].path) == len &&
+            memcmp(routes[i].path, path, len) == 0)
+            return 1;
+    return 0;
+}
+
 const char *srv_route_label(srv_route_id id)
 {
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)

@@ -67,6 +67,16 @@ class Server:
         self.log.flush()
         return open(self.log_path).read()
 
+    def max_connections(self):
+        """The front's connection limit, from its start-up line (written just after the
+        port file, so it may take a moment)."""
+        for _ in range(100):
+            text = self.text()
+            if "at most " in text:
+                return int(text.split("at most ")[1].split()[0]), text
+            time.sleep(0.05)
+        raise AssertionError("no start-up line with the connection limit")
+
     def cpu_seconds(self):
         with open(f"/proc/{self.proc.pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
@@ -572,7 +582,7 @@ def run_slow_clients(workdir, count, seconds):
     seconds over the bar in every window)."""
     srv = Server(workdir, ["--rate-limit", "0"])
     try:
-        max_conns = int(srv.text().split("at most ")[1].split()[0])
+        max_conns, _ = srv.max_connections()
         # 100 an address: under the cap of 128, with room for reconnections to overlap
         sources = [f"127.0.0.{i}" for i in range(2, 2 + (count + 99) // 100)]
         baseline, _, _ = probe_window(srv.port, 5)  # the same probes, no slow clients
@@ -629,8 +639,7 @@ def run_limits(workdir):
     # a descriptor limit of 256: sized below it, and full without spinning
     srv = Server(workdir, ["--max-connections", "100000"], nofile=256)
     try:
-        text = srv.text()
-        n = int(text.split("at most ")[1].split()[0])
+        n, text = srv.max_connections()
         check(n + 2 * 64 + 64 <= 256, f"{n} connections with 256 descriptors")
         check("past what the descriptor limit" in text, "no warning for --max-connections")
         held = [connect(srv.port, src=f"127.0.1.{i % 20 + 1}") for i in range(n + 100)]
@@ -705,6 +714,15 @@ def run_addresses(workdir):
                 check('"client":"::1"' in srv.text(), "the IPv6 client is not logged")
         finally:
             srv.stop()
+    srv = Server(workdir, ["--metrics-listen", "[::1]:0"])
+    try:
+        with open(srv.port_file) as f:
+            mport = int(f.read().split()[1])
+        res = expect(mport, "/metrics on [::1]", req("GET", "/metrics"), 200, host="::1")
+        check(b"imgcolor_http_requests_total" in res[0][2], "no metrics on the IPv6 listener")
+        expect(srv.port, "/metrics gone from the API port", req("GET", "/metrics"), 404)
+    finally:
+        srv.stop()
     srv = Server(workdir, ["--trusted-proxy", "127.0.0.1"])
     try:
         expect(srv.port, "from 127.0.0.7", req("GET", "/healthz"), 200)
@@ -724,7 +742,8 @@ def run_addresses(workdir):
         for extra in [b"", b"X-Imgcolor-Front: guess 127.0.0.1 api\r\n"]:
             res, _ = exchange(ports[0], req("GET", "/healthz", extra=extra))
             check([r[0] for r in res] == [403], f"civetweb's port answered {res}")
-        print("addresses: --host ::1, :: and localhost serve where they should; client "
+        print("addresses: --host ::1, :: and localhost serve where they should, "
+              "--metrics-listen [::1]:0 too; client "
               "addresses reach the log and rate limit through the front (X-Real-IP only from "
               "--trusted-proxy); civetweb's private port answers 403 to requests not from "
               "the front")

@@ -1014,8 +1014,7 @@ static void *run_job(void *arg)
     resp r = http(j->s, "POST", "/prominent-colors", NULL, NULL, 0, mime, c);
     curl_mime_free(mime);
     curl_easy_cleanup(c);
-    if (r.status == 200)
-        j->answer = strdup(r.body);
+    j->answer = strdup(r.body ? r.body : "");
     j->status = r.status;
     resp_free(&r);
     return NULL;
@@ -1435,6 +1434,8 @@ static void test_concurrency_gate(void **state)
         pthread_join(th[i], NULL);
         served += jobs[i].status == 200;
         refused += jobs[i].status == 503;
+        if (jobs[i].status != 200)
+            print_message("  %ld: %.160s\n", jobs[i].status, jobs[i].answer);
         free(jobs[i].answer);
     }
     print_message("12 heavy requests at once, 1 computing and 1 waiting: %d served, %d "
