@@ -11,6 +11,8 @@ const char cli_prominent_help[] =
     "Prints the k prominent colours of each PNG or JPEG image (k-means of its pixels, as\n"
     "scikit-learn's KMeans computes it), largest cluster first. '-' reads standard input.\n\n"
     "Options:\n"
+    "      --no-color-management  take the stored values as sRGB, ignoring the image's\n"
+    "                       colour profile (default: convert from it to sRGB)\n"
     "  -k, --k N            clusters, 1..256 (default 6)\n"
     "      --n-init N       k-means++ initialisations, best inertia wins (default 10)\n"
     "      --max-iter N     Lloyd iterations per initialisation (default 300)\n"
@@ -110,7 +112,7 @@ static int run_one(const char *file, const imgcolor_options *opt, enum format fo
 int cli_prominent(int argc, char **argv)
 {
     enum { OPT_K = 1, OPT_N_INIT, OPT_MAX_ITER, OPT_SEED, OPT_MIN_ALPHA, OPT_THREADS,
-           OPT_MAX_PIXELS, OPT_FORMAT };
+           OPT_MAX_PIXELS, OPT_FORMAT, OPT_NO_COLOR_MANAGEMENT };
     static const cli_option options[] = {
         {"k", 'k', 1, OPT_K},
         {"n-init", 0, 1, OPT_N_INIT},
@@ -120,6 +122,7 @@ int cli_prominent(int argc, char **argv)
         {"threads", 0, 1, OPT_THREADS},
         {"max-pixels", 0, 1, OPT_MAX_PIXELS},
         {"format", 'f', 1, OPT_FORMAT},
+        {"no-color-management", 0, 0, OPT_NO_COLOR_MANAGEMENT},
         {NULL, 0, 0, 0},
     };
     imgcolor_options *opt = NULL;
@@ -190,6 +193,9 @@ int cli_prominent(int argc, char **argv)
             if (cli_parse_int(a.value, 1, INT64_MAX, a.name, &v) < 0)
                 goto done;
             imgcolor_options_set_max_pixels(opt, (uint64_t)v);
+            continue;
+        case OPT_NO_COLOR_MANAGEMENT:
+            imgcolor_options_set_color_management(opt, 0);
             continue;
         }
     }

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "manage.h"
 
 static const uint8_t png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 static const uint8_t jpeg_soi[3] = {0xff, 0xd8, 0xff};
@@ -120,6 +120,12 @@ imgcolor_status imgcolor__sink_profile(const imgcolor__sink *sink, const uint8_t
     return sink->profile(sink->user, icc, size);
 }
 
+void imgcolor__sink_warning(const imgcolor__sink *sink, const char *message)
+{
+    if (sink->warning && message)
+        sink->warning(sink->user, message);
+}
+
 imgcolor_status imgcolor__decode_stream(const void *data, size_t size, const imgcolor_options *opt,
                                         const imgcolor__sink *sink, imgcolor_error *err)
 {
@@ -190,11 +196,18 @@ imgcolor_status imgcolor_decode(const void *data, size_t size, const imgcolor_op
     imgcolor_image *img = calloc(1, sizeof *img);
     if (!img)
         return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "out of memory");
-    imgcolor__sink sink = {.begin = image_begin, .rows = image_rows, .user = img,
-                           .buffer = image_buffer};
+    imgcolor_options storage;
+    opt = imgcolor__options_or_default(opt, &storage);
+    imgcolor__sink inner = {.begin = image_begin, .rows = image_rows, .user = img,
+                            .buffer = image_buffer};
+    imgcolor__managed m;
+    imgcolor__sink sink = imgcolor__managed_sink(&m, inner, opt);
     imgcolor_status st = imgcolor__decode_stream(data, size, opt, &sink, err);
     if (st == IMGCOLOR_OK && !img->rgba)
         st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "decoder delivered no image");
+    if (st == IMGCOLOR_OK)
+        st = imgcolor__managed_convert_rgba(&m, img->rgba, (size_t)img->width * img->height);
+    imgcolor__managed_free(&m);
     if (st != IMGCOLOR_OK) {
         imgcolor_image_free(img);
         return st;

@@ -2,6 +2,7 @@
  * out-of-range values instead of clamping them. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -15,6 +16,8 @@ static const imgcolor_options defaults = {
     .threads = 0,
     .max_pixels = IMGCOLOR_DEFAULT_MAX_PIXELS,
     .max_bytes = 256u << 20,
+    .color_management = 1,
+    .space = IMGCOLOR_SPACE_RGB,
 };
 
 const imgcolor_options *imgcolor__options_or_default(const imgcolor_options *opt,
@@ -108,3 +111,52 @@ uint64_t imgcolor_options_get_seed(const imgcolor_options *opt)
     return opt ? opt->seed : defaults.seed;
 }
 
+
+imgcolor_status imgcolor_options_set_color_management(imgcolor_options *opt, int on)
+{
+    if (!opt)
+        return IMGCOLOR_E_INVALID;
+    if (on != 0 && on != 1)
+        return IMGCOLOR_E_RANGE;
+    opt->color_management = on;
+    return IMGCOLOR_OK;
+}
+
+int imgcolor_options_get_color_management(const imgcolor_options *opt)
+{
+    return opt ? opt->color_management : defaults.color_management;
+}
+
+imgcolor_status imgcolor_options_set_space(imgcolor_options *opt, imgcolor_space space)
+{
+    if (!opt)
+        return IMGCOLOR_E_INVALID;
+    if (space != IMGCOLOR_SPACE_RGB) /* the perceptual spaces are not clustered yet */
+        return IMGCOLOR_E_RANGE;
+    opt->space = space;
+    return IMGCOLOR_OK;
+}
+
+imgcolor_space imgcolor_options_get_space(const imgcolor_options *opt)
+{
+    return opt ? opt->space : defaults.space;
+}
+
+static const char *const space_names[] = {"rgb", "oklab", "lab"};
+
+const char *imgcolor_space_name(imgcolor_space space)
+{
+    return (unsigned)space < 3 ? space_names[space] : "unknown";
+}
+
+imgcolor_status imgcolor_space_parse(const char *name, imgcolor_space *out)
+{
+    if (!name || !out)
+        return IMGCOLOR_E_INVALID;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, space_names[i]) == 0) {
+            *out = (imgcolor_space)i;
+            return IMGCOLOR_OK;
+        }
+    return IMGCOLOR_E_PARSE;
+}

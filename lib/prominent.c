@@ -6,6 +6,7 @@
 
 #include "collect.h"
 #include "kmeans.h"
+#include "manage.h"
 
 struct imgcolor_result {
     uint32_t width, height;
@@ -13,6 +14,8 @@ struct imgcolor_result {
     uint64_t pixels, transparent, distinct;
     double inertia;
     int iterations;
+    imgcolor__warnings warnings;
+    char profile[64]; /* the colour profile converted from, or "" */
     size_t count;
     imgcolor_cluster clusters[];
 };
@@ -37,10 +40,11 @@ static uint8_t round_channel(double v)
     return (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
 }
 
-/* Clusters the histogram and builds the result; consumes nothing. */
+/* Clusters the histogram and builds the result; consumes nothing. m, when not NULL,
+ * converts the colours to sRGB first and gives the result its warnings. */
 static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32_t height,
-                               const imgcolor_options *opt, imgcolor_result **out,
-                               imgcolor_error *err)
+                               imgcolor__managed *m, const imgcolor_options *opt,
+                               imgcolor_result **out, imgcolor_error *err)
 {
     uint64_t pixels = imgcolor__histogram_pixels(hist);
     uint64_t transparent = imgcolor__histogram_transparent(hist);
@@ -56,6 +60,8 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
     imgcolor_result *res = NULL;
     imgcolor_status st = cl ? imgcolor__histogram_take(hist, &codes, &counts, &n)
                             : IMGCOLOR_E_NOMEM;
+    if (st == IMGCOLOR_OK && m)
+        st = imgcolor__managed_convert_codes(m, codes, counts, &n);
     if (st == IMGCOLOR_OK)
         st = imgcolor__kmeans_prepare(codes, counts, n, &data); /* takes counts over */
     free(codes);
@@ -78,6 +84,10 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
     res->distinct = n;
     res->inertia = cl->inertia;
     res->iterations = cl->iterations;
+    if (m) {
+        res->warnings = m->warnings;
+        memcpy(res->profile, m->profile, sizeof res->profile);
+    }
     for (int t = 0; t < cl->k; t++) {
         if (cl->counts[t] == 0)
             continue; /* a centre no pixel is nearest to is no prominent colour */
@@ -124,14 +134,16 @@ imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor
         imgcolor__histogram_free(hist);
         return imgcolor__fail(err, st, "out of memory");
     }
-    imgcolor__sink sink = imgcolor__collector_sink(col);
+    imgcolor__managed m;
+    imgcolor__sink sink = imgcolor__managed_sink(&m, imgcolor__collector_sink(col), opt);
     uint32_t width, height;
     st = imgcolor__decode_stream(data, size, opt, &sink, err);
     imgcolor_status counted = imgcolor__collector_finish(col, &width, &height);
     if (st == IMGCOLOR_OK && counted != IMGCOLOR_OK)
         st = imgcolor__fail(err, counted, "out of memory");
     if (st == IMGCOLOR_OK)
-        st = cluster(hist, width, height, opt, out, err);
+        st = cluster(hist, width, height, &m, opt, out, err);
+    imgcolor__managed_free(&m);
     imgcolor__collector_free(col);
     imgcolor__histogram_free(hist);
     return st;
@@ -184,7 +196,7 @@ imgcolor_status imgcolor_prominent_pixels(const void *pixels, uint32_t width, ui
         st = imgcolor__histogram_add(hist, (const uint8_t *)pixels + (size_t)y * stride, width,
                                      (int)format);
     if (st == IMGCOLOR_OK)
-        st = cluster(hist, width, height, opt, out, err);
+        st = cluster(hist, width, height, NULL, opt, out, err);
     else
         imgcolor__fail(err, st, "out of memory");
     imgcolor__histogram_free(hist);
@@ -244,6 +256,21 @@ double imgcolor_result_inertia(const imgcolor_result *res)
 int imgcolor_result_iterations(const imgcolor_result *res)
 {
     return res ? res->iterations : 0;
+}
+
+size_t imgcolor_result_warning_count(const imgcolor_result *res)
+{
+    return res ? (size_t)res->warnings.count : 0;
+}
+
+const char *imgcolor_result_warning(const imgcolor_result *res, size_t i)
+{
+    return res && i < (size_t)res->warnings.count ? res->warnings.text[i] : NULL;
+}
+
+const char *imgcolor_result_profile(const imgcolor_result *res)
+{
+    return res && res->profile[0] ? res->profile : NULL;
 }
 
 void imgcolor_free(void *ptr)
