@@ -10,6 +10,29 @@ static int add_number(cJSON *obj, const char *name, double v)
     return cJSON_AddNumberToObject(obj, name, v) != NULL;
 }
 
+/* "profile" when the pixels were converted from one, "warnings" when there are any:
+ * both absent in the common case, so that the document stays as it was. */
+static imgcolor_status add_color_management(cJSON *root, const imgcolor_result *res)
+{
+    const char *profile = imgcolor_result_profile(res);
+    if (profile && !cJSON_AddStringToObject(root, "profile", profile))
+        return IMGCOLOR_E_NOMEM;
+    size_t n = imgcolor_result_warning_count(res);
+    if (n == 0)
+        return IMGCOLOR_OK;
+    cJSON *list = cJSON_AddArrayToObject(root, "warnings");
+    if (!list)
+        return IMGCOLOR_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        cJSON *w = cJSON_CreateString(imgcolor_result_warning(res, i));
+        if (!w || !cJSON_AddItemToArray(list, w)) {
+            cJSON_Delete(w);
+            return IMGCOLOR_E_NOMEM;
+        }
+    }
+    return IMGCOLOR_OK;
+}
+
 imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *file, char **out)
 {
     if (!res || !out)
@@ -52,6 +75,8 @@ imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *
             !add_number(item, "fraction", c->fraction))
             goto done;
     }
+    if (add_color_management(root, res) != IMGCOLOR_OK)
+        goto done;
     /* cJSON allocates with malloc by default: imgcolor_free() releases it. */
     *out = cJSON_PrintUnformatted(root);
     st = *out ? IMGCOLOR_OK : IMGCOLOR_E_NOMEM;
