@@ -110,7 +110,7 @@ static test_buffer make_jpeg(const uint8_t *px, uint32_t w, uint32_t h, int comp
     c.image_width = w;
     c.image_height = h;
     c.input_components = components;
-    c.in_color_space = components == 4 ? JCS_CMYK : JCS_RGB;
+    c.in_color_space = components == 4 ? JCS_CMYK : components == 1 ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_set_defaults(&c);
     jpeg_set_quality(&c, 98, TRUE);
     c.comp_info[0].h_samp_factor = c.comp_info[0].v_samp_factor = 1;
@@ -430,6 +430,182 @@ static void test_png_gamma_chunks(void **state)
     free(im.rgb);
 }
 
+/* The test's CMYK "press": cyan and magenta inks swapped, so that a decoder that
+ * ignores the profile is told apart from one that honours it. */
+static void press_rgb(const double ink[4], double rgb[3])
+{
+    rgb[0] = (1 - ink[1]) * (1 - ink[3]);
+    rgb[1] = (1 - ink[0]) * (1 - ink[3]);
+    rgb[2] = (1 - ink[2]) * (1 - ink[3]);
+}
+
+static cmsInt32Number press_sampler(const cmsUInt16Number in[], cmsUInt16Number out[],
+                                    void *cargo)
+{
+    double ink[4], rgb[3];
+    for (int i = 0; i < 4; i++)
+        ink[i] = in[i] / 65535.0;
+    press_rgb(ink, rgb);
+    cmsCIELab lab;
+    cmsDoTransform(cargo, rgb, &lab, 1);
+    cmsFloat2LabEncoded(out, &lab);
+    return TRUE;
+}
+
+/* An output-class CMYK profile for the press, A-to-B only, serialised. */
+static uint8_t *press_profile(size_t *size)
+{
+    cmsHPROFILE srgb = cmsCreate_sRGBProfile(), lab = cmsCreateLab4Profile(NULL);
+    cmsHTRANSFORM to_lab = cmsCreateTransform(srgb, TYPE_RGB_DBL, lab, TYPE_Lab_DBL,
+                                              INTENT_RELATIVE_COLORIMETRIC, 0);
+    cmsHPROFILE p = cmsCreateProfilePlaceholder(NULL);
+    cmsPipeline *lut = cmsPipelineAlloc(NULL, 4, 3);
+    cmsStage *clut = cmsStageAllocCLut16bit(NULL, 17, 4, 3, NULL);
+    assert_true(to_lab && p && lut && clut);
+    assert_true(cmsStageSampleCLut16bit(clut, press_sampler, to_lab, 0));
+    /* lutAToBType: A curves, CLUT, B curves (identity curves here). */
+    assert_true(cmsPipelineInsertStage(lut, cmsAT_END, cmsStageAllocToneCurves(NULL, 4, NULL)));
+    assert_true(cmsPipelineInsertStage(lut, cmsAT_END, clut));
+    assert_true(cmsPipelineInsertStage(lut, cmsAT_END, cmsStageAllocToneCurves(NULL, 3, NULL)));
+    cmsSetProfileVersion(p, 4.3);
+    cmsSetDeviceClass(p, cmsSigOutputClass);
+    cmsSetColorSpace(p, cmsSigCmykData);
+    cmsSetPCS(p, cmsSigLabData);
+    assert_true(cmsWriteTag(p, cmsSigAToB0Tag, lut));
+    assert_true(cmsWriteTag(p, cmsSigMediaWhitePointTag, cmsD50_XYZ()));
+    cmsUInt32Number n = 0;
+    assert_true(cmsSaveProfileToMem(p, NULL, &n));
+    uint8_t *out = malloc(n);
+    assert_non_null(out);
+    assert_true(cmsSaveProfileToMem(p, out, &n));
+    *size = n;
+    cmsPipelineFree(lut);
+    cmsCloseProfile(p);
+    cmsDeleteTransform(to_lab);
+    cmsCloseProfile(lab);
+    cmsCloseProfile(srgb);
+    return out;
+}
+
+/* Flat patches of ink, 16x16 each, stored as Adobe applications store CMYK (inverted,
+ * with the APP14 marker libjpeg writes). */
+#define PATCHES 4
+static const uint8_t patch_ink[PATCHES][4] = {
+    {200, 30, 10, 0}, {20, 180, 40, 10}, {0, 0, 0, 0}, {60, 120, 200, 40}};
+
+static test_buffer cmyk_jpeg(const uint8_t *icc, size_t icc_size)
+{
+    uint8_t px[16 * 16 * PATCHES * 4];
+    for (size_t i = 0; i < 16 * 16 * PATCHES; i++)
+        for (int c = 0; c < 4; c++)
+            px[4 * i + c] = (uint8_t)(255 - patch_ink[i % (16 * PATCHES) / 16][c]);
+    return make_jpeg(px, 16 * PATCHES, 16, 4, icc, icc_size);
+}
+
+/* The mean of each patch's decoded pixels against an expected colour; largest error. */
+static int patch_error(const imgcolor_image *img, int naive)
+{
+    int worst = 0;
+    for (int p = 0; p < PATCHES; p++) {
+        double ink[4], rgb[3], sum[3] = {0, 0, 0};
+        for (int c = 0; c < 4; c++)
+            ink[c] = patch_ink[p][c] / 255.0;
+        if (naive)
+            for (int c = 0; c < 3; c++)
+                rgb[c] = (1 - ink[c]) * (1 - ink[3]);
+        else
+            press_rgb(ink, rgb);
+        for (uint32_t y = 0; y < 16; y++)
+            for (uint32_t x = 0; x < 16; x++)
+                for (int c = 0; c < 3; c++)
+                    sum[c] += img->rgba[4 * (y * img->width + 16 * (uint32_t)p + x) + (uint32_t)c];
+        for (int c = 0; c < 3; c++) {
+            int d = (int)lrint(fabs(sum[c] / 256 - 255 * rgb[c]));
+            worst = d > worst ? d : worst;
+        }
+    }
+    return worst;
+}
+
+static void test_cmyk_jpeg_profiles(void **state)
+{
+    (void)state;
+    size_t size;
+    uint8_t *icc = press_profile(&size);
+    test_buffer b = cmyk_jpeg(icc, size);
+    imgcolor_image *img = decode(&b);
+    int through = patch_error(img, 0), naive = patch_error(img, 1);
+    print_message("CMYK with a profile: %d levels from it, %d from the naive formula\n",
+                  through, naive);
+    assert_true(through <= 3);
+    assert_true(naive > 20);
+    for (size_t i = 0; i < (size_t)img->width * img->height; i++)
+        assert_int_equal(img->rgba[4 * i + 3], 255);
+    imgcolor_image_free(img);
+    imgcolor_result *res = prominent(&b, 1);
+    assert_int_equal(imgcolor_result_warning_count(res), 0);
+    imgcolor_result_free(res);
+    free(b.data);
+
+    /* Without a profile, and with one that does not fit: the documented default. */
+    size_t rgb_size;
+    uint8_t *rgb_icc = read_profile("AdobeRGB1998.icc", &rgb_size);
+    const uint8_t *profiles[2] = {NULL, rgb_icc};
+    const size_t sizes[2] = {0, rgb_size};
+    for (int i = 0; i < 2; i++) {
+        b = cmyk_jpeg(profiles[i], sizes[i]);
+        img = decode(&b);
+        assert_true(patch_error(img, 1) <= 3);
+        imgcolor_image_free(img);
+        res = prominent(&b, 1);
+        assert_int_equal(imgcolor_result_warning_count(res), (size_t)i);
+        if (i)
+            print_message("warning: %s\n", imgcolor_result_warning(res, 0));
+        imgcolor_result_free(res);
+        free(b.data);
+    }
+    free(rgb_icc);
+    free(icc);
+}
+
+/* A grey profile fits grey pixels only; on a colour image it is a warning. */
+static void test_grey_profile(void **state)
+{
+    (void)state;
+    size_t size;
+    uint8_t *icc = test_read_file("/usr/share/color/icc/Gray.icc", &size);
+    rgb_image im = ramp();
+    test_buffer colour = make_jpeg(im.rgb, im.w, im.h, 3, icc, size);
+    imgcolor_result *res = prominent(&colour, 1);
+    assert_int_equal(imgcolor_result_warning_count(res), 1);
+    print_message("warning: %s\n", imgcolor_result_warning(res, 0));
+    assert_null(imgcolor_result_profile(res));
+    imgcolor_result_free(res);
+    /* The grey ramp alone, as a grey image: converted, and still grey. */
+    uint8_t ramp_grey[64];
+    for (size_t i = 0; i < 64; i++)
+        ramp_grey[i] = im.rgb[3 * i];
+    test_buffer g = make_jpeg(ramp_grey, 64, 1, 1, icc, size);
+    imgcolor_image *img = decode(&g);
+    res = prominent(&g, 1);
+    assert_non_null(imgcolor_result_profile(res));
+    assert_int_equal(imgcolor_result_warning_count(res), 0);
+    int changed = 0;
+    for (size_t i = 0; i < im.w; i++) {
+        const uint8_t *p = img->rgba + 4 * i;
+        assert_true(p[0] == p[1] && p[1] == p[2]);
+        changed |= abs(p[0] - im.rgb[3 * i]) > 1; /* JPEG rounding aside */
+    }
+    print_message("grey profile \"%s\": values %s\n", imgcolor_result_profile(res),
+                  changed ? "converted" : "unchanged");
+    imgcolor_result_free(res);
+    imgcolor_image_free(img);
+    free(g.data);
+    free(colour.data);
+    free(im.rgb);
+    free(icc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +616,8 @@ int main(void)
         cmocka_unit_test(test_broken_profiles),
         cmocka_unit_test(test_jpeg_multi_chunk_profile),
         cmocka_unit_test(test_png_gamma_chunks),
+        cmocka_unit_test(test_cmyk_jpeg_profiles),
+        cmocka_unit_test(test_grey_profile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
