@@ -34,8 +34,8 @@ static void print_text(const char *file, const imgcolor_result *res, int many, i
         const imgcolor_cluster *c = imgcolor_result_color(res, i);
         if (swatch)
             printf("\x1b[48;2;%d;%d;%dm    \x1b[0m ", c->rgb.r, c->rgb.g, c->rgb.b);
-        printf("%s  rgb(%3d, %3d, %3d)  %10llu  %6.2f%%\n", c->hex, c->rgb.r, c->rgb.g, c->rgb.b,
-               (unsigned long long)c->count, 100.0 * c->fraction);
+        printf("%s  rgb(%3d, %3d, %3d)  %10llu  %6.2f%%  %s\n", c->hex, c->rgb.r, c->rgb.g,
+               c->rgb.b, (unsigned long long)c->count, 100.0 * c->fraction, c->name);
     }
 }
 
@@ -60,8 +60,12 @@ static void print_csv(const char *file, const imgcolor_result *res)
     for (size_t i = 0; i < imgcolor_result_count(res); i++) {
         const imgcolor_cluster *c = imgcolor_result_color(res, i);
         print_csv_field(file);
-        printf(",%zu,%s,%d,%d,%d,%llu,%.6f\n", i + 1, c->hex, c->rgb.r, c->rgb.g, c->rgb.b,
-               (unsigned long long)c->count, c->fraction);
+        char text[8];
+        imgcolor_rgb_to_hex(c->text, text);
+        printf(",%zu,%s,%d,%d,%d,%llu,%.6f,%.5f,%.5f,%.2f,%s,%.5f,%s,%.2f\n", i + 1, c->hex,
+               c->rgb.r, c->rgb.g, c->rgb.b, (unsigned long long)c->count, c->fraction,
+               c->oklch[0], c->oklch[1], c->oklch[2], c->name, c->name_distance, text,
+               c->text_contrast);
     }
 }
 
@@ -206,7 +210,8 @@ int cli_prominent(int argc, char **argv)
     const char *no_color = getenv("NO_COLOR");
     int swatch = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
     if (format == FORMAT_CSV)
-        puts("file,rank,hex,r,g,b,count,fraction");
+        puts("file,rank,hex,r,g,b,count,fraction,oklch_l,oklch_c,oklch_h,name,name_distance,"
+             "text,text_contrast");
     rc = CLI_OK;
     for (int i = 0; i < nfiles; i++)
         if (run_one(files[i], opt, format, nfiles > 1, swatch) != CLI_OK)

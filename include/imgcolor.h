@@ -248,6 +248,14 @@ typedef struct imgcolor_cluster {
     char hex[8];         /* "#rrggbb" of rgb */
     uint64_t count;      /* pixels in the cluster */
     double fraction;     /* count / pixels counted */
+    /* What the colour is, for a person. */
+    double oklch[3];     /* the centroid in OKLCH: L 0..1, chroma, hue in degrees 0..360 */
+    double lab[3];       /* the centroid in CIELAB with the D65 white, L 0..100 */
+    double space_centroid[3]; /* the centroid in the space clustered (rgb: = centroid) */
+    const char *name;    /* the nearest CSS named colour to rgb (a static string) */
+    double name_distance; /* its distance from rgb in Oklab (deltaE OK) */
+    imgcolor_rgb text;   /* black or white, whichever reads better on rgb */
+    double text_contrast; /* the WCAG 2 contrast ratio of text on rgb, 1..21 */
 } imgcolor_cluster;
 
 typedef struct imgcolor_result imgcolor_result;

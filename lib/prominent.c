@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "collect.h"
+#include "colorspace.h"
 #include "kmeans.h"
 #include "manage.h"
 
@@ -38,6 +39,26 @@ static uint8_t round_channel(double v)
     /* numpy.rint: to nearest, ties to even (the default rounding mode). */
     double r = rint(v);
     return (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
+}
+
+/* The fields that say what a cluster's colour is, for a person, from its centroid and
+ * its rounded colour. */
+static void describe(imgcolor_cluster *c)
+{
+    double linear[3], oklab[3];
+    for (int j = 0; j < 3; j++) {
+        c->space_centroid[j] = c->centroid[j];
+        linear[j] = imgcolor__srgb_to_linear(c->centroid[j] / 255.0);
+    }
+    imgcolor__linear_to_oklab(linear, oklab);
+    imgcolor__oklab_to_oklch(oklab, c->oklch);
+    imgcolor__linear_to_cielab(linear, c->lab);
+    imgcolor__rgb8_to_oklab(c->rgb, oklab);
+    c->name = imgcolor__css_nearest(oklab, &c->name_distance);
+    const imgcolor_rgb black = {0, 0, 0}, white = {255, 255, 255};
+    double on_black = imgcolor__contrast(c->rgb, black), on_white = imgcolor__contrast(c->rgb, white);
+    c->text = on_black >= on_white ? black : white;
+    c->text_contrast = on_black >= on_white ? on_black : on_white;
 }
 
 /* Clusters the histogram and builds the result; consumes nothing. m, when not NULL,
@@ -98,6 +119,7 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
         imgcolor_rgb_to_hex(c->rgb, c->hex);
         c->count = cl->counts[t];
         c->fraction = (double)c->count / (double)pixels;
+        describe(c);
     }
     qsort(res->clusters, res->count, sizeof res->clusters[0], by_count);
     *out = res;

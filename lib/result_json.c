@@ -1,6 +1,7 @@
 /* result_json.c: the one JSON rendering of a prominent-colours result, shared by the CLI
  * and the server so that both print the same document. */
 #include <cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -8,6 +9,40 @@
 static int add_number(cJSON *obj, const char *name, double v)
 {
     return cJSON_AddNumberToObject(obj, name, v) != NULL;
+}
+
+/* v rounded to `places` decimals: the document shows what is meaningful, not every bit. */
+static double rounded(double v, int places)
+{
+    double scale = pow(10, places);
+    return round(v * scale) / scale;
+}
+
+static int add_triple(cJSON *obj, const char *name, const double v[3], const int places[3])
+{
+    const double r[3] = {rounded(v[0], places[0]), rounded(v[1], places[1]),
+                         rounded(v[2], places[2])};
+    cJSON *arr = cJSON_CreateDoubleArray(r, 3);
+    if (!arr || !cJSON_AddItemToObject(obj, name, arr)) {
+        cJSON_Delete(arr);
+        return 0;
+    }
+    return 1;
+}
+
+/* What the colour is, for a person: OKLCH, the nearest CSS name and the text to put on it. */
+static imgcolor_status add_person(cJSON *item, const imgcolor_cluster *c)
+{
+    static const int lch_places[3] = {5, 5, 2};
+    char text[8];
+    imgcolor_rgb_to_hex(c->text, text);
+    if (!add_triple(item, "oklch", c->oklch, lch_places) ||
+        !cJSON_AddStringToObject(item, "name", c->name) ||
+        !add_number(item, "name_distance", rounded(c->name_distance, 5)) ||
+        !cJSON_AddStringToObject(item, "text", text) ||
+        !add_number(item, "text_contrast", rounded(c->text_contrast, 2)))
+        return IMGCOLOR_E_NOMEM;
+    return IMGCOLOR_OK;
 }
 
 /* "profile" when the pixels were converted from one, "warnings" when there are any:
@@ -73,6 +108,8 @@ imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *
         if (!cJSON_AddStringToObject(item, "hex", c->hex) ||
             !add_number(item, "count", (double)c->count) ||
             !add_number(item, "fraction", c->fraction))
+            goto done;
+        if (add_person(item, c) != IMGCOLOR_OK)
             goto done;
     }
     if (add_color_management(root, res) != IMGCOLOR_OK)
