@@ -48,7 +48,7 @@ int main(int argc, char **argv)
         return CLI_OK;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-        printf("imgcolor %s\n", imgcolor_version());
+        printf("imgcolor %s\nformats: %s\n", imgcolor_version(), imgcolor_formats());
         return CLI_OK;
     }
     if (strcmp(name, "help") == 0) {

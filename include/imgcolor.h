@@ -45,6 +45,10 @@ extern "C" {
 /* The version of the library actually linked, as "x.y.z". */
 IMGCOLOR_API const char *imgcolor_version(void);
 
+/* The image formats this build decodes, space-separated, e.g. "PNG JPEG WebP GIF TIFF
+ * HEIC AVIF" (WebP, GIF, TIFF and HEIC/AVIF are build options). A static string. */
+IMGCOLOR_API const char *imgcolor_formats(void);
+
 /* ------------------------------------------------------------------------------------ */
 /* Status codes                                                                          */
 
@@ -169,6 +173,27 @@ IMGCOLOR_API int imgcolor_options_get_threads(const imgcolor_options *opt);
 IMGCOLOR_API uint64_t imgcolor_options_get_max_pixels(const imgcolor_options *opt);
 IMGCOLOR_API uint64_t imgcolor_options_get_max_bytes(const imgcolor_options *opt);
 
+/*
+ * Animations (GIF, WebP). With all_frames = 1, the default, every frame is counted, as
+ * composited on the canvas, each frame once: the colours of an animation are those of
+ * all it shows, and its first frame is often only a title or a blank. The frames reach
+ * the result stacked top to bottom, so imgcolor_decode() gives an image, and a result
+ * its height, of height x frames. With 0 only the first frame is decoded.
+ * max_frames (1..100000, default 1000) and max_total_pixels (width x height x frames,
+ * 1..2^40, default 64 000 000) are checked from the file's headers before any frame is
+ * decoded; so is the rule that frames past the first cost at most 8192 pixels per byte
+ * of input. Over any of them is IMGCOLOR_E_TOO_LARGE.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_options_set_all_frames(imgcolor_options *opt,
+                                                             int all_frames);
+IMGCOLOR_API imgcolor_status imgcolor_options_set_max_frames(imgcolor_options *opt,
+                                                             int max_frames);
+IMGCOLOR_API imgcolor_status imgcolor_options_set_max_total_pixels(imgcolor_options *opt,
+                                                                   uint64_t max_total_pixels);
+IMGCOLOR_API int imgcolor_options_get_all_frames(const imgcolor_options *opt);
+IMGCOLOR_API int imgcolor_options_get_max_frames(const imgcolor_options *opt);
+IMGCOLOR_API uint64_t imgcolor_options_get_max_total_pixels(const imgcolor_options *opt);
+
 /* ------------------------------------------------------------------------------------ */
 /* Colours                                                                               */
 
@@ -226,9 +251,9 @@ typedef struct imgcolor_image {
 } imgcolor_image;
 
 /*
- * Decodes a PNG or JPEG held in memory, the format sniffed from its magic bytes, into
- * RGBA. The size limits of opt (NULL: defaults) are checked before any pixel buffer
- * exists. With colour management on (the default), the pixels are converted to sRGB
+ * Decodes an image held in memory (PNG, JPEG, and those of imgcolor_formats()), the
+ * format sniffed from its magic bytes, into RGBA; of a TIFF, its first page. The size
+ * limits of opt (NULL: defaults) are checked before any pixel buffer exists. With colour management on (the default), the pixels are converted to sRGB
  * from the profile the image declares; a profile that cannot be used leaves them as
  * stored. On success *out must be freed with imgcolor_image_free().
  */

@@ -14,6 +14,15 @@
 /* Progressive files with absurd numbers of scans are a known way to burn CPU
  * (libjpeg-turbo's own tools stop at 500 with -maxscans). */
 #define JPEG_MAX_SCANS 500
+/*
+ * Each scan of a progressive file is decoded over every block of the components it
+ * covers, so a file of empty scans costs the whole image per scan for a few bytes each.
+ * The blocks decoded, summed over the scans, may be at most this many times the image's
+ * blocks (the usual progressive scripts decode each block 4 to 6 times) plus this many
+ * per byte of input: no small file costs more than a large honest photo.
+ */
+#define JPEG_SCAN_BLOCKS_PER_BLOCK 12u
+#define JPEG_SCAN_BLOCKS_PER_BYTE 64u
 /* Scanlines per batch: enough to amortise the library call and the sink call. */
 #define JPEG_BATCH_BYTES (128u << 10)
 #define JPEG_BATCH_ROWS_MAX 32u
@@ -25,6 +34,10 @@ typedef struct jpeg_ctx {
     const imgcolor_options *opt; /* never NULL */
     imgcolor_error *err;
     imgcolor_status status;
+    int scan_seen;        /* the last scan charged */
+    uint64_t scan_blocks; /* blocks the scans so far decode */
+    uint64_t scan_budget; /* the most scan_blocks may reach */
+    size_t size;          /* of the input */
 } jpeg_ctx;
 
 static void error_exit(j_common_ptr cinfo)
@@ -80,12 +93,38 @@ static void progress_monitor(j_common_ptr cinfo)
     if (!cinfo->is_decompressor)
         return;
     j_decompress_ptr d = (j_decompress_ptr)cinfo;
+    jpeg_ctx *c = (jpeg_ctx *)cinfo->err;
     if (d->input_scan_number > JPEG_MAX_SCANS) {
-        jpeg_ctx *c = (jpeg_ctx *)cinfo->err;
         c->status = imgcolor__fail(c->err, IMGCOLOR_E_DECODE, "JPEG: more than %d scans",
                                    JPEG_MAX_SCANS);
         longjmp(c->jmp, 1);
     }
+    /* Charged as a scan begins, before its blocks are decoded. */
+    if (d->input_scan_number != c->scan_seen) {
+        c->scan_seen = d->input_scan_number;
+        for (int i = 0; i < d->comps_in_scan; i++)
+            c->scan_blocks += (uint64_t)d->cur_comp_info[i]->width_in_blocks *
+                              d->cur_comp_info[i]->height_in_blocks;
+        if (c->scan_blocks > c->scan_budget) {
+            c->status = imgcolor__fail(c->err, IMGCOLOR_E_DECODE,
+                                       "JPEG: %d scans decode more than %llu blocks, the bound "
+                                       "for %ux%u from %zu bytes",
+                                       d->input_scan_number,
+                                       (unsigned long long)c->scan_budget, d->image_width,
+                                       d->image_height, c->size);
+            longjmp(c->jmp, 1);
+        }
+    }
+}
+
+/* The bound on blocks decoded over all scans, from the header (see
+ * JPEG_SCAN_BLOCKS_PER_BLOCK). */
+static uint64_t scan_budget(j_decompress_ptr d, size_t size)
+{
+    uint64_t blocks = 0;
+    for (int i = 0; i < d->num_components; i++)
+        blocks += (uint64_t)d->comp_info[i].width_in_blocks * d->comp_info[i].height_in_blocks;
+    return blocks * JPEG_SCAN_BLOCKS_PER_BLOCK + (uint64_t)size * JPEG_SCAN_BLOCKS_PER_BYTE;
 }
 
 /* x / 255 rounded to nearest, exact for 0 <= x <= 255 * 255. */
@@ -182,6 +221,8 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
     st = imgcolor__check_dimensions(cinfo.image_width, cinfo.image_height, ctx.opt, err);
     if (st != IMGCOLOR_OK)
         goto done;
+    ctx.size = size;
+    ctx.scan_budget = scan_budget(&cinfo, size);
 
     /* libjpeg converts YCCK to CMYK; CMYK to RGB is ours. Everything else goes straight
      * to RGBA, alpha filled with 0xff, with libjpeg's default IDCT and upsampling. */

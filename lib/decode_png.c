@@ -24,8 +24,8 @@ typedef struct png_ctx {
     imgcolor_status status; /* what a longjmp out of libpng means */
     int out_of_memory;
     uint32_t height;        /* 0 until the header is read */
-    size_t idat_end;        /* where the image data ends */
-    size_t rows_done_at;    /* input position when the last row was complete, or SIZE_MAX */
+    size_t chunk;           /* start of the chunk that holds input position pos */
+    size_t trailing;        /* image data read after the last row was complete */
 } png_ctx;
 
 /* Encoders end the image data with a few bytes; more than this after the last row is
@@ -37,11 +37,34 @@ typedef struct png_ctx {
  * end, before it looks for IEND: a small file of compressed zeros after a 1x1 image
  * would cost seconds per megabyte. The row counter tells that state (all rows read, or
  * past the last Adam7 pass), and then only a little more image data is accepted.
+ * Only IDAT contents count: empty IDAT chunks, which encoders may write and which cost
+ * no inflating, are as many as the file's bytes allow.
  */
 static int rows_complete(png_structp png, const png_ctx *c)
 {
     return c->height && (png_get_current_row_number(png) >= c->height ||
                          png_get_current_pass_number(png) >= 7);
+}
+
+static uint32_t be32(const uint8_t *p);
+
+/* The bytes of IDAT contents in [from, to), from a walk over the chunk headers that
+ * starts at c->chunk and only moves forward, as reads do. */
+static size_t idat_bytes(png_ctx *c, size_t from, size_t to)
+{
+    size_t n = 0;
+    while (c->chunk < to && c->size - c->chunk >= 12) {
+        size_t len = be32(c->data + c->chunk);
+        if (len > c->size - c->chunk - 12)
+            len = c->size - c->chunk - 12;
+        size_t start = c->chunk + 8, end = start + len;
+        if (memcmp(c->data + c->chunk + 4, "IDAT", 4) == 0 && from < end && to > start)
+            n += (to < end ? to : end) - (from > start ? from : start);
+        if (end + 4 > to)
+            break; /* the next read continues in this chunk */
+        c->chunk = end + 4;
+    }
+    return n;
 }
 
 static void read_fn(png_structp png, png_bytep out, size_t len)
@@ -50,10 +73,8 @@ static void read_fn(png_structp png, png_bytep out, size_t len)
     if (len > c->size - c->pos)
         png_error(png, "file is truncated");
     if (rows_complete(png, c)) {
-        if (c->rows_done_at == SIZE_MAX)
-            c->rows_done_at = c->pos;
-        size_t upto = c->pos + len < c->idat_end ? c->pos + len : c->idat_end;
-        if (upto > c->rows_done_at && upto - c->rows_done_at > PNG_TRAILING_IDAT_MAX)
+        c->trailing += idat_bytes(c, c->pos, c->pos + len);
+        if (c->trailing > PNG_TRAILING_IDAT_MAX)
             png_error(png, "more image data than the image holds");
     }
     memcpy(out, c->data + c->pos, len);
@@ -118,25 +139,6 @@ static imgcolor_status precheck_ihdr(const uint8_t *d, size_t size, const imgcol
     return imgcolor__check_dimensions(w, h, opt, err);
 }
 
-/* Where the first run of IDAT chunks ends, from a walk over the chunk headers (8 bytes
- * each, data skipped); size when the walk cannot tell. */
-static size_t idat_end(const uint8_t *d, size_t size)
-{
-    size_t pos = 8;
-    int seen = 0;
-    while (size - pos >= 12) {
-        uint32_t len = be32(d + pos);
-        int idat = memcmp(d + pos + 4, "IDAT", 4) == 0;
-        if (len > size - pos - 12)
-            return size;
-        if (seen && !idat)
-            return pos;
-        seen |= idat;
-        pos += (size_t)len + 12;
-    }
-    return size;
-}
-
 /* The chunks that say which colours the stored values mean, by precedence. */
 static const png_byte colour_chunks[] = "iCCP\0sRGB\0gAMA\0cHRM";
 
@@ -176,7 +178,7 @@ imgcolor_status imgcolor__decode_png(const uint8_t *data, size_t size, const img
 {
     imgcolor_options storage;
     png_ctx ctx = {data, size, 0, imgcolor__options_or_default(opt, &storage), err,
-                   IMGCOLOR_E_DECODE, 0, 0, size, SIZE_MAX};
+                   IMGCOLOR_E_DECODE, 0, 0, 8, 0};
     imgcolor_status pre = precheck_ihdr(data, size, ctx.opt, err);
     if (pre != IMGCOLOR_OK)
         return pre;
@@ -211,6 +213,7 @@ imgcolor_status imgcolor__decode_png(const uint8_t *data, size_t size, const img
     /* Skip every ancillary chunk but tRNS: text, ICC profiles and the like cost time and
      * memory and do not change the stored pixel values we report. */
     png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
+    /* With colour management, the chunks that say what the stored values mean. */
     if (ctx.opt->color_management)
         png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_AS_DEFAULT, colour_chunks, 4);
 
@@ -231,7 +234,6 @@ imgcolor_status imgcolor__decode_png(const uint8_t *data, size_t size, const img
         goto done;
     }
     ctx.height = height;
-    ctx.idat_end = idat_end(data, size);
     if (ctx.opt->color_management && (st = send_profile(png, info, sink)) != IMGCOLOR_OK)
         goto done;
     /* Before png_read_update_info(), which allocates libpng's row buffers. */

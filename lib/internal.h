@@ -15,6 +15,9 @@ struct imgcolor_options {
     int threads;
     uint64_t max_pixels;
     uint64_t max_bytes;
+    int all_frames;
+    int max_frames;
+    uint64_t max_total_pixels;
     int color_management; /* convert pixels from the image's colour profile to sRGB */
     imgcolor_space space; /* where the distinct colours are clustered */
 };
@@ -88,6 +91,45 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
 /* Checks width x height against opt->max_pixels and against SIZE_MAX for an RGBA buffer. */
 imgcolor_status imgcolor__check_dimensions(uint32_t width, uint32_t height,
                                            const imgcolor_options *opt, imgcolor_error *err);
+
+/* The formats other than PNG and JPEG, each present when the build enables it. */
+#ifndef IMGCOLOR_WITH_WEBP
+#define IMGCOLOR_WITH_WEBP 0
+#endif
+#ifndef IMGCOLOR_WITH_GIF
+#define IMGCOLOR_WITH_GIF 0
+#endif
+#ifndef IMGCOLOR_WITH_TIFF
+#define IMGCOLOR_WITH_TIFF 0
+#endif
+#ifndef IMGCOLOR_WITH_HEIF
+#define IMGCOLOR_WITH_HEIF 0
+#endif
+imgcolor_status imgcolor__decode_webp(const uint8_t *data, size_t size, const imgcolor_options *opt,
+                                      const imgcolor__sink *sink, imgcolor_error *err);
+imgcolor_status imgcolor__decode_gif(const uint8_t *data, size_t size, const imgcolor_options *opt,
+                                     const imgcolor__sink *sink, imgcolor_error *err);
+imgcolor_status imgcolor__decode_tiff(const uint8_t *data, size_t size, const imgcolor_options *opt,
+                                      const imgcolor__sink *sink, imgcolor_error *err);
+imgcolor_status imgcolor__decode_heif(const uint8_t *data, size_t size, const imgcolor_options *opt,
+                                      const imgcolor__sink *sink, imgcolor_error *err);
+
+/* The most pixels a decoder may produce per input byte beyond a first image: PNG's
+ * deflate, at 1032:1 on one-bit rows, reaches 8256; this is the same order. */
+#define IMGCOLOR__PIXELS_PER_BYTE_MAX 8192u
+
+/* Checks an animation of `frames` frames of width x height (each already through
+ * imgcolor__check_dimensions()) against opt->max_frames, opt->max_total_pixels and
+ * IMGCOLOR__PIXELS_PER_BYTE_MAX of input_size, and that the frames stacked fit one
+ * image. format names the format in the message. */
+imgcolor_status imgcolor__check_frames(const char *format, uint32_t width, uint32_t height,
+                                       uint64_t frames, size_t input_size,
+                                       const imgcolor_options *opt, imgcolor_error *err);
+
+/* Delivers a whole decoded RGBA frame (width x height, packed) to sink->rows() in
+ * batches, its first row as row y0 of the sink's image. */
+imgcolor_status imgcolor__sink_frame(const imgcolor__sink *sink, const uint8_t *rgba,
+                                     uint32_t width, uint32_t height, uint32_t y0);
 
 /* Reads a whole file of at most max_bytes into a malloc'd buffer. */
 imgcolor_status imgcolor__read_file(const char *path, uint64_t max_bytes, uint8_t **data,

@@ -16,6 +16,9 @@ static const imgcolor_options defaults = {
     .threads = 0,
     .max_pixels = IMGCOLOR_DEFAULT_MAX_PIXELS,
     .max_bytes = 256u << 20,
+    .all_frames = 1,
+    .max_frames = 1000,
+    .max_total_pixels = IMGCOLOR_DEFAULT_MAX_PIXELS,
     .color_management = 1,
     .space = IMGCOLOR_SPACE_RGB,
 };
@@ -81,6 +84,9 @@ IMGCOLOR_OPTION_(int, threads, 0, 64)
 /* Pixel counts stay below 2^40 so that every per-colour count and channel sum is exact. */
 IMGCOLOR_OPTION_(uint64_t, max_pixels, 1, (uint64_t)1 << 40)
 IMGCOLOR_OPTION_(uint64_t, max_bytes, 1, UINT64_MAX)
+IMGCOLOR_OPTION_(int, all_frames, 0, 1)
+IMGCOLOR_OPTION_(int, max_frames, 1, 100000)
+IMGCOLOR_OPTION_(uint64_t, max_total_pixels, 1, (uint64_t)1 << 40)
 #undef IMGCOLOR_OPTION_
 
 imgcolor_status imgcolor_options_set_tol(imgcolor_options *opt, double tol)

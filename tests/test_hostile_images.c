@@ -442,6 +442,64 @@ static test_buffer png_bomb(uint32_t w, uint32_t h, uint64_t raw_len, uint8_t in
     return b;
 }
 
+/*
+ * A valid PNG may split its image data over any number of IDAT chunks, empty ones
+ * included (pngfix accepts them). The bound on image data after the last row counts
+ * IDAT contents, not chunk headers: 20000 empty IDATs, between the data and after it,
+ * decode to the right pixels; real data after the last row is still refused.
+ */
+static void test_png_empty_idats(void **state)
+{
+    (void)state;
+    test_buffer good = small_png();
+    size_t idat = find_chunk(&good, "IDAT");
+    uint32_t zlen = (uint32_t)good.data[idat] << 24 | (uint32_t)good.data[idat + 1] << 16 |
+                    (uint32_t)good.data[idat + 2] << 8 | good.data[idat + 3];
+    const uint8_t *z = good.data + idat + 8;
+    test_buffer b = {0};
+    test_buf_append(&b, good.data, idat);
+    for (uint32_t i = 0; i < zlen; i++) {
+        test_png_chunk(&b, "IDAT", z + i, 1);
+        for (int e = 0; e < 20000 / (int)zlen; e++)
+            test_png_chunk(&b, "IDAT", NULL, 0);
+    }
+    for (int e = 0; e < 10000; e++)
+        test_png_chunk(&b, "IDAT", NULL, 0);
+    test_png_chunk(&b, "IEND", NULL, 0);
+
+    imgcolor_image *want = NULL, *got = NULL;
+    imgcolor_error err;
+    assert_int_equal(imgcolor_decode(good.data, good.len, NULL, &want, &err), IMGCOLOR_OK);
+    if (imgcolor_decode(b.data, b.len, NULL, &got, &err) != IMGCOLOR_OK)
+        fail_msg("%zu bytes of empty IDATs: %s", b.len, err.message);
+    assert_memory_equal(got->rgba, want->rgba, 16 * 16 * 4);
+    hostile("PNG with 30000 empty IDATs", b.data, b.len, ALLOW(IMGCOLOR_OK));
+    imgcolor_image_free(got);
+    imgcolor_image_free(want);
+
+    /* A 1x1 image whose image data inflates on to 64 MB, cut into IDATs of 16 bytes
+     * with empty ones between: the surplus is counted, and refused, all the same. */
+    test_buffer one = png_bomb(1, 1, 64u << 20, 0);
+    size_t at = find_chunk(&one, "IDAT");
+    uint32_t len = (uint32_t)one.data[at] << 24 | (uint32_t)one.data[at + 1] << 16 |
+                   (uint32_t)one.data[at + 2] << 8 | one.data[at + 3];
+    test_buffer bomb = {0};
+    test_buf_append(&bomb, one.data, at);
+    for (uint32_t i = 0; i < len; i += 16) {
+        test_png_chunk(&bomb, "IDAT", one.data + at + 8 + i, len - i < 16 ? len - i : 16);
+        test_png_chunk(&bomb, "IDAT", NULL, 0);
+    }
+    test_png_chunk(&bomb, "IEND", NULL, 0);
+    assert_int_equal(imgcolor_decode(bomb.data, bomb.len, NULL, &got, &err), IMGCOLOR_E_DECODE);
+    assert_non_null(strstr(err.message, "more image data than the image holds"));
+    hostile("1x1 with 64 MB of IDAT among empty IDATs", bomb.data, bomb.len,
+            ALLOW(IMGCOLOR_E_DECODE));
+    free(bomb.data);
+    free(one.data);
+    free(b.data);
+    free(good.data);
+}
+
 static void test_png_bombs(void **state)
 {
     (void)state;
@@ -560,7 +618,9 @@ typedef struct jpeg_out {
  * script, 2 for a script with no successive approximation (DC, then one full AC scan
  * per component), the kind whose AC scans can be repeated without a decoder warning.
  */
-static test_buffer make_jpeg(uint32_t w, uint32_t h, int progressive)
+/* A w x h JPEG, a gradient or (one_colour) flat; progressive 0: baseline, 1: libjpeg's
+ * progressive script, 2: progressive without successive approximation. */
+static test_buffer make_jpeg_as(uint32_t w, uint32_t h, int progressive, int one_colour)
 {
     struct jpeg_compress_struct c;
     struct jpeg_error_mgr jerr;
@@ -589,8 +649,8 @@ static test_buffer make_jpeg(uint32_t w, uint32_t h, int progressive)
     assert_non_null(row);
     while (c.next_scanline < h) {
         for (uint32_t x = 0; x < w; x++) {
-            row[3 * x] = (uint8_t)(x * 255 / (w > 1 ? w - 1 : 1));
-            row[3 * x + 1] = (uint8_t)(c.next_scanline * 255 / (h > 1 ? h - 1 : 1));
+            row[3 * x] = one_colour ? 90 : (uint8_t)(x * 255 / (w > 1 ? w - 1 : 1));
+            row[3 * x + 1] = one_colour ? 160 : (uint8_t)(c.next_scanline * 255 / (h > 1 ? h - 1 : 1));
             row[3 * x + 2] = 128;
         }
         JSAMPROW rows[1] = {row};
@@ -603,6 +663,11 @@ static test_buffer make_jpeg(uint32_t w, uint32_t h, int progressive)
     test_buf_append(&b, out.data, out.len);
     free(out.data);
     return b;
+}
+
+static test_buffer make_jpeg(uint32_t w, uint32_t h, int progressive)
+{
+    return make_jpeg_as(w, h, progressive, 0);
 }
 
 static test_buffer mutation_base(int jpeg)
@@ -756,6 +821,48 @@ static void test_jpeg_many_scans(void **state)
     free(b.data);
 }
 
+/*
+ * Work bounded by bytes: a flat 2048x2048 progressive JPEG whose luma AC scan repeats
+ * 495 times is 31 KB; each repeat costs a pass over 65536 blocks. Decoding stops once
+ * the scans have decoded 12 times the image's blocks plus 64 per byte of input, near the
+ * 50th scan, instead of running all 499 at 5 times the cost of an honest photo of the
+ * size. The honest progressive file of the same size, in 10 scans, decodes.
+ */
+static void test_jpeg_scan_work(void **state)
+{
+    (void)state;
+    test_buffer b = make_jpeg_as(2048, 2048, 2, 1);
+    test_buffer honest = make_jpeg_as(2048, 2048, 1, 1);
+    hostile("progressive 2048x2048, 10 scans", honest.data, honest.len, ALLOW(IMGCOLOR_OK));
+    size_t ac = find_marker(&b, 0xda, 2);
+    ac = find_marker(&b, 0xda, ac + 2);
+    size_t ac_end = find_marker(&b, 0xda, ac + 2);
+    assert_true(ac > 0 && ac_end > ac);
+    test_buffer many = {0};
+    test_buf_append(&many, b.data, b.len - 2);
+    for (int i = 4; i < 499; i++)
+        test_buf_append(&many, b.data + ac, ac_end - ac);
+    test_buf_append(&many, b.data + b.len - 2, 2);
+    imgcolor_error err;
+    imgcolor_result *res = NULL;
+    assert_int_equal(imgcolor_prominent(many.data, many.len, NULL, &res, &err),
+                     IMGCOLOR_E_DECODE);
+    int scans = 0;
+    if (sscanf(err.message, "JPEG: %d scans decode more than", &scans) != 1)
+        fail_msg("unexpected message: %s", err.message);
+    /* Luma 256x256 blocks, chroma 128x128 each (4:2:0). The DC scan and the first three
+     * AC scans decode 2 * blocks; each repeat, the luma's; the scan that crosses the
+     * bound is the first refused. */
+    uint64_t luma = 256 * 256, blocks = luma + 2 * 128 * 128;
+    uint64_t budget = 12 * blocks + 64 * (uint64_t)many.len;
+    assert_int_equal(scans, 4 + (int)((budget - 2 * blocks) / luma) + 1);
+    assert_true(scans < 60);
+    hostile("progressive 2048x2048, 499 scans", many.data, many.len, ALLOW(IMGCOLOR_E_DECODE));
+    free(many.data);
+    free(honest.data);
+    free(b.data);
+}
+
 /* Tens of thousands of markers that carry nothing the decoder needs. */
 static void test_jpeg_many_markers(void **state)
 {
@@ -839,6 +946,7 @@ static void test_jpeg_bad_frames(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_png_empty_idats),
         cmocka_unit_test(test_png_chunk_length_lies),
         cmocka_unit_test(test_png_ancillary_lies),
         cmocka_unit_test(test_png_bad_crcs),
@@ -848,6 +956,7 @@ int main(void)
         cmocka_unit_test(test_truncated_and_mutated),
         cmocka_unit_test(test_jpeg_huge_declared),
         cmocka_unit_test(test_jpeg_many_scans),
+        cmocka_unit_test(test_jpeg_scan_work),
         cmocka_unit_test(test_jpeg_many_markers),
         cmocka_unit_test(test_jpeg_bad_frames),
     };

@@ -1,0 +1,135 @@
+/* decode_heif.c: the primary image of a HEIF file (HEIC, AVIF) to RGBA8 with libheif and
+ * the codecs Debian builds it with (libde265 for HEVC, dav1d or libaom for AV1). */
+#include "internal.h"
+
+#if IMGCOLOR_WITH_HEIF
+#include <stdlib.h>
+#include <string.h>
+
+#include <libheif/heif.h>
+
+static imgcolor_status fail_heif(const char *name, struct heif_error e, imgcolor_error *err)
+{
+    imgcolor_status st = IMGCOLOR_E_DECODE;
+    if (e.code == heif_error_Memory_allocation_error)
+        st = IMGCOLOR_E_NOMEM;
+    else if (e.code == heif_error_Unsupported_filetype || e.code == heif_error_Unsupported_feature)
+        st = IMGCOLOR_E_FORMAT;
+    const char *msg = e.message && e.message[0] ? e.message : "corrupt file";
+    size_t len = strlen(msg); /* some of libheif's messages end in a newline */
+    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+        len--;
+    return imgcolor__fail(err, st, "%s: %.*s", name, (int)len, msg);
+}
+
+/* The file's ICC profile (a 'prof' or 'rICC' colour box), if any, to the sink. */
+static imgcolor_status send_profile(const char *name, struct heif_image_handle *h,
+                                    const imgcolor__sink *sink, imgcolor_error *err)
+{
+    enum heif_color_profile_type type = heif_image_handle_get_color_profile_type(h);
+    if (type != heif_color_profile_type_prof && type != heif_color_profile_type_rICC)
+        return IMGCOLOR_OK;
+    size_t n = heif_image_handle_get_raw_color_profile_size(h);
+    if (n == 0)
+        return IMGCOLOR_OK;
+    uint8_t *icc = malloc(n);
+    if (!icc)
+        return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "%s: out of memory", name);
+    struct heif_error e = heif_image_handle_get_raw_color_profile(h, icc);
+    imgcolor_status st = e.code == heif_error_Ok ? imgcolor__sink_profile(sink, icc, n)
+                                                 : fail_heif(name, e, err);
+    free(icc);
+    return st;
+}
+
+/* Hands the decoded interleaved plane to the sink, RGB widened to RGBA, alpha straight. */
+static imgcolor_status send_rows(const uint8_t *plane, int stride, uint32_t w, uint32_t h,
+                                 int alpha, int premultiplied, const imgcolor__sink *sink)
+{
+    size_t out_stride = (size_t)w * 4;
+    uint32_t batch = 16;
+    uint8_t *rows = malloc(out_stride * batch);
+    if (!rows)
+        return IMGCOLOR_E_NOMEM;
+    imgcolor_status st = IMGCOLOR_OK;
+    for (uint32_t y = 0; y < h && st == IMGCOLOR_OK; y += batch) {
+        uint32_t n = h - y < batch ? h - y : batch;
+        for (uint32_t i = 0; i < n; i++) {
+            const uint8_t *src = plane + (size_t)stride * (y + i);
+            uint8_t *dst = rows + out_stride * i;
+            for (uint32_t x = 0; x < w; x++, dst += 4, src += alpha ? 4 : 3) {
+                unsigned a = alpha ? src[3] : 255;
+                for (int c = 0; c < 3; c++)
+                    dst[c] = !premultiplied ? src[c]
+                             : a == 0       ? 0
+                             : src[c] >= a  ? 255
+                                            : (uint8_t)((src[c] * 255u + a / 2) / a);
+                dst[3] = (uint8_t)a;
+            }
+        }
+        st = sink->rows(sink->user, rows, y, n);
+    }
+    free(rows);
+    return st;
+}
+
+imgcolor_status imgcolor__decode_heif(const uint8_t *data, size_t size, const imgcolor_options *opt,
+                                      const imgcolor__sink *sink, imgcolor_error *err)
+{
+    /* The brand tells the codec; messages name what the user would call the file. */
+    const char *name = size >= 12 && memcmp(data + 8, "avi", 3) == 0 ? "AVIF" : "HEIF";
+    struct heif_context *ctx = heif_context_alloc();
+    struct heif_image_handle *h = NULL;
+    struct heif_image *img = NULL;
+    struct heif_decoding_options *dopt = NULL;
+    imgcolor_status st = IMGCOLOR_OK;
+    if (!ctx)
+        return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "%s: out of memory", name);
+    if (opt->threads > 0)
+        heif_context_set_max_decoding_threads(ctx, opt->threads);
+    struct heif_error e = heif_context_read_from_memory_without_copy(ctx, data, size, NULL);
+    if (e.code == heif_error_Ok)
+        e = heif_context_get_primary_image_handle(ctx, &h);
+    if (e.code != heif_error_Ok) {
+        st = fail_heif(name, e, err);
+        goto done;
+    }
+    int hw = heif_image_handle_get_width(h), hh = heif_image_handle_get_height(h);
+    uint32_t w = hw > 0 ? (uint32_t)hw : 0, ht = hh > 0 ? (uint32_t)hh : 0;
+    if ((st = imgcolor__check_dimensions(w, ht, opt, err)) != IMGCOLOR_OK)
+        goto done;
+    if ((st = send_profile(name, h, sink, err)) != IMGCOLOR_OK)
+        goto done;
+    int alpha = heif_image_handle_has_alpha_channel(h);
+    if (!(dopt = heif_decoding_options_alloc())) {
+        st = imgcolor__fail(err, IMGCOLOR_E_NOMEM, "%s: out of memory", name);
+        goto done;
+    }
+    dopt->convert_hdr_to_8bit = 1;
+    if ((st = sink->begin(sink->user, w, ht)) != IMGCOLOR_OK)
+        goto done;
+    e = heif_decode_image(h, &img, heif_colorspace_RGB,
+                          alpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB, dopt);
+    if (e.code != heif_error_Ok) {
+        st = fail_heif(name, e, err);
+        goto done;
+    }
+    int stride = 0;
+    const uint8_t *plane = heif_image_get_plane_readonly(img, heif_channel_interleaved, &stride);
+    if (!plane || heif_image_get_width(img, heif_channel_interleaved) != hw ||
+        heif_image_get_height(img, heif_channel_interleaved) != hh ||
+        stride < hw * (alpha ? 4 : 3) ||
+        heif_image_get_bits_per_pixel_range(img, heif_channel_interleaved) != 8) {
+        st = imgcolor__fail(err, IMGCOLOR_E_DECODE, "%s: decoded image has an unexpected layout",
+                            name);
+        goto done;
+    }
+    st = send_rows(plane, stride, w, ht, alpha, heif_image_handle_is_premultiplied_alpha(h), sink);
+done:
+    heif_image_release(img);
+    heif_decoding_options_free(dopt);
+    heif_image_handle_release(h);
+    heif_context_free(ctx);
+    return st;
+}
+#endif
