@@ -10,6 +10,9 @@
 
 #include <jpeglib.h>
 #include <zlib.h>
+#if IMGCOLOR_WITH_WEBP
+#include <webp/encode.h>
+#endif
 
 #include "internal.h"
 #include "support.h"
@@ -164,10 +167,60 @@ static int worst_channel(const imgcolor_result *a, const imgcolor_result *b)
     return worst;
 }
 
-typedef enum container { AS_PNG, AS_JPEG } container;
+#if IMGCOLOR_WITH_WEBP
+static void le32(test_buffer *b, uint32_t v)
+{
+    const uint8_t p[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    test_buf_append(b, p, 4);
+}
+
+/* A RIFF chunk, padded to an even size. */
+static void riff_chunk(test_buffer *b, const char *fourcc, const void *data, size_t n)
+{
+    test_buf_append(b, fourcc, 4);
+    le32(b, (uint32_t)n);
+    test_buf_append(b, data, n);
+    if (n & 1)
+        test_buf_append(b, "", 1);
+}
+
+/* Lossless WebP from libwebp's encoder; with a profile, in the extended format: VP8X
+ * with the ICC flag, ICCP, then the image chunk (the WebP container specification). */
+static test_buffer make_webp(const rgb_image *im, const uint8_t *icc, size_t icc_size)
+{
+    uint8_t *enc = NULL;
+    size_t len = WebPEncodeLosslessRGB(im->rgb, (int)im->w, (int)im->h, (int)im->w * 3, &enc);
+    assert_true(len > 20);
+    test_buffer body = {0};
+    test_buf_append(&body, "WEBP", 4);
+    if (icc) {
+        uint8_t vp8x[10] = {0x20, 0, 0, 0};
+        for (int i = 0; i < 3; i++) {
+            vp8x[4 + i] = (uint8_t)((im->w - 1) >> (8 * i));
+            vp8x[7 + i] = (uint8_t)((im->h - 1) >> (8 * i));
+        }
+        riff_chunk(&body, "VP8X", vp8x, sizeof vp8x);
+        riff_chunk(&body, "ICCP", icc, icc_size);
+    }
+    test_buf_append(&body, enc + 12, len - 12); /* the encoder's chunks after its header */
+    WebPFree(enc);
+    test_buffer out = {0};
+    test_buf_append(&out, "RIFF", 4);
+    le32(&out, (uint32_t)body.len);
+    test_buf_append(&out, body.data, body.len);
+    free(body.data);
+    return out;
+}
+#endif
+
+typedef enum container { AS_PNG, AS_JPEG, AS_WEBP } container;
 
 static test_buffer encode(container as, const rgb_image *im, const uint8_t *icc, size_t n)
 {
+#if IMGCOLOR_WITH_WEBP
+    if (as == AS_WEBP)
+        return make_webp(im, icc, n);
+#endif
     return as == AS_PNG ? make_png(im, icc, n) : make_jpeg(im->rgb, im->w, im->h, 3, icc, n);
 }
 
@@ -185,8 +238,9 @@ static void check_tagged(container as, const char *profile)
     imgcolor_result *got = prominent(&b, 1);
     imgcolor_result *unmanaged = prominent(&b, 0);
     int managed_diff = worst_channel(got, want), unmanaged_diff = worst_channel(unmanaged, want);
+    static const char *const names[] = {"PNG", "JPEG", "WebP"};
     print_message("%s %s: managed %d levels off, unmanaged %d (profile \"%s\")\n",
-                  as == AS_PNG ? "PNG" : "JPEG", profile, managed_diff, unmanaged_diff,
+                  names[as], profile, managed_diff, unmanaged_diff,
                   imgcolor_result_profile(got) ? imgcolor_result_profile(got) : "(none)");
     assert_true(managed_diff <= 2);
     assert_true(unmanaged_diff > 2);
@@ -275,6 +329,22 @@ static void check_broken(container as, uint8_t *icc, size_t icc_size)
     imgcolor_result_free(unmanaged);
     free(b.data);
     free(photo.rgb);
+}
+
+static void test_webp_adobe_and_prophoto_rgb(void **state)
+{
+    (void)state;
+#if IMGCOLOR_WITH_WEBP
+    check_tagged(AS_WEBP, "AdobeRGB1998.icc");
+    check_tagged(AS_WEBP, "ProPhotoRGB.icc");
+    size_t size;
+    uint8_t *icc = read_profile("AdobeRGB1998.icc", &size);
+    break_tag(icc, size, "rTRC");
+    check_broken(AS_WEBP, icc, size);
+    free(icc);
+#else
+    skip();
+#endif
 }
 
 static void test_broken_profiles(void **state)
@@ -614,6 +684,7 @@ int main(void)
         cmocka_unit_test(test_jpeg_adobe_rgb),
         cmocka_unit_test(test_jpeg_prophoto_rgb),
         cmocka_unit_test(test_broken_profiles),
+        cmocka_unit_test(test_webp_adobe_and_prophoto_rgb),
         cmocka_unit_test(test_jpeg_multi_chunk_profile),
         cmocka_unit_test(test_png_gamma_chunks),
         cmocka_unit_test(test_cmyk_jpeg_profiles),
