@@ -66,7 +66,8 @@ IMGCOLOR_API const char *imgcolor_formats(void);
     X(E_PARSE, -9, "malformed text")                                                \
     X(E_FONT, -10, "font unavailable")                                              \
     X(E_ENCODE, -11, "cannot encode image")                                         \
-    X(E_INTERNAL, -12, "internal error")
+    X(E_INTERNAL, -12, "internal error")                                            \
+    X(E_LIMIT, -13, "work limit exceeded")
 
 typedef enum imgcolor_status {
 #define IMGCOLOR_STATUS_ENUM_(name, value, text) IMGCOLOR_##name = value,
@@ -101,8 +102,8 @@ typedef struct imgcolor_options imgcolor_options;
 
 /*
  * Creates an options handle with the defaults: k = 6, n_init = 10, max_iter = 300,
- * tol = 1e-4, seed = 0, min_alpha = 128, threads = 0 (one per core, at most 2 per
- * n_init run), max_pixels = 64 000 000, max_bytes = 256 MiB.
+ * tol = 1e-4, seed = 0, min_alpha = 128, threads = 0 (automatic, see
+ * imgcolor_options_set_threads()), max_pixels = 64 000 000, max_bytes = 256 MiB.
  * Free it with imgcolor_options_free(). Returns IMGCOLOR_E_NOMEM or IMGCOLOR_OK.
  */
 IMGCOLOR_API imgcolor_status imgcolor_options_new(imgcolor_options **out);
@@ -130,7 +131,12 @@ IMGCOLOR_API imgcolor_status imgcolor_options_set_tol(imgcolor_options *opt, dou
 IMGCOLOR_API imgcolor_status imgcolor_options_set_seed(imgcolor_options *opt, uint64_t seed);
 /* Pixels whose alpha is below this are counted as transparent, not clustered. 0..255. */
 IMGCOLOR_API imgcolor_status imgcolor_options_set_min_alpha(imgcolor_options *opt, int min_alpha);
-/* Worker threads for clustering, 0 (automatic) or 1..64. Results do not depend on it. */
+/*
+ * Threads per call, 0 (automatic) or 1..64; results do not depend on it. The n_init runs
+ * are spread over this many threads (the calling thread among them), never more than
+ * n_init; 0 is one per online processor, at most 8. With any value but 1, an image of a
+ * megapixel or more is also counted on a second thread while it is decoded.
+ */
 IMGCOLOR_API imgcolor_status imgcolor_options_set_threads(imgcolor_options *opt, int threads);
 /* Largest accepted width x height, checked from the image header before decoding,
  * 1..2^40. */
@@ -162,6 +168,25 @@ IMGCOLOR_API imgcolor_space imgcolor_options_get_space(const imgcolor_options *o
 IMGCOLOR_API const char *imgcolor_space_name(imgcolor_space space);
 /* The space of a name imgcolor_space_name() gives; anything else is IMGCOLOR_E_PARSE. */
 IMGCOLOR_API imgcolor_status imgcolor_space_parse(const char *name, imgcolor_space *out);
+
+/*
+ * A time budget for each call of imgcolor_prominent(), imgcolor_prominent_file() and
+ * imgcolor_prominent_pixels(), in milliseconds of CPU time: 0 (the default: none) or
+ * 1..86 400 000. A call whose threads have used more CPU time than this between them
+ * stops and returns IMGCOLOR_E_LIMIT, with no result. CPU time, not wall-clock time, so
+ * that the verdict on an input follows from the work it causes and not from how busy
+ * the machine is: an honest image is not failed for waiting its turn on a loaded server,
+ * and an input that costs too much is stopped whatever the load (a server still bounds
+ * each request's wall-clock time on its own). The time is checked at coarse points, in
+ * every thread: between batches of decoded rows, before each k-means++ centre and before
+ * each Lloyd pass. A call may run past the limit by the work between two checks (the
+ * 16-megapixel photos measured stopped within 5 ms of it) plus about a millisecond per
+ * thread. Work inside a decoder before it delivers its first rows (the scans of a
+ * progressive JPEG) is counted but not interrupted.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_options_set_time_limit_ms(imgcolor_options *opt,
+                                                                uint64_t time_limit_ms);
+IMGCOLOR_API uint64_t imgcolor_options_get_time_limit_ms(const imgcolor_options *opt);
 
 IMGCOLOR_API int imgcolor_options_get_k(const imgcolor_options *opt);
 IMGCOLOR_API int imgcolor_options_get_n_init(const imgcolor_options *opt);

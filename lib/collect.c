@@ -18,6 +18,7 @@ typedef struct batch {
 struct imgcolor__collector {
     imgcolor__histogram *hist;
     int threads;
+    imgcolor__meter *meter; /* the decoding thread's */
     uint32_t width, height;
 
     /* Pipelined mode: buffers cycle decoder -> counter -> decoder, in order. */
@@ -35,6 +36,8 @@ struct imgcolor__collector {
 static void *count_rows(void *arg)
 {
     imgcolor__collector *c = arg;
+    imgcolor__meter meter;
+    imgcolor__meter_start(&meter, c->meter->budget);
     pthread_mutex_lock(&c->lock);
     for (;;) {
         while (c->counted == c->filled && !c->done)
@@ -46,6 +49,8 @@ static void *count_rows(void *arg)
         imgcolor_status st = c->status == IMGCOLOR_OK
                                  ? imgcolor__histogram_add(c->hist, b->data, b->pixels, 4)
                                  : c->status;
+        if (st == IMGCOLOR_OK)
+            st = imgcolor__meter_check(&meter);
         pthread_mutex_lock(&c->lock);
         if (st != IMGCOLOR_OK && c->status == IMGCOLOR_OK)
             c->status = st;
@@ -123,12 +128,15 @@ static imgcolor_status collect_rows(void *user, const uint8_t *rgba, uint32_t y,
 {
     imgcolor__collector *c = user;
     (void)y;
+    imgcolor_status st = imgcolor__meter_check(c->meter);
+    if (st != IMGCOLOR_OK)
+        return st;
     size_t pixels = (size_t)c->width * count;
     if (!c->piped)
         return imgcolor__histogram_add(c->hist, rgba, pixels, 4);
     batch *b = &c->buf[c->filled % PIPE_BUFFERS];
     if (rgba != b->data) { /* rows from the decoder's own buffer */
-        imgcolor_status st = next_batch(c, pixels, &b);
+        st = next_batch(c, pixels, &b);
         if (st != IMGCOLOR_OK)
             return st;
         memcpy(b->data, rgba, pixels * 4);
@@ -142,13 +150,14 @@ static imgcolor_status collect_rows(void *user, const uint8_t *rgba, uint32_t y,
 }
 
 imgcolor_status imgcolor__collector_new(imgcolor__histogram *hist, int threads,
-                                        imgcolor__collector **out)
+                                        imgcolor__meter *meter, imgcolor__collector **out)
 {
     imgcolor__collector *c = calloc(1, sizeof *c);
     if (!c)
         return IMGCOLOR_E_NOMEM;
     c->hist = hist;
     c->threads = threads;
+    c->meter = meter;
     c->status = IMGCOLOR_OK;
     *out = c;
     return IMGCOLOR_OK;

@@ -2,14 +2,17 @@
 #ifndef IMGCOLOR_COLLECT_H
 #define IMGCOLOR_COLLECT_H
 
+#include "budget.h"
 #include "histogram.h"
 
 typedef struct imgcolor__collector imgcolor__collector;
 
 /* A collector adding rows to hist. With threads != 1, images of at least a megapixel are
- * counted on a second thread while the caller's thread decodes. */
+ * counted on a second thread while the caller's thread decodes. Every batch of rows is
+ * checked against the budget of meter, the decoding thread's; a counting thread meters
+ * itself against the same budget. */
 imgcolor_status imgcolor__collector_new(imgcolor__histogram *hist, int threads,
-                                        imgcolor__collector **out);
+                                        imgcolor__meter *meter, imgcolor__collector **out);
 
 /* The sink to decode into. */
 imgcolor__sink imgcolor__collector_sink(imgcolor__collector *c);

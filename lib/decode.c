@@ -165,8 +165,6 @@ static imgcolor_status sniff_and_decode(const uint8_t *d, size_t size, const img
 imgcolor_status imgcolor__decode_stream(const void *data, size_t size, const imgcolor_options *opt,
                                         const imgcolor__sink *sink, imgcolor_error *err)
 {
-    imgcolor_options storage;
-    opt = imgcolor__options_or_default(opt, &storage);
     if ((!data && size > 0) || !sink || !sink->begin || !sink->rows)
         return imgcolor__fail(err, IMGCOLOR_E_INVALID, "invalid argument to decode");
     if (size > opt->max_bytes)

@@ -186,7 +186,6 @@ static imgcolor_status send_profile(j_decompress_ptr cinfo, const imgcolor__sink
 imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const imgcolor_options *opt,
                                       const imgcolor__sink *sink, imgcolor_error *err)
 {
-    imgcolor_options storage;
     struct jpeg_decompress_struct cinfo;
     jpeg_ctx ctx;
     memset(&cinfo, 0, sizeof cinfo);
@@ -196,7 +195,7 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
     ctx.pub.emit_message = emit_message;
     ctx.pub.output_message = output_message;
     ctx.progress.progress_monitor = progress_monitor;
-    ctx.opt = imgcolor__options_or_default(opt, &storage);
+    ctx.opt = opt;
     ctx.err = err;
     ctx.status = IMGCOLOR_E_DECODE;
 

@@ -289,19 +289,14 @@ uint64_t imgcolor__histogram_transparent(const imgcolor__histogram *h)
     return h->transparent;
 }
 
-static imgcolor_status take_list(imgcolor__histogram *h, uint32_t **codes, uint64_t **counts,
-                                 size_t *n)
+/* Sorts the m codes in two counting passes, low bits then high bits, through scratch
+ * (m codes): an even number of passes, so they end up in codes again. */
+static imgcolor_status sort_codes(uint32_t *codes, uint32_t *scratch, size_t m)
 {
-    size_t m = h->ncodes;
-    uint32_t *tmp = imgcolor__alloc_large(m * sizeof *tmp);
     size_t *bucket = calloc((size_t)1 << RADIX_BITS, sizeof *bucket);
-    if (!tmp || !bucket) {
-        free(tmp);
-        free(bucket);
+    if (!bucket)
         return IMGCOLOR_E_NOMEM;
-    }
-    /* Two counting passes, low bits then high bits: codes end up in tmp, sorted. */
-    uint32_t *from = h->codes, *to = tmp;
+    uint32_t *from = codes, *to = scratch;
     for (int shift = 0; shift < 24; shift += RADIX_BITS) {
         const uint32_t mask = (1u << RADIX_BITS) - 1;
         memset(bucket, 0, ((size_t)1 << RADIX_BITS) * sizeof *bucket);
@@ -320,27 +315,40 @@ static imgcolor_status take_list(imgcolor__histogram *h, uint32_t **codes, uint6
         to = swap;
     }
     free(bucket);
-    /* from is the list again (an even number of passes), sorted. Each run of a code
-     * becomes the code, packed to the front of the list, and its length, packed to the
-     * front of the scratch array, which then widens to 64 bits in place (backwards:
-     * count i lands on slots 2i and 2i + 1, already read) or by realloc. */
+    return IMGCOLOR_OK;
+}
+
+/* Each run of a code in the sorted list becomes the code, packed to the front of the
+ * list, and its length, packed to the front of lengths; returns the number of runs. */
+static size_t count_runs(uint32_t *codes, uint32_t *lengths, size_t m)
+{
     size_t k = 0;
     for (size_t i = 0; i < m;) {
         size_t j = i + 1;
-        while (j < m && from[j] == from[i])
+        while (j < m && codes[j] == codes[i])
             j++;
-        from[k] = from[i];
-        to[k] = (uint32_t)(j - i); /* at most LIST_MAX_PIXELS */
+        codes[k] = codes[i];
+        lengths[k] = (uint32_t)(j - i); /* at most LIST_MAX_PIXELS */
         k++;
         i = j;
     }
+    return k;
+}
+
+/* The k 32-bit counts at the front of *counts widened to 64 bits, in place (backwards:
+ * count i lands on slots 2i and 2i + 1, already read) or by realloc when m slots are
+ * too few. On failure *counts is freed. */
+static imgcolor_status widen_counts(uint32_t **counts, size_t k, size_t m)
+{
+    uint32_t *to = *counts;
     if (2 * k > m) {
         uint32_t *wide = realloc(to, (k ? k : 1) * sizeof(uint64_t));
         if (!wide) {
             free(to);
+            *counts = NULL;
             return IMGCOLOR_E_NOMEM;
         }
-        to = wide;
+        *counts = to = wide;
     }
     unsigned char *bytes = (unsigned char *)to; /* one array, two element types: memcpy */
     for (size_t i = k; i-- > 0;) {
@@ -349,13 +357,30 @@ static imgcolor_status take_list(imgcolor__histogram *h, uint32_t **codes, uint6
         uint64_t count = narrow;
         memcpy(bytes + i * sizeof count, &count, sizeof count);
     }
-    uint64_t *w = (uint64_t *)(void *)to;
-    uint32_t *c = realloc(from, (k ? k : 1) * sizeof *c);
+    return IMGCOLOR_OK;
+}
+
+static imgcolor_status take_list(imgcolor__histogram *h, uint32_t **codes, uint64_t **counts,
+                                 size_t *n)
+{
+    size_t m = h->ncodes;
+    uint32_t *list = h->codes;
+    uint32_t *tmp = imgcolor__alloc_large(m * sizeof *tmp);
+    if (!tmp)
+        return IMGCOLOR_E_NOMEM;
+    imgcolor_status st = sort_codes(list, tmp, m);
+    if (st != IMGCOLOR_OK) {
+        free(tmp);
+        return st;
+    }
+    size_t k = count_runs(list, tmp, m);
+    if ((st = widen_counts(&tmp, k, m)) != IMGCOLOR_OK)
+        return st;
+    uint32_t *c = realloc(list, (k ? k : 1) * sizeof *c);
     h->codes = NULL;
     h->ncodes = h->cap = 0;
-    c = c ? c : from;
-    *codes = c;
-    *counts = w;
+    *codes = c ? c : list;
+    *counts = (uint64_t *)(void *)tmp;
     *n = k;
     return IMGCOLOR_OK;
 }

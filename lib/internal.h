@@ -20,6 +20,7 @@ struct imgcolor_options {
     uint64_t max_total_pixels;
     int color_management; /* convert pixels from the image's colour profile to sRGB */
     imgcolor_space space; /* where the distinct colours are clustered */
+    uint64_t time_limit_ms; /* CPU time per call; 0: none */
 };
 
 /* Fills err (when not NULL) with status and a printf-style message; returns status so
@@ -35,9 +36,13 @@ imgcolor_status imgcolor__fail(imgcolor_error *err, imgcolor_status status, cons
  * huge pages, and fault it in a few times rather than once per 4 KiB. Freed with free(). */
 void *imgcolor__alloc_large(size_t size);
 
-/* The options in force: opt itself, or the defaults when opt is NULL. */
+/* The options in force: opt itself, or the defaults when opt is NULL. Only the public
+ * entry points call it, once: every internal function takes a non-NULL options pointer. */
 const imgcolor_options *imgcolor__options_or_default(const imgcolor_options *opt,
                                                      imgcolor_options *storage);
+
+/* The defaults, for white-box tests of internal functions, which take no NULL. */
+const imgcolor_options *imgcolor__options_defaults(void);
 
 /*
  * Where a decoder delivers pixels. begin() is called once, after the size limits have

@@ -1,8 +1,11 @@
-/* kmeans.h: exact weighted k-means over the distinct colours of an image. */
+/* kmeans.h: exact weighted k-means over the distinct colours of an image. The work is
+ * in five files: kmeans_tree.c (the k-d tree of the colours), kmeans_lloyd.c (Lloyd's
+ * assignment and relocation), rng.c, kmeans_seed.c (k-means++ on the tree) and kmeans.c
+ * (the threaded runs). */
 #ifndef IMGCOLOR_KMEANS_H
 #define IMGCOLOR_KMEANS_H
 
-#include "internal.h"
+#include "budget.h"
 
 /* Squared distance between a colour and a centre, evaluated in one fixed order so that
  * every caller (the tree search, brute-force passes, tests) gets the same bits. */
@@ -14,7 +17,7 @@ static inline double imgcolor__dist2(double r, double g, double b, const double 
 
 typedef struct imgcolor__clustering {
     int k;                               /* number of centres */
-    double centers[IMGCOLOR_K_MAX][3];
+    double centres[IMGCOLOR_K_MAX][3];
     uint64_t counts[IMGCOLOR_K_MAX];     /* pixels nearest to each centre */
     double inertia;
     int iterations;
@@ -41,10 +44,11 @@ double imgcolor__kmeans_tolerance(const imgcolor__kmeans_data *d, double tol);
  * scikit-learn's KMeans(n_clusters=k, n_init, max_iter, tol) with greedy k-means++:
  * opt->n_init runs, each seeded from opt->seed and its index, spread over threads; the
  * lowest inertia wins (the earliest run on ties). With no more distinct colours than k,
- * each colour is its own cluster.
+ * each colour is its own cluster. Every thread checks budget (NULL: none) before each
+ * run, k-means++ centre and Lloyd pass; over it, the result is IMGCOLOR_E_LIMIT.
  */
 imgcolor_status imgcolor__kmeans_run(const imgcolor__kmeans_data *d, const imgcolor_options *opt,
-                                     imgcolor__clustering *out);
+                                     imgcolor__budget *budget, imgcolor__clustering *out);
 
 /* Lloyd iterations from the given k initial centres (k * 3 doubles), then a final
  * assignment: one run of the above without the random initialisation. */
@@ -53,6 +57,6 @@ imgcolor_status imgcolor__kmeans_lloyd(const imgcolor__kmeans_data *d, int k, co
 
 /* Greedy k-means++ centres (k * 3 doubles) for run `run` of seed `seed`. */
 imgcolor_status imgcolor__kmeans_plusplus(const imgcolor__kmeans_data *d, int k, uint64_t seed,
-                                          int run, double *centers);
+                                          int run, double *centres);
 
 #endif

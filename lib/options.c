@@ -23,6 +23,11 @@ static const imgcolor_options defaults = {
     .space = IMGCOLOR_SPACE_RGB,
 };
 
+const imgcolor_options *imgcolor__options_defaults(void)
+{
+    return &defaults;
+}
+
 const imgcolor_options *imgcolor__options_or_default(const imgcolor_options *opt,
                                                      imgcolor_options *storage)
 {
@@ -165,4 +170,22 @@ imgcolor_status imgcolor_space_parse(const char *name, imgcolor_space *out)
             return IMGCOLOR_OK;
         }
     return IMGCOLOR_E_PARSE;
+}
+
+/* A day at most, so that the limit in nanoseconds is far inside 64 bits. */
+#define TIME_LIMIT_MS_MAX 86400000u
+
+imgcolor_status imgcolor_options_set_time_limit_ms(imgcolor_options *opt, uint64_t time_limit_ms)
+{
+    if (!opt)
+        return IMGCOLOR_E_INVALID;
+    if (time_limit_ms > TIME_LIMIT_MS_MAX)
+        return IMGCOLOR_E_RANGE;
+    opt->time_limit_ms = time_limit_ms;
+    return IMGCOLOR_OK;
+}
+
+uint64_t imgcolor_options_get_time_limit_ms(const imgcolor_options *opt)
+{
+    return opt ? opt->time_limit_ms : defaults.time_limit_ms;
 }

@@ -256,7 +256,7 @@ imgcolor_status imgcolor__pie_layout_new(const imgcolor_pie_wedge *wedges, size_
             snprintf(t->text, sizeof t->text, "%.1f%%", f * 100.0);
             t->x = L->cx + 0.6 * L->r * c;
             t->y = L->cy - 0.6 * L->r * sn;
-            t->align = IMGCOLOR__PIE_ALIGN_CENTER;
+            t->align = IMGCOLOR__PIE_ALIGN_CENTRE;
             t->color = contrast_text(wedges[i].color);
         }
         cum += f;

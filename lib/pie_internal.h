@@ -24,7 +24,7 @@ struct imgcolor_pie_options {
 typedef enum imgcolor__pie_align {
     IMGCOLOR__PIE_ALIGN_LEFT,
     IMGCOLOR__PIE_ALIGN_RIGHT,
-    IMGCOLOR__PIE_ALIGN_CENTER
+    IMGCOLOR__PIE_ALIGN_CENTRE
 } imgcolor__pie_align;
 
 /* One text to draw: UTF-8, anchored at (x, y) in pixels (y down), vertically centred. */

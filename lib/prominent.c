@@ -61,10 +61,22 @@ static void describe(imgcolor_cluster *c)
     c->text_contrast = on_black >= on_white ? on_black : on_white;
 }
 
+/* The message for a failure st of counting the colours: the histogram's only other
+ * failure is memory. */
+static imgcolor_status counting_fail(imgcolor_status st, imgcolor__meter *meter,
+                                     imgcolor_error *err)
+{
+    if (st == IMGCOLOR_E_LIMIT)
+        return imgcolor__budget_fail(meter->budget, err);
+    return imgcolor__fail(err, st, "out of memory");
+}
+
 /* Clusters the histogram and builds the result; consumes nothing. m, when not NULL,
- * converts the colours to sRGB first and gives the result its warnings. */
+ * converts the colours to sRGB first and gives the result its warnings. meter is the
+ * calling thread's, against the call's time budget. */
 static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32_t height,
                                imgcolor__managed *m, const imgcolor_options *opt,
+                               imgcolor__meter *meter,
                                imgcolor_result **out, imgcolor_error *err)
 {
     uint64_t pixels = imgcolor__histogram_pixels(hist);
@@ -87,9 +99,14 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
         st = imgcolor__kmeans_prepare(codes, counts, n, &data); /* takes counts over */
     free(codes);
     if (st == IMGCOLOR_OK)
-        st = imgcolor__kmeans_run(data, opt, cl);
+        st = imgcolor__meter_check(meter);
+    if (st == IMGCOLOR_OK)
+        st = imgcolor__kmeans_run(data, opt, meter->budget, cl);
     if (st != IMGCOLOR_OK) {
-        imgcolor__fail(err, st, "clustering failed: %s", imgcolor_strerror(st));
+        if (st == IMGCOLOR_E_LIMIT)
+            imgcolor__budget_fail(meter->budget, err);
+        else
+            imgcolor__fail(err, st, "clustering failed: %s", imgcolor_strerror(st));
         goto done;
     }
     res = calloc(1, sizeof *res + (size_t)cl->k * sizeof res->clusters[0]);
@@ -113,7 +130,7 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
         if (cl->counts[t] == 0)
             continue; /* a centre no pixel is nearest to is no prominent colour */
         imgcolor_cluster *c = &res->clusters[res->count++];
-        memcpy(c->centroid, cl->centers[t], sizeof c->centroid);
+        memcpy(c->centroid, cl->centres[t], sizeof c->centroid);
         c->rgb = (imgcolor_rgb){round_channel(c->centroid[0]), round_channel(c->centroid[1]),
                                 round_channel(c->centroid[2])};
         imgcolor_rgb_to_hex(c->rgb, c->hex);
@@ -149,10 +166,14 @@ imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor
         return st;
     if (!data && size)
         return imgcolor__fail(err, IMGCOLOR_E_INVALID, "NULL data");
+    imgcolor__budget budget;
+    imgcolor__meter meter;
+    imgcolor__budget_init(&budget, opt->time_limit_ms);
+    imgcolor__meter_start(&meter, &budget);
     imgcolor__histogram *hist = NULL;
     imgcolor__collector *col = NULL;
     if ((st = imgcolor__histogram_new(opt->min_alpha, &hist)) != IMGCOLOR_OK ||
-        (st = imgcolor__collector_new(hist, opt->threads, &col)) != IMGCOLOR_OK) {
+        (st = imgcolor__collector_new(hist, opt->threads, &meter, &col)) != IMGCOLOR_OK) {
         imgcolor__histogram_free(hist);
         return imgcolor__fail(err, st, "out of memory");
     }
@@ -161,10 +182,12 @@ imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor
     uint32_t width, height;
     st = imgcolor__decode_stream(data, size, opt, &sink, err);
     imgcolor_status counted = imgcolor__collector_finish(col, &width, &height);
+    if (st == IMGCOLOR_E_LIMIT) /* a sink's refusal, which the decoder passed on */
+        imgcolor__budget_fail(&budget, err);
     if (st == IMGCOLOR_OK && counted != IMGCOLOR_OK)
-        st = imgcolor__fail(err, counted, "out of memory");
+        st = counting_fail(counted, &meter, err);
     if (st == IMGCOLOR_OK)
-        st = cluster(hist, width, height, &m, opt, out, err);
+        st = cluster(hist, width, height, &m, opt, &meter, out, err);
     imgcolor__managed_free(&m);
     imgcolor__collector_free(col);
     imgcolor__histogram_free(hist);
@@ -213,14 +236,21 @@ imgcolor_status imgcolor_prominent_pixels(const void *pixels, uint32_t width, ui
     if ((st = imgcolor__histogram_new(format == IMGCOLOR_PIXEL_RGBA8 ? opt->min_alpha : 0,
                                       &hist)) != IMGCOLOR_OK)
         return imgcolor__fail(err, st, "out of memory");
+    imgcolor__budget budget;
+    imgcolor__meter meter;
+    imgcolor__budget_init(&budget, opt->time_limit_ms);
+    imgcolor__meter_start(&meter, &budget);
     imgcolor__histogram_expect(hist, (uint64_t)width * height);
-    for (uint32_t y = 0; y < height && st == IMGCOLOR_OK; y++)
+    for (uint32_t y = 0; y < height && st == IMGCOLOR_OK; y++) {
         st = imgcolor__histogram_add(hist, (const uint8_t *)pixels + (size_t)y * stride, width,
                                      (int)format);
+        if (st == IMGCOLOR_OK)
+            st = imgcolor__meter_check(&meter);
+    }
     if (st == IMGCOLOR_OK)
-        st = cluster(hist, width, height, NULL, opt, out, err);
+        st = cluster(hist, width, height, NULL, opt, &meter, out, err);
     else
-        imgcolor__fail(err, st, "out of memory");
+        counting_fail(st, &meter, err);
     imgcolor__histogram_free(hist);
     return st;
 }

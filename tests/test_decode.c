@@ -20,6 +20,9 @@
 #include "internal.h"
 #include "support.h"
 
+/* Internal functions take no NULL options: these are the defaults. */
+#define DEFAULTS imgcolor__options_defaults()
+
 /* ------------------------------------------------------------------------------------ */
 /* PNG encoding                                                                          */
 
@@ -391,7 +394,7 @@ static void check_png(const png_spec *s)
     /* The streaming path delivers the same rows, in order, each once. */
     checker c = {0};
     imgcolor__sink sink = {.begin = checker_begin, .rows = checker_rows, .user = &c};
-    assert_int_equal(imgcolor__decode_stream(b.data, b.len, NULL, &sink, &err), IMGCOLOR_OK);
+    assert_int_equal(imgcolor__decode_stream(b.data, b.len, DEFAULTS, &sink, &err), IMGCOLOR_OK);
     assert_int_equal(c.next_y, s->h);
     imgcolor_image_free(img);
     free(b.data);
@@ -749,14 +752,14 @@ static void test_png_claims_huge(void **state)
     checker c = {0};
     imgcolor__sink sink = {.begin = checker_begin, .rows = checker_rows, .user = &c};
     imgcolor_error err;
-    assert_int_equal(imgcolor__decode_stream(b.data, b.len, NULL, &sink, &err),
+    assert_int_equal(imgcolor__decode_stream(b.data, b.len, DEFAULTS, &sink, &err),
                      IMGCOLOR_E_TOO_LARGE);
     assert_int_equal(c.begun, 0);
     assert_string_equal(err.message,
                         "image is 100000x100000 (10000000000 pixels), over the limit of 64000000");
     /* One side over libpng's own default limit of a million, the product allowed. */
     test_buffer wide = png_claiming(2000000, 1);
-    assert_int_equal(imgcolor__decode_stream(wide.data, wide.len, NULL, &sink, &err),
+    assert_int_equal(imgcolor__decode_stream(wide.data, wide.len, DEFAULTS, &sink, &err),
                      IMGCOLOR_E_DECODE); /* gets past the header, then runs out of data */
     free(wide.data);
     free(b.data);
@@ -781,7 +784,7 @@ static void test_jpeg_claims_huge(void **state)
     checker c = {0};
     imgcolor__sink sink = {.begin = checker_begin, .rows = checker_rows, .user = &c};
     imgcolor_error err;
-    assert_int_equal(imgcolor__decode_stream(b.data, b.len, NULL, &sink, &err),
+    assert_int_equal(imgcolor__decode_stream(b.data, b.len, DEFAULTS, &sink, &err),
                      IMGCOLOR_E_TOO_LARGE);
     assert_int_equal(c.begun, 0);
     assert_non_null(strstr(err.message, "65000x65000"));
@@ -833,11 +836,11 @@ static void test_check_dimensions(void **state)
 {
     (void)state;
     imgcolor_error err;
-    assert_int_equal(imgcolor__check_dimensions(0, 5, NULL, &err), IMGCOLOR_E_DECODE);
-    assert_int_equal(imgcolor__check_dimensions(5, 0, NULL, &err), IMGCOLOR_E_DECODE);
-    assert_int_equal(imgcolor__check_dimensions(8000, 8000, NULL, &err), IMGCOLOR_OK);
-    assert_int_equal(imgcolor__check_dimensions(8000, 8001, NULL, &err), IMGCOLOR_E_TOO_LARGE);
-    assert_int_equal(imgcolor__check_dimensions(UINT32_MAX, UINT32_MAX, NULL, &err),
+    assert_int_equal(imgcolor__check_dimensions(0, 5, DEFAULTS, &err), IMGCOLOR_E_DECODE);
+    assert_int_equal(imgcolor__check_dimensions(5, 0, DEFAULTS, &err), IMGCOLOR_E_DECODE);
+    assert_int_equal(imgcolor__check_dimensions(8000, 8000, DEFAULTS, &err), IMGCOLOR_OK);
+    assert_int_equal(imgcolor__check_dimensions(8000, 8001, DEFAULTS, &err), IMGCOLOR_E_TOO_LARGE);
+    assert_int_equal(imgcolor__check_dimensions(UINT32_MAX, UINT32_MAX, DEFAULTS, &err),
                      IMGCOLOR_E_TOO_LARGE);
     imgcolor_options *opt = NULL;
     assert_int_equal(imgcolor_options_new(&opt), IMGCOLOR_OK);
@@ -847,7 +850,8 @@ static void test_check_dimensions(void **state)
     assert_int_equal(imgcolor__check_dimensions(UINT32_MAX, UINT32_MAX, opt, &err),
                      IMGCOLOR_E_TOO_LARGE);
     imgcolor_options_free(opt);
-    assert_int_equal(imgcolor__check_dimensions(100000, 100000, NULL, NULL), IMGCOLOR_E_TOO_LARGE);
+    assert_int_equal(imgcolor__check_dimensions(100000, 100000, DEFAULTS, NULL),
+                     IMGCOLOR_E_TOO_LARGE);
 }
 
 static void test_max_bytes(void **state)
@@ -922,7 +926,7 @@ static void test_bad_arguments(void **state)
 static void assert_refused(const test_buffer *file, imgcolor__sink sink)
 {
     imgcolor_error err;
-    assert_int_equal(imgcolor__decode_stream(file->data, file->len, NULL, &sink, &err),
+    assert_int_equal(imgcolor__decode_stream(file->data, file->len, DEFAULTS, &sink, &err),
                      IMGCOLOR_E_NOMEM);
     assert_int_equal(err.status, IMGCOLOR_E_NOMEM);
     assert_true(err.message[0] != '\0');
@@ -961,15 +965,16 @@ static void test_sink_buffer(void **state)
         imgcolor_error err;
         checker plain_sink = {0};
         imgcolor__sink sink = {.begin = checker_begin, .rows = checker_rows, .user = &plain_sink};
-        assert_int_equal(imgcolor__decode_stream(files[i].data, files[i].len, NULL, &sink, &err),
-                         IMGCOLOR_OK);
+        assert_int_equal(
+            imgcolor__decode_stream(files[i].data, files[i].len, DEFAULTS, &sink, &err),
+            IMGCOLOR_OK);
         for (int offer = 0; offer < 2; offer++) {
             checker c = {0};
             c.offer = offer;
             sink = (imgcolor__sink){.begin = checker_begin, .rows = checker_rows, .user = &c,
                                     .buffer = checker_buffer};
             assert_int_equal(
-                imgcolor__decode_stream(files[i].data, files[i].len, NULL, &sink, &err),
+                imgcolor__decode_stream(files[i].data, files[i].len, DEFAULTS, &sink, &err),
                 IMGCOLOR_OK);
             assert_int_equal(c.next_y, 300);
             assert_true(c.offered >= (i == 1 ? 1u : 2u)); /* interlaced: one batch */
@@ -1110,8 +1115,8 @@ static void test_streaming_peak_memory(void **state)
             long before = max_rss_kb();
             sum_sink s = {0};
             imgcolor__sink sink = {.begin = sum_begin, .rows = sum_rows, .user = &s};
-            imgcolor_status st = imgcolor__decode_stream(files[i].data, files[i].len, NULL, &sink,
-                                                         NULL);
+            imgcolor_status st =
+                imgcolor__decode_stream(files[i].data, files[i].len, DEFAULTS, &sink, NULL);
             long grown = max_rss_kb() - before;
             if (st != IMGCOLOR_OK)
                 _exit(2);

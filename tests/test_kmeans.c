@@ -129,7 +129,7 @@ static void oracle_lloyd(const pixels *im, int k, const double *init, int max_it
     out->k = k;
     out->iterations = it;
     for (int t = 0; t < k; t++) {
-        memcpy(out->centers[t], c[t], sizeof c[t]);
+        memcpy(out->centres[t], c[t], sizeof c[t]);
         out->counts[t] = sums[t].w;
     }
     out->inertia = oracle_inertia(sums, (const double(*)[3])c, k);
@@ -204,7 +204,7 @@ static void assert_same_clustering(const imgcolor__clustering *a, const imgcolor
     assert_int_equal(a->k, b->k);
     assert_int_equal(a->iterations, b->iterations);
     for (int t = 0; t < a->k; t++) {
-        assert_memory_equal(a->centers[t], b->centers[t], sizeof a->centers[t]);
+        assert_memory_equal(a->centres[t], b->centres[t], sizeof a->centres[t]);
         assert_int_equal(a->counts[t], b->counts[t]);
     }
     assert_memory_equal(&a->inertia, &b->inertia, sizeof a->inertia);
