@@ -11,6 +11,8 @@ const char cli_prominent_help[] =
     "Prints the k prominent colours of each PNG or JPEG image (k-means of its pixels, as\n"
     "scikit-learn's KMeans computes it), largest cluster first. '-' reads standard input.\n\n"
     "Options:\n"
+    "      --space SPACE    cluster in rgb (default: the sRGB code values, as scikit-learn\n"
+    "                       on the pixels), oklab or lab (CIELAB D65)\n"
     "      --no-color-management  take the stored values as sRGB, ignoring the image's\n"
     "                       colour profile (default: convert from it to sRGB)\n"
     "  -k, --k N            clusters, 1..256 (default 6)\n"
@@ -116,7 +118,7 @@ static int run_one(const char *file, const imgcolor_options *opt, enum format fo
 int cli_prominent(int argc, char **argv)
 {
     enum { OPT_K = 1, OPT_N_INIT, OPT_MAX_ITER, OPT_SEED, OPT_MIN_ALPHA, OPT_THREADS,
-           OPT_MAX_PIXELS, OPT_FORMAT, OPT_NO_COLOR_MANAGEMENT };
+           OPT_MAX_PIXELS, OPT_FORMAT, OPT_NO_COLOR_MANAGEMENT, OPT_SPACE };
     static const cli_option options[] = {
         {"k", 'k', 1, OPT_K},
         {"n-init", 0, 1, OPT_N_INIT},
@@ -127,6 +129,7 @@ int cli_prominent(int argc, char **argv)
         {"max-pixels", 0, 1, OPT_MAX_PIXELS},
         {"format", 'f', 1, OPT_FORMAT},
         {"no-color-management", 0, 0, OPT_NO_COLOR_MANAGEMENT},
+        {"space", 0, 1, OPT_SPACE},
         {NULL, 0, 0, 0},
     };
     imgcolor_options *opt = NULL;
@@ -201,6 +204,15 @@ int cli_prominent(int argc, char **argv)
         case OPT_NO_COLOR_MANAGEMENT:
             imgcolor_options_set_color_management(opt, 0);
             continue;
+        case OPT_SPACE: {
+            imgcolor_space space;
+            if (imgcolor_space_parse(a.value, &space) != IMGCOLOR_OK ||
+                imgcolor_options_set_space(opt, space) != IMGCOLOR_OK) {
+                cli_error("%s: expected rgb, oklab or lab, got '%s'", a.name, a.value);
+                goto done;
+            }
+            continue;
+        }
         }
     }
     if (nfiles == 0) {
