@@ -183,12 +183,50 @@ static void test_result_in_space(void **state)
     imgcolor_options_free(opt);
 }
 
+/* scikit-learn's inertia on the photos converted to Oklab, recorded by
+ * bench/sklearn_oklab.py (see tests/data/sklearn_oklab_inertia.txt): ours, clustering
+ * the same stored values in Oklab, is at most 0.5% above their mean. */
+static void test_inertia_matches_scikit_learn(void **state)
+{
+    (void)state;
+    FILE *f = fopen(IMGCOLOR_TEST_DATA "/sklearn_oklab_inertia.txt", "r");
+    assert_non_null(f);
+    char line[512], name[256];
+    int k, checked = 0;
+    double ref;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || sscanf(line, "%255s %d %lf", name, &k, &ref) != 3)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/photos/%s", IMGCOLOR_TEST_DATA, name);
+        imgcolor_options *opt = NULL;
+        assert_int_equal(imgcolor_options_new(&opt), IMGCOLOR_OK);
+        assert_int_equal(imgcolor_options_set_k(opt, k), IMGCOLOR_OK);
+        assert_int_equal(imgcolor_options_set_space(opt, IMGCOLOR_SPACE_OKLAB), IMGCOLOR_OK);
+        assert_int_equal(imgcolor_options_set_color_management(opt, 0), IMGCOLOR_OK);
+        imgcolor_result *res = NULL;
+        imgcolor_error err;
+        if (imgcolor_prominent_file(path, opt, &res, &err) != IMGCOLOR_OK)
+            fail_msg("%s: %s", path, err.message);
+        double ratio = imgcolor_result_inertia(res) / ref;
+        print_message("%-24s k=%-2d Oklab inertia %.6g  scikit-learn %.6g  ratio %.5f\n", name,
+                      k, imgcolor_result_inertia(res), ref, ratio);
+        assert_true(ratio <= 1.005);
+        checked++;
+        imgcolor_result_free(res);
+        imgcolor_options_free(opt);
+    }
+    fclose(f);
+    assert_true(checked >= 6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_histogram_equals_pixels),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_result_in_space),
+        cmocka_unit_test(test_inertia_matches_scikit_learn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
