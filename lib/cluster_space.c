@@ -15,9 +15,8 @@ void imgcolor__to_space(imgcolor_space space, imgcolor_rgb c, double out[3])
         out[2] = c.b;
         return;
     }
-    const double lin[3] = {imgcolor__srgb_to_linear(c.r / 255.0),
-                           imgcolor__srgb_to_linear(c.g / 255.0),
-                           imgcolor__srgb_to_linear(c.b / 255.0)};
+    double lin[3];
+    imgcolor__rgb8_to_linear(c, lin);
     if (space == IMGCOLOR_SPACE_LAB)
         imgcolor__linear_to_cielab(lin, out);
     else
