@@ -85,7 +85,8 @@ imgcolor_status imgcolor__sink_buffer(const imgcolor__sink *sink, uint32_t y, ui
                                       size_t stride, uint32_t max_rows, uint8_t **own_rows,
                                       uint8_t **out);
 
-/* Decodes PNG or JPEG (sniffed from magic bytes) into sink. */
+/* Decodes an image of any format imgcolor_formats() names, sniffed from its magic bytes,
+ * into sink. */
 imgcolor_status imgcolor__decode_stream(const void *data, size_t size, const imgcolor_options *opt,
                                         const imgcolor__sink *sink, imgcolor_error *err);
 imgcolor_status imgcolor__decode_png(const uint8_t *data, size_t size, const imgcolor_options *opt,
@@ -118,6 +119,10 @@ imgcolor_status imgcolor__decode_tiff(const uint8_t *data, size_t size, const im
                                       const imgcolor__sink *sink, imgcolor_error *err);
 imgcolor_status imgcolor__decode_heif(const uint8_t *data, size_t size, const imgcolor_options *opt,
                                       const imgcolor__sink *sink, imgcolor_error *err);
+
+/* The AV1 decoder the HEIF decoder registers with libheif (decode_heif_av1.c). */
+struct heif_decoder_plugin;
+const struct heif_decoder_plugin *imgcolor__heif_av1_plugin(void);
 
 /* The most pixels a decoder may produce per input byte beyond a first image: PNG's
  * deflate, at 1032:1 on one-bit rows, reaches 8256; this is the same order. */
