@@ -14,11 +14,15 @@ const char cli_prominent_help[] =
     "Usage: imgcolor prominent IMAGE... [options]\n"
     "       imgcolor prominent -r DIR... [options]\n"
     "       imgcolor prominent --files-from LIST [-0] [options]\n\n"
-    "Prints the k prominent colours of each PNG or JPEG image (k-means of its pixels, as\n"
+    "Prints the k prominent colours of each image (k-means of its pixels, as\n"
     "scikit-learn's KMeans computes it), largest cluster first. '-' reads standard input.\n"
     "Images are processed several at once and printed in the order given; a bad file is\n"
     "reported and the rest still run.\n\n"
     "Options:\n"
+    "      --space SPACE    cluster in rgb (default: the sRGB code values, as scikit-learn\n"
+    "                       on the pixels), oklab or lab (CIELAB D65)\n"
+    "      --no-color-management  take the stored values as sRGB, ignoring the image's\n"
+    "                       colour profile (default: convert from it to sRGB)\n"
     "  -k, --k N            clusters, 1..256 (default 6)\n"
     "      --n-init N       k-means++ initialisations, 1..1000; best inertia wins (default 10)\n"
     "      --max-iter N     Lloyd iterations per initialisation, 1..100000 (default 300)\n"
@@ -28,6 +32,8 @@ const char cli_prominent_help[] =
     "      --threads N      worker threads per image, 0..64; 0 = one per core (default 0)\n"
     "      --max-pixels N   refuse larger images, 1..1099511627776 (default 64000000)\n"
     "  -f, --format FMT     text (default), json (JSON Lines) or csv\n"
+    "                       or a palette: gpl (GIMP), css (custom properties), hex\n"
+    "      --name-prefix P  css: the custom properties' prefix (default color)\n"
     "  -j, --jobs N         images processed at once, 1..256 (default: one per core); with\n"
     "                       N > 1 and no --threads, each image gets cores/N threads\n"
     "      --files-from F   read the images' paths from file F ('-': standard input),\n"
@@ -42,7 +48,7 @@ const char cli_prominent_help[] =
     "Exit status: 0 when every image was done, 1 when any failed or output was lost,\n"
     "2 for bad usage.\n";
 
-enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_PALETTE };
 
 /* The most images processed at once. */
 #define JOBS_MAX 256
@@ -51,6 +57,8 @@ enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
 typedef struct prominent_batch {
     const imgcolor_options *opt;
     enum format format;
+    int palette;        /* FORMAT_PALETTE: which (CLI_PALETTE_...) */
+    const char *prefix; /* css palette: the properties' prefix */
     int many;   /* name each file in text output */
     int swatch; /* colour swatches in text output */
     const cli_paths *paths;
@@ -65,8 +73,9 @@ static void print_text(cli_buf *out, const char *file, const imgcolor_result *re
         const imgcolor_cluster *c = imgcolor_result_color(res, i);
         if (swatch)
             cli_buf_printf(out, "\x1b[48;2;%d;%d;%dm    \x1b[0m ", c->rgb.r, c->rgb.g, c->rgb.b);
-        cli_buf_printf(out, "%s  rgb(%3d, %3d, %3d)  %10llu  %6.2f%%\n", c->hex, c->rgb.r,
-                       c->rgb.g, c->rgb.b, (unsigned long long)c->count, 100.0 * c->fraction);
+        cli_buf_printf(out, "%s  rgb(%3d, %3d, %3d)  %10llu  %6.2f%%  %s\n", c->hex, c->rgb.r,
+                       c->rgb.g, c->rgb.b, (unsigned long long)c->count, 100.0 * c->fraction,
+                       c->name);
     }
 }
 
@@ -88,8 +97,12 @@ static void print_csv(cli_buf *out, const char *file, const imgcolor_result *res
     for (size_t i = 0; i < imgcolor_result_count(res); i++) {
         const imgcolor_cluster *c = imgcolor_result_color(res, i);
         print_csv_field(out, file);
-        cli_buf_printf(out, ",%zu,%s,%d,%d,%d,%llu,%.6f\n", i + 1, c->hex, c->rgb.r, c->rgb.g,
-                       c->rgb.b, (unsigned long long)c->count, c->fraction);
+        char text[8];
+        imgcolor_rgb_to_hex(c->text, text);
+        cli_buf_printf(out, ",%zu,%s,%d,%d,%d,%llu,%.6f,%.5f,%.5f,%.2f,%s,%.5f,%s,%.2f\n", i + 1,
+                       c->hex, c->rgb.r, c->rgb.g, c->rgb.b, (unsigned long long)c->count,
+                       c->fraction, c->oklch[0], c->oklch[1], c->oklch[2], c->name,
+                       c->name_distance, text, c->text_contrast);
     }
 }
 
@@ -136,6 +149,8 @@ static int prominent_one(void *ctx, size_t index, cli_buf *out, cli_buf *errors)
             goto done;
         }
         cli_buf_printf(out, "%s\n", json);
+    } else if (b->format == FORMAT_PALETTE) {
+        cli_print_palette(out, b->palette, file, res, b->prefix);
     } else if (b->format == FORMAT_CSV) {
         print_csv(out, file, res);
     } else {
@@ -152,6 +167,8 @@ done:
 typedef struct prominent_request {
     imgcolor_options *opt;
     enum format format;
+    int palette;        /* FORMAT_PALETTE: which */
+    const char *prefix; /* css palette: the properties' prefix */
     int jobs;          /* 0: one per core */
     int threads_given; /* --threads was given */
     const char *files_from;
@@ -164,7 +181,7 @@ typedef struct prominent_request {
 
 enum { OPT_K = 1, OPT_N_INIT, OPT_MAX_ITER, OPT_SEED, OPT_MIN_ALPHA, OPT_THREADS,
        OPT_MAX_PIXELS, OPT_FORMAT, OPT_JOBS, OPT_FILES_FROM, OPT_NULL, OPT_RECURSIVE,
-       OPT_PROGRESS, OPT_NO_PROGRESS };
+       OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_COLOR_MANAGEMENT, OPT_SPACE, OPT_NAME_PREFIX };
 
 static const cli_option prominent_options[] = {
     {"k", 'k', 1, OPT_K},
@@ -181,6 +198,9 @@ static const cli_option prominent_options[] = {
     {"recursive", 'r', 0, OPT_RECURSIVE},
     {"progress", 0, 0, OPT_PROGRESS},
     {"no-progress", 0, 0, OPT_NO_PROGRESS},
+    {"no-color-management", 0, 0, OPT_NO_COLOR_MANAGEMENT},
+    {"space", 0, 1, OPT_SPACE},
+    {"name-prefix", 0, 1, OPT_NAME_PREFIX},
     {NULL, 0, 0, 0},
 };
 
@@ -192,8 +212,33 @@ static int parse_format(prominent_request *q, const cli_args *a)
             q->format = (enum format)i;
             return 0;
         }
-    cli_error("%s: expected text, json or csv, got '%s'", a->name, a->value);
+    if ((q->palette = cli_palette_kind(a->value)) >= 0) {
+        q->format = FORMAT_PALETTE;
+        return 0;
+    }
+    cli_error("%s: expected text, json, csv, gpl, css or hex, got '%s'", a->name, a->value);
     return -1;
+}
+
+static int parse_space(prominent_request *q, const cli_args *a)
+{
+    imgcolor_space space;
+    if (imgcolor_space_parse(a->value, &space) != IMGCOLOR_OK ||
+        imgcolor_options_set_space(q->opt, space) != IMGCOLOR_OK) {
+        cli_error("%s: expected rgb, oklab or lab, got '%s'", a->name, a->value);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_name_prefix(prominent_request *q, const cli_args *a)
+{
+    if (!cli_css_prefix_ok(a->value)) {
+        cli_error("%s: expected 1..64 letters, digits, '-' or '_', got '%s'", a->name, a->value);
+        return -1;
+    }
+    q->prefix = a->value;
+    return 0;
 }
 
 static int parse_jobs(prominent_request *q, const cli_args *a)
@@ -229,6 +274,10 @@ static int apply_option(prominent_request *q, int id, const cli_args *a)
     case OPT_RECURSIVE: q->recursive = 1; return 0;
     case OPT_PROGRESS: q->progress = 1; return 0;
     case OPT_NO_PROGRESS: q->progress = 0; return 0;
+    case OPT_NO_COLOR_MANAGEMENT:
+        return imgcolor_options_set_color_management(o, 0) == IMGCOLOR_OK ? 0 : -1;
+    case OPT_SPACE: return parse_space(q, a);
+    case OPT_NAME_PREFIX: return parse_name_prefix(q, a);
     }
     return -1;
 }
@@ -308,7 +357,7 @@ static int plan_jobs(prominent_request *q)
 
 int cli_prominent(int argc, char **argv)
 {
-    prominent_request q = {.progress = -1};
+    prominent_request q = {.progress = -1, .prefix = "color"};
     int rc = CLI_BAD_INPUT;
     if (imgcolor_options_new(&q.opt) != IMGCOLOR_OK) {
         cli_error("out of memory");
@@ -318,13 +367,15 @@ int cli_prominent(int argc, char **argv)
     if (rc != CLI_OK)
         goto done;
     const char *no_color = getenv("NO_COLOR");
-    prominent_batch pb = {q.opt, q.format, q.paths.n + q.walk.failed > 1,
+    prominent_batch pb = {q.opt, q.format, q.palette, q.prefix, q.paths.n + q.walk.failed > 1,
                           isatty(STDOUT_FILENO) && !(no_color && no_color[0]), &q.paths};
     int progress = q.progress < 0 ? isatty(STDERR_FILENO) : q.progress;
     cli_batch b = {q.paths.n, plan_jobs(&q), progress, progress || pb.many,
                    q.walk.skipped, q.walk.failed, prominent_one, &pb};
     if (q.format == FORMAT_CSV)
-        fputs("file,rank,hex,r,g,b,count,fraction\n", stdout);
+        fputs("file,rank,hex,r,g,b,count,fraction,oklch_l,oklch_c,oklch_h,name,name_distance,"
+              "text,text_contrast\n",
+              stdout);
     rc = cli_batch_run(&b);
 done:
     cli_paths_free(&q.paths);

@@ -145,6 +145,29 @@ IMGCOLOR_API imgcolor_status imgcolor_options_set_max_pixels(imgcolor_options *o
 IMGCOLOR_API imgcolor_status imgcolor_options_set_max_bytes(imgcolor_options *opt,
                                                             uint64_t max_bytes);
 
+/* Colour management, 1 (the default) or 0: pixels are converted from the colour space
+ * the image declares (an embedded ICC profile; PNG's sRGB, gAMA and cHRM) to sRGB,
+ * relative colorimetric, before they are counted. CMYK JPEGs without a profile use the
+ * naive formula R = 255 * (1 - C) * (1 - K) and so on. 0 takes the stored values as sRGB. */
+IMGCOLOR_API imgcolor_status imgcolor_options_set_color_management(imgcolor_options *opt,
+                                                                   int on);
+IMGCOLOR_API int imgcolor_options_get_color_management(const imgcolor_options *opt);
+
+/* Where k-means runs: on sRGB code values (the default, scikit-learn's result on the
+ * pixels), in Oklab, or in CIELAB (D65). */
+typedef enum imgcolor_space {
+    IMGCOLOR_SPACE_RGB = 0,
+    IMGCOLOR_SPACE_OKLAB = 1,
+    IMGCOLOR_SPACE_LAB = 2
+} imgcolor_space;
+IMGCOLOR_API imgcolor_status imgcolor_options_set_space(imgcolor_options *opt,
+                                                        imgcolor_space space);
+IMGCOLOR_API imgcolor_space imgcolor_options_get_space(const imgcolor_options *opt);
+/* "rgb", "oklab", "lab"; "unknown" for other values. */
+IMGCOLOR_API const char *imgcolor_space_name(imgcolor_space space);
+/* The space of a name imgcolor_space_name() gives; anything else is IMGCOLOR_E_PARSE. */
+IMGCOLOR_API imgcolor_status imgcolor_space_parse(const char *name, imgcolor_space *out);
+
 /*
  * A time budget for each call of imgcolor_prominent(), imgcolor_prominent_file() and
  * imgcolor_prominent_pixels(), in milliseconds of CPU time: 0 (the default: none) or
@@ -265,7 +288,9 @@ typedef struct imgcolor_image {
 /*
  * Decodes an image held in memory (PNG, JPEG, and those of imgcolor_formats()), the
  * format sniffed from its magic bytes, into RGBA; of a TIFF, its first page. The size
- * limits of opt (NULL: defaults) are checked before any pixel buffer exists. On success *out must be freed with imgcolor_image_free().
+ * limits of opt (NULL: defaults) are checked before any pixel buffer exists. With colour management on (the default), the pixels are converted to sRGB
+ * from the profile the image declares; a profile that cannot be used leaves them as
+ * stored. On success *out must be freed with imgcolor_image_free().
  */
 IMGCOLOR_API imgcolor_status imgcolor_decode(const void *data, size_t size,
                                              const imgcolor_options *opt, imgcolor_image **out,
@@ -279,10 +304,19 @@ IMGCOLOR_API void imgcolor_image_free(imgcolor_image *img);
 
 typedef struct imgcolor_cluster {
     double centroid[3];  /* exact mean of the cluster's pixels, R, G, B in 0..255 */
-    imgcolor_rgb rgb;    /* centroid rounded half to even, as numpy.rint */
+    imgcolor_rgb rgb;    /* rgb space: centroid rounded half to even, as numpy.rint;
+                            oklab, lab: the nearest sRGB colour in gamut to space_centroid */
     char hex[8];         /* "#rrggbb" of rgb */
     uint64_t count;      /* pixels in the cluster */
     double fraction;     /* count / pixels counted */
+    /* What the colour is, for a person. */
+    double oklch[3];     /* the centroid in OKLCH: L 0..1, chroma, hue in degrees 0..360 */
+    double lab[3];       /* the centroid in CIELAB with the D65 white, L 0..100 */
+    double space_centroid[3]; /* the centroid in the space clustered (rgb: = centroid) */
+    const char *name;    /* the nearest CSS named colour to rgb (a static string) */
+    double name_distance; /* its distance from rgb in Oklab (deltaE OK) */
+    imgcolor_rgb text;   /* black or white, whichever reads better on rgb */
+    double text_contrast; /* the WCAG 2 contrast ratio of text on rgb, 1..21 */
 } imgcolor_cluster;
 
 typedef struct imgcolor_result imgcolor_result;
@@ -336,10 +370,22 @@ IMGCOLOR_API uint64_t imgcolor_result_pixels(const imgcolor_result *res);
 IMGCOLOR_API uint64_t imgcolor_result_transparent(const imgcolor_result *res);
 /* Distinct colours among the clustered pixels. */
 IMGCOLOR_API uint64_t imgcolor_result_distinct(const imgcolor_result *res);
-/* Sum of squared RGB distances of clustered pixels to their centroid (scikit-learn inertia_). */
+/* Sum of squared distances of clustered pixels to their centroid (scikit-learn inertia_),
+ * in the space clustered: RGB code values by default. */
 IMGCOLOR_API double imgcolor_result_inertia(const imgcolor_result *res);
 /* Lloyd iterations of the winning run (scikit-learn n_iter_). */
 IMGCOLOR_API int imgcolor_result_iterations(const imgcolor_result *res);
+
+/* The space the colours were clustered in; inertia and space_centroid are in it. */
+IMGCOLOR_API imgcolor_space imgcolor_result_space(const imgcolor_result *res);
+/* Things the caller should know about how the result was reached, such as a colour
+ * profile that could not be used (the pixels were then taken as sRGB): the number of
+ * warnings, and warning i as English text owned by res (NULL when out of range). */
+IMGCOLOR_API size_t imgcolor_result_warning_count(const imgcolor_result *res);
+IMGCOLOR_API const char *imgcolor_result_warning(const imgcolor_result *res, size_t i);
+/* The description of the colour profile the pixels were converted from to sRGB
+ * ("Adobe RGB (1998)"; "" when it has none), or NULL when none was applied. Owned by res. */
+IMGCOLOR_API const char *imgcolor_result_profile(const imgcolor_result *res);
 
 /*
  * The result as one line of JSON, the document every front end prints:

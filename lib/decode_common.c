@@ -76,6 +76,12 @@ imgcolor_status imgcolor__sink_profile(const imgcolor__sink *sink, const uint8_t
     return sink->profile(sink->user, icc, size);
 }
 
+void imgcolor__sink_warning(const imgcolor__sink *sink, const char *message)
+{
+    if (sink->warning && message)
+        sink->warning(sink->user, message);
+}
+
 /* Rows handed to the sink per call from a whole decoded frame: as the streaming
  * decoders batch them. */
 #define FRAME_BATCH_BYTES (128u << 10)

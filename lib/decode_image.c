@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "manage.h"
 
 /* The whole image in one buffer, allocated only once the decoder has checked the
  * limits and called begin(). */
@@ -51,11 +51,16 @@ imgcolor_status imgcolor_decode(const void *data, size_t size, const imgcolor_op
     imgcolor_image *img = calloc(1, sizeof *img);
     if (!img)
         return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "out of memory");
-    imgcolor__sink sink = {.begin = image_begin, .rows = image_rows, .user = img,
-                           .buffer = image_buffer};
+    imgcolor__sink inner = {.begin = image_begin, .rows = image_rows, .user = img,
+                            .buffer = image_buffer};
+    imgcolor__managed m;
+    imgcolor__sink sink = imgcolor__managed_sink(&m, inner, opt);
     imgcolor_status st = imgcolor__decode_stream(data, size, opt, &sink, err);
     if (st == IMGCOLOR_OK && !img->rgba)
         st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "decoder delivered no image");
+    if (st == IMGCOLOR_OK)
+        st = imgcolor__managed_convert_rgba(&m, img->rgba, (size_t)img->width * img->height);
+    imgcolor__managed_free(&m);
     if (st != IMGCOLOR_OK) {
         imgcolor_image_free(img);
         return st;

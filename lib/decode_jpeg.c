@@ -9,7 +9,7 @@
 #include <jerror.h>
 #include <jpeglib.h>
 
-#include "internal.h"
+#include "icc.h"
 
 /* Progressive files with absurd numbers of scans are a known way to burn CPU
  * (libjpeg-turbo's own tools stop at 500 with -maxscans). */
@@ -155,6 +155,34 @@ static void cmyk_to_rgba(uint8_t *p, size_t pixels, int inverted)
     }
 }
 
+/*
+ * The image's ICC profile, from its APP2 ICC_PROFILE chunks (libjpeg-turbo checks their
+ * numbering and joins them): an RGB or grey image hands it to the sink; a CMYK image
+ * converts through it here, every pixel, into *cmyk_icc. A CMYK profile that cannot be
+ * used is a warning, and the naive formula of cmyk_to_rgba() applies.
+ */
+static imgcolor_status send_profile(j_decompress_ptr cinfo, const imgcolor__sink *sink, int cmyk,
+                                    int inverted, imgcolor__icc **cmyk_icc)
+{
+    JOCTET *icc = NULL;
+    unsigned int len = 0;
+    if (!jpeg_read_icc_profile(cinfo, &icc, &len))
+        return IMGCOLOR_OK;
+    imgcolor_status st;
+    if (!cmyk) {
+        st = imgcolor__sink_profile(sink, icc, len);
+    } else {
+        char why[160];
+        st = imgcolor__icc_new(icc, len, 1, inverted, cmyk_icc, why, sizeof why);
+        if (st == IMGCOLOR_E_DECODE) {
+            imgcolor__sink_warning(sink, why);
+            st = IMGCOLOR_OK;
+        }
+    }
+    free(icc);
+    return st;
+}
+
 imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const imgcolor_options *opt,
                                       const imgcolor__sink *sink, imgcolor_error *err)
 {
@@ -174,6 +202,7 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
     /* Written after setjmp and read after a longjmp, hence volatile. */
     volatile imgcolor_status st = IMGCOLOR_OK;
     uint8_t *volatile buf = NULL;
+    imgcolor__icc *volatile cmyk_icc = NULL;
 
     if (setjmp(ctx.jmp)) {
         st = ctx.status;
@@ -182,6 +211,8 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
     jpeg_create_decompress(&cinfo);
     cinfo.progress = &ctx.progress;
     jpeg_mem_src(&cinfo, data, (unsigned long)size);
+    if (ctx.opt->color_management)
+        jpeg_save_markers(&cinfo, JPEG_APP0 + 2, 0xFFFF); /* ICC_PROFILE chunks */
     if (jpeg_read_header(&cinfo, TRUE) != JPEG_HEADER_OK) {
         st = imgcolor__fail(err, IMGCOLOR_E_DECODE, "JPEG: no image in file");
         goto done;
@@ -197,6 +228,13 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
     int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
     int inverted = cmyk && cinfo.saw_Adobe_marker;
     cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_EXT_RGBA;
+    if (ctx.opt->color_management) {
+        imgcolor__icc *x = NULL;
+        st = send_profile(&cinfo, sink, cmyk, inverted, &x);
+        cmyk_icc = x;
+        if (st != IMGCOLOR_OK)
+            goto done;
+    }
 
     /* Progressive files keep every DCT coefficient, 2 bytes a sample; four full-size
      * components (plus MCU padding) is the most a legitimate image of this size needs.
@@ -245,7 +283,9 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
             }
             got += r;
         }
-        if (cmyk)
+        if (cmyk_icc)
+            imgcolor__icc_cmyk_rows(cmyk_icc, out, (size_t)cinfo.output_width * n);
+        else if (cmyk)
             cmyk_to_rgba(out, (size_t)cinfo.output_width * n, inverted);
         st = sink->rows(sink->user, out, y, n);
         if (st != IMGCOLOR_OK)
@@ -257,5 +297,6 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
 done:
     jpeg_destroy_decompress(&cinfo);
     free(buf);
+    imgcolor__icc_free(cmyk_icc);
     return st;
 }

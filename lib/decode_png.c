@@ -1,11 +1,11 @@
 /* decode_png.c: PNG to RGBA8 rows with libpng, streamed a few rows at a time; every
- * colour type and bit depth, stored values as they are (no gamma correction). */
+ * colour type and bit depth, stored values as they are, the colour chunks to the sink. */
 #include <png.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-#include "internal.h"
+#include "icc.h"
 
 /* Bounds on what libpng may allocate for ancillary chunks before the image data. */
 #define PNG_CHUNK_CACHE_MAX 128
@@ -139,6 +139,37 @@ static imgcolor_status precheck_ihdr(const uint8_t *d, size_t size, const imgcol
     return imgcolor__check_dimensions(w, h, opt, err);
 }
 
+/* The chunks that say which colours the stored values mean, by precedence. */
+static const png_byte colour_chunks[] = "iCCP\0sRGB\0gAMA\0cHRM";
+
+/* Hands the sink the image's colour space: iCCP as it is; sRGB as no profile at all;
+ * gAMA (and cHRM) as a profile built from them. libpng has checked their CRCs and
+ * ranges, and dropped an iCCP whose profile header is inconsistent. */
+static imgcolor_status send_profile(png_structp png, png_infop info, const imgcolor__sink *sink)
+{
+    png_charp name;
+    int method;
+    png_bytep icc;
+    png_uint_32 len;
+    if (png_get_iCCP(png, info, &name, &method, &icc, &len))
+        return imgcolor__sink_profile(sink, icc, len);
+    if (png_get_valid(png, info, PNG_INFO_sRGB))
+        return IMGCOLOR_OK;
+    double gamma, c[8];
+    if (!png_get_gAMA(png, info, &gamma))
+        return IMGCOLOR_OK; /* cHRM alone leaves the transfer curve unknown */
+    int chrm = png_get_cHRM(png, info, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7]);
+    uint8_t *built = NULL;
+    size_t size = 0;
+    imgcolor_status st = imgcolor__icc_from_png(gamma, chrm ? c : NULL, &built, &size);
+    if (st == IMGCOLOR_OK)
+        st = imgcolor__sink_profile(sink, built, size);
+    else
+        imgcolor__sink_warning(sink, "PNG: gAMA/cHRM describe no display; pixels used as sRGB");
+    free(built);
+    return st == IMGCOLOR_E_DECODE ? IMGCOLOR_OK : st;
+}
+
 /* Deflate cannot compress better than 1032:1. */
 #define DEFLATE_MAX_RATIO 1032u
 
@@ -180,6 +211,9 @@ imgcolor_status imgcolor__decode_png(const uint8_t *data, size_t size, const img
     /* Skip every ancillary chunk but tRNS: text, ICC profiles and the like cost time and
      * memory and do not change the stored pixel values we report. */
     png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
+    /* With colour management, the chunks that say what the stored values mean. */
+    if (ctx.opt->color_management)
+        png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_AS_DEFAULT, colour_chunks, 4);
 
     png_read_info(png, info);
     png_uint_32 width, height;
@@ -198,6 +232,8 @@ imgcolor_status imgcolor__decode_png(const uint8_t *data, size_t size, const img
         goto done;
     }
     ctx.height = height;
+    if (ctx.opt->color_management && (st = send_profile(png, info, sink)) != IMGCOLOR_OK)
+        goto done;
     /* Before png_read_update_info(), which allocates libpng's row buffers. */
     st = sink->begin(sink->user, width, height);
     if (st != IMGCOLOR_OK)

@@ -15,10 +15,12 @@ struct imgcolor_options {
     int threads;
     uint64_t max_pixels;
     uint64_t max_bytes;
-    uint64_t time_limit_ms; /* CPU time per call; 0: none */
     int all_frames;
     int max_frames;
     uint64_t max_total_pixels;
+    int color_management; /* convert pixels from the image's colour profile to sRGB */
+    imgcolor_space space; /* where the distinct colours are clustered */
+    uint64_t time_limit_ms; /* CPU time per call; 0: none */
 };
 
 /* Fills err (when not NULL) with status and a printf-style message; returns status so
@@ -54,6 +56,9 @@ const imgcolor_options *imgcolor__options_defaults(void);
  *
  * profile(), when not NULL, receives the colour profile the image carries (see
  * imgcolor__sink_profile()); rows are always delivered as the file codes them.
+ *
+ * warning(), when not NULL, is told of something the result should mention, such as a
+ * colour profile that could not be used (see imgcolor__sink_warning()).
  */
 typedef struct imgcolor__sink {
     imgcolor_status (*begin)(void *user, uint32_t width, uint32_t height);
@@ -61,6 +66,7 @@ typedef struct imgcolor__sink {
     void *user;
     imgcolor_status (*buffer)(void *user, uint32_t y, uint32_t count, uint8_t **out);
     imgcolor_status (*profile)(void *user, const uint8_t *icc, size_t size);
+    void (*warning)(void *user, const char *message);
 } imgcolor__sink;
 
 /* Hands the image's embedded ICC profile (size bytes, valid only during the call) to
@@ -68,6 +74,9 @@ typedef struct imgcolor__sink {
  * The bytes are untrusted: the sink checks them. */
 imgcolor_status imgcolor__sink_profile(const imgcolor__sink *sink, const uint8_t *icc,
                                        size_t size);
+
+/* Passes a warning (copied during the call) to the sink's warning(), when it has one. */
+void imgcolor__sink_warning(const imgcolor__sink *sink, const char *message);
 
 /* Where the decoder should write `count` rows of `stride` bytes from row y: the sink's
  * room, or else own_rows, allocated on first use (with room for max_rows rows) and kept

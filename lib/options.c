@@ -19,6 +19,8 @@ static const imgcolor_options defaults = {
     .all_frames = 1,
     .max_frames = 1000,
     .max_total_pixels = IMGCOLOR_DEFAULT_MAX_PIXELS,
+    .color_management = 1,
+    .space = IMGCOLOR_SPACE_RGB,
 };
 
 const imgcolor_options *imgcolor__options_defaults(void)
@@ -125,6 +127,56 @@ imgcolor_status imgcolor_options_set_seed(imgcolor_options *opt, uint64_t seed)
 uint64_t imgcolor_options_get_seed(const imgcolor_options *opt)
 {
     return opt ? opt->seed : defaults.seed;
+}
+
+
+imgcolor_status imgcolor_options_set_color_management(imgcolor_options *opt, int on)
+{
+    if (!opt)
+        return IMGCOLOR_E_INVALID;
+    if (on != 0 && on != 1)
+        return IMGCOLOR_E_RANGE;
+    opt->color_management = on;
+    return IMGCOLOR_OK;
+}
+
+int imgcolor_options_get_color_management(const imgcolor_options *opt)
+{
+    return opt ? opt->color_management : defaults.color_management;
+}
+
+imgcolor_status imgcolor_options_set_space(imgcolor_options *opt, imgcolor_space space)
+{
+    if (!opt)
+        return IMGCOLOR_E_INVALID;
+    if (space != IMGCOLOR_SPACE_RGB && space != IMGCOLOR_SPACE_OKLAB && space != IMGCOLOR_SPACE_LAB)
+        return IMGCOLOR_E_RANGE;
+    opt->space = space;
+    return IMGCOLOR_OK;
+}
+
+imgcolor_space imgcolor_options_get_space(const imgcolor_options *opt)
+{
+    return opt ? opt->space : defaults.space;
+}
+
+static const char *const space_names[] = {"rgb", "oklab", "lab"};
+
+const char *imgcolor_space_name(imgcolor_space space)
+{
+    return (unsigned)space < 3 ? space_names[space] : "unknown";
+}
+
+imgcolor_status imgcolor_space_parse(const char *name, imgcolor_space *out)
+{
+    if (!name || !out)
+        return IMGCOLOR_E_INVALID;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, space_names[i]) == 0) {
+            *out = (imgcolor_space)i;
+            return IMGCOLOR_OK;
+        }
+    return IMGCOLOR_E_PARSE;
 }
 
 /* A day at most, so that the limit in nanoseconds is far inside 64 bits. */

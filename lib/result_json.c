@@ -1,6 +1,7 @@
 /* result_json.c: the one JSON rendering of a prominent-colours result, shared by the CLI
  * and the server so that both print the same document. */
 #include <cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -8,6 +9,75 @@
 static int add_number(cJSON *obj, const char *name, double v)
 {
     return cJSON_AddNumberToObject(obj, name, v) != NULL;
+}
+
+/* v rounded to `places` decimals: the document shows what is meaningful, not every bit. */
+static double rounded(double v, int places)
+{
+    double scale = pow(10, places);
+    return round(v * scale) / scale;
+}
+
+static int add_triple(cJSON *obj, const char *name, const double v[3], const int places[3])
+{
+    const double r[3] = {rounded(v[0], places[0]), rounded(v[1], places[1]),
+                         rounded(v[2], places[2])};
+    cJSON *arr = cJSON_CreateDoubleArray(r, 3);
+    if (!arr || !cJSON_AddItemToObject(obj, name, arr)) {
+        cJSON_Delete(arr);
+        return 0;
+    }
+    return 1;
+}
+
+/* What the colour is, for a person: OKLCH, the centre in the space clustered when that
+ * is not rgb, the nearest CSS name and the text to put on it. */
+static imgcolor_status add_person(cJSON *item, const imgcolor_cluster *c, imgcolor_space space)
+{
+    static const int lch_places[3] = {5, 5, 2}, oklab_places[3] = {5, 5, 5},
+                     lab_places[3] = {3, 3, 3};
+    char text[8];
+    imgcolor_rgb_to_hex(c->text, text);
+    if ((space == IMGCOLOR_SPACE_OKLAB && !add_triple(item, "oklab", c->space_centroid,
+                                                      oklab_places)) ||
+        (space == IMGCOLOR_SPACE_LAB && !add_triple(item, "lab", c->space_centroid,
+                                                    lab_places)))
+        return IMGCOLOR_E_NOMEM;
+    if (!add_triple(item, "oklch", c->oklch, lch_places) ||
+        !cJSON_AddStringToObject(item, "name", c->name) ||
+        !add_number(item, "name_distance", rounded(c->name_distance, 5)) ||
+        !cJSON_AddStringToObject(item, "text", text) ||
+        !add_number(item, "text_contrast", rounded(c->text_contrast, 2)))
+        return IMGCOLOR_E_NOMEM;
+    return IMGCOLOR_OK;
+}
+
+/* "space" when it is not rgb, "profile" when the pixels were converted from one,
+ * "warnings" when there are any: all absent in the common case, so that the document
+ * stays as it was. */
+static imgcolor_status add_color_management(cJSON *root, const imgcolor_result *res)
+{
+    imgcolor_space space = imgcolor_result_space(res);
+    if (space != IMGCOLOR_SPACE_RGB &&
+        !cJSON_AddStringToObject(root, "space", imgcolor_space_name(space)))
+        return IMGCOLOR_E_NOMEM;
+    const char *profile = imgcolor_result_profile(res);
+    if (profile && !cJSON_AddStringToObject(root, "profile", profile))
+        return IMGCOLOR_E_NOMEM;
+    size_t n = imgcolor_result_warning_count(res);
+    if (n == 0)
+        return IMGCOLOR_OK;
+    cJSON *list = cJSON_AddArrayToObject(root, "warnings");
+    if (!list)
+        return IMGCOLOR_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        cJSON *w = cJSON_CreateString(imgcolor_result_warning(res, i));
+        if (!w || !cJSON_AddItemToArray(list, w)) {
+            cJSON_Delete(w);
+            return IMGCOLOR_E_NOMEM;
+        }
+    }
+    return IMGCOLOR_OK;
 }
 
 imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *file, char **out)
@@ -51,7 +121,11 @@ imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *
             !add_number(item, "count", (double)c->count) ||
             !add_number(item, "fraction", c->fraction))
             goto done;
+        if (add_person(item, c, imgcolor_result_space(res)) != IMGCOLOR_OK)
+            goto done;
     }
+    if (add_color_management(root, res) != IMGCOLOR_OK)
+        goto done;
     /* cJSON allocates with malloc by default: imgcolor_free() releases it. */
     *out = cJSON_PrintUnformatted(root);
     st = *out ? IMGCOLOR_OK : IMGCOLOR_E_NOMEM;

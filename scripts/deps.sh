@@ -11,9 +11,11 @@ doc_tools=""
 
 packages="build-essential cmake pkg-config libpng-dev libjpeg62-turbo-dev libcjson-dev
 libcivetweb-dev libcmocka-dev libfreetype-dev fonts-dejavu-core libcurl4-openssl-dev
-libssl-dev python3 python3-requests libwebp-dev libgif-dev libtiff-dev libheif-dev libaom-dev"
+libssl-dev python3 python3-requests libwebp-dev libgif-dev libtiff-dev libheif-dev libaom-dev
+liblcms2-dev"
 if [ "${1:-}" = "--test" ]; then
-    packages="$packages libxml2-utils nginx-light openssl curl imagemagick time"
+    packages="$packages libxml2-utils nginx-light openssl curl imagemagick time
+    icc-profiles-free colord-data"
     # the stack tests: the page in a browser (playwright-core comes from npm), the units
     packages="$packages nodejs chromium systemd"
     # the static-consumer test: libheif's x265 links libnuma statically

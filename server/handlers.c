@@ -275,6 +275,9 @@ typedef struct prominent_params {
     long long k, n_init, min_alpha;
     uint64_t seed;
     int has_n_init, has_seed, has_min_alpha;
+    long long color_management;
+    int has_color_management, has_space;
+    imgcolor_space space;
 } prominent_params;
 
 /* Runs the library on an encoded image; on failure the problem is sent. */
@@ -292,6 +295,14 @@ static int run_prominent(srv_req *r, const char *data, size_t len, const promine
         st = imgcolor_options_set_seed(opt, p->seed);
     if (st == IMGCOLOR_OK && p->has_min_alpha)
         st = imgcolor_options_set_min_alpha(opt, (int)p->min_alpha);
+    if (st == IMGCOLOR_OK && p->has_color_management)
+        st = imgcolor_options_set_color_management(opt, (int)p->color_management);
+    if (st == IMGCOLOR_OK && p->has_space &&
+        imgcolor_options_set_space(opt, p->space) != IMGCOLOR_OK) {
+        imgcolor_options_free(opt);
+        return srv_problem(r, 400, "invalid-field", NULL, "space %s is not available",
+                           imgcolor_space_name(p->space));
+    }
     int rc = st == IMGCOLOR_OK ? srv_work_begin(r) : 0;
     if (rc) {
         imgcolor_options_free(opt);
@@ -308,6 +319,33 @@ static int run_prominent(srv_req *r, const char *data, size_t len, const promine
                            err.status == st ? err.message : imgcolor_strerror(st));
     }
     return srv_library_problem(r, st, &err);
+}
+
+/* color_management (0 or 1, false or true) and space ("rgb", "oklab", "lab"), when given. */
+static int color_options(srv_req *r, const srv_field *cm, const srv_field *space,
+                         prominent_params *p)
+{
+    if (cm) {
+        p->has_color_management = 1;
+        if (cm->len == 4 && memcmp(cm->value, "true", 4) == 0)
+            p->color_management = 1;
+        else if (cm->len == 5 && memcmp(cm->value, "false", 5) == 0)
+            p->color_management = 0;
+        else if (parse_int(cm->value, cm->len, 0, 1, &p->color_management) != INT_OK)
+            return srv_problem(r, 400, "invalid-field", NULL,
+                               "color_management must be 0, 1, false or true");
+    }
+    if (space) {
+        char name[8] = "";
+        if (space->len < sizeof name)
+            memcpy(name, space->value, space->len);
+        if (space->len >= sizeof name || memchr(name, '\0', space->len) ||
+            imgcolor_space_parse(name, &p->space) != IMGCOLOR_OK)
+            return srv_problem(r, 400, "invalid-field", NULL,
+                               "space must be rgb, oklab or lab");
+        p->has_space = 1;
+    }
+    return 0;
 }
 
 /* Reads k, n_init, seed, min_alpha from the form, then from the query string. */
@@ -339,6 +377,9 @@ static int prominent_options(srv_req *r, const srv_form *form, const srv_form *q
                                "seed must be an integer in 0..18446744073709551615");
         p->has_seed = 1;
     }
+    const srv_field *cm = PARAM("color_management");
+    if ((rc = color_options(r, cm, PARAM("space"), p)))
+        return rc;
 #undef PARAM
     return 0;
 }

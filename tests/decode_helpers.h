@@ -69,6 +69,8 @@ static inline imgcolor_status probe_decode(const void *data, size_t size,
                                            imgcolor_error *err)
 {
     memset(p, 0, sizeof *p);
+    if (!opt) /* internal functions take the options in force, never NULL */
+        opt = imgcolor__options_defaults();
     uint8_t *copy = malloc(size ? size : 1);
     assert_non_null(copy);
     memcpy(copy, data, size);

@@ -492,6 +492,8 @@ static void test_inertia_matches_scikit_learn(void **state)
         imgcolor_options *opt = NULL;
         assert_int_equal(imgcolor_options_new(&opt), IMGCOLOR_OK);
         assert_int_equal(imgcolor_options_set_k(opt, k), IMGCOLOR_OK);
+        /* scikit-learn clustered the stored values, as the lesson's Pillow reads them. */
+        assert_int_equal(imgcolor_options_set_color_management(opt, 0), IMGCOLOR_OK);
         imgcolor_result *res = NULL;
         imgcolor_error err;
         if (imgcolor_prominent_file(path, opt, &res, &err) != IMGCOLOR_OK)
@@ -680,7 +682,11 @@ static void test_pixel_input_matches_decoded(void **state)
                      IMGCOLOR_OK);
     char *from_rgba = NULL;
     assert_int_equal(imgcolor_result_to_json(res, NULL, &from_rgba), IMGCOLOR_OK);
-    assert_string_equal(from_rgba, from_file);
+    /* Both converted from the file's Adobe RGB profile, one colour at a time and one
+     * pixel at a time; the file's document also names the profile. */
+    size_t n = strlen(from_rgba) - 1; /* up to the closing brace */
+    assert_memory_equal(from_rgba, from_file, n);
+    assert_string_equal(from_file + n, ",\"profile\":\"Adobe RGB (1998)\"}");
     imgcolor_result_free(res);
     /* Bad calls are errors, not crashes. */
     assert_int_equal(imgcolor_prominent_pixels(img->rgba, img->width, img->height, 3,

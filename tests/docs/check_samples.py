@@ -13,7 +13,8 @@ A fenced block is checked as the HTML comment just above it says:
 In expected output, "..." stands for any text, and a line that starts with a space
 continues the line before it (long JSON is wrapped so; the same is done to the actual
 output, so indented JSON compares with its first lines). Commands run in a scratch
-directory holding examples/ (and photo.jpg, a copy of examples/1.jpg), with this
+directory holding examples/ and tests/data/photos/ (and photo.jpg, a copy of
+examples/1.jpg), with this
 build's imgcolor on PATH, against an imgcolor-server this test starts: the documents'
 address 127.0.0.1:5000 becomes its port. curl runs with --fail-with-body, so an
 error status fails the command; a file written with -o must be a PNG or SVG as its
@@ -191,6 +192,9 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         shutil.copytree(os.path.join(src, "examples"), os.path.join(work, "examples"))
         shutil.copy(os.path.join(src, "examples", "1.jpg"), os.path.join(work, "photo.jpg"))
+        os.makedirs(os.path.join(work, "tests", "data"))
+        os.symlink(os.path.join(src, "tests", "data", "photos"),
+                   os.path.join(work, "tests", "data", "photos"))
         os.makedirs(os.path.join(work, "server"))
         with Server(os.path.join(build, "bin", "imgcolor-server"),
                     os.path.join(work, "server")) as s:
