@@ -29,10 +29,10 @@ imgcolor_status imgcolor__check_frames(const char *format, uint32_t width, uint3
                                        uint64_t frames, size_t input_size,
                                        const imgcolor_options *opt, imgcolor_error *err)
 {
+    /* Counting may stop at the first frame past the limit. */
     if (frames > (uint64_t)opt->max_frames)
-        return imgcolor__fail(err, IMGCOLOR_E_TOO_LARGE,
-                              "%s: %llu frames, over the limit of %d", format,
-                              (unsigned long long)frames, opt->max_frames);
+        return imgcolor__fail(err, IMGCOLOR_E_TOO_LARGE, "%s: more than %d frames, the limit",
+                              format, opt->max_frames);
     uint64_t each = (uint64_t)width * height, total = each * frames;
     if (total > opt->max_total_pixels)
         return imgcolor__fail(err, IMGCOLOR_E_TOO_LARGE,

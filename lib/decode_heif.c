@@ -1,5 +1,5 @@
 /* decode_heif.c: the primary image of a HEIF file (HEIC, AVIF) to RGBA8 with libheif and
- * the codecs Debian builds it with (libde265 for HEVC, dav1d or libaom for AV1). */
+ * the codecs Debian builds it with: libde265 for HEVC, libaom for AV1. */
 #include "internal.h"
 
 #if IMGCOLOR_WITH_HEIF
@@ -11,7 +11,9 @@
 static imgcolor_status fail_heif(const char *name, struct heif_error e, imgcolor_error *err)
 {
     imgcolor_status st = IMGCOLOR_E_DECODE;
-    if (e.code == heif_error_Memory_allocation_error)
+    if (e.subcode == heif_suberror_Security_limit_exceeded)
+        st = IMGCOLOR_E_TOO_LARGE; /* libheif's own size limits, reported as memory errors */
+    else if (e.code == heif_error_Memory_allocation_error)
         st = IMGCOLOR_E_NOMEM;
     else if (e.code == heif_error_Unsupported_filetype || e.code == heif_error_Unsupported_feature)
         st = IMGCOLOR_E_FORMAT;
@@ -87,7 +89,14 @@ imgcolor_status imgcolor__decode_heif(const uint8_t *data, size_t size, const im
         return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "%s: out of memory", name);
     if (opt->threads > 0)
         heif_context_set_max_decoding_threads(ctx, opt->threads);
-    struct heif_error e = heif_context_read_from_memory_without_copy(ctx, data, size, NULL);
+    /* AV1 through libaom: libheif 1.15's first choice, dav1d, prints its errors to
+     * stderr, and 1.15 ignores heif_decoding_options.decoder_id. */
+    struct heif_error e = heif_register_decoder(ctx, imgcolor__heif_av1_plugin());
+    if (e.code != heif_error_Ok) {
+        heif_context_free(ctx);
+        return fail_heif(name, e, err);
+    }
+    e = heif_context_read_from_memory_without_copy(ctx, data, size, NULL);
     if (e.code == heif_error_Ok)
         e = heif_context_get_primary_image_handle(ctx, &h);
     if (e.code != heif_error_Ok) {
@@ -106,6 +115,8 @@ imgcolor_status imgcolor__decode_heif(const uint8_t *data, size_t size, const im
         goto done;
     }
     dopt->convert_hdr_to_8bit = 1;
+    /* Damage is an error, never pixels made up around it. */
+    dopt->strict_decoding = 1;
     if ((st = sink->begin(sink->user, w, ht)) != IMGCOLOR_OK)
         goto done;
     e = heif_decode_image(h, &img, heif_colorspace_RGB,

@@ -61,6 +61,9 @@ static toff_t size_fn(thandle_t h)
 
 /* libtiff prints to stderr through its global handlers unless a handler of the file's
  * own says it took the message (returns 1). The first error is the one reported. */
+#ifdef __GNUC__
+__attribute__((format(printf, 4, 0)))
+#endif
 static int error_fn(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap)
 {
     (void)tif;

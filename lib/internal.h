@@ -119,6 +119,10 @@ imgcolor_status imgcolor__decode_tiff(const uint8_t *data, size_t size, const im
 imgcolor_status imgcolor__decode_heif(const uint8_t *data, size_t size, const imgcolor_options *opt,
                                       const imgcolor__sink *sink, imgcolor_error *err);
 
+/* The AV1 decoder the HEIF decoder registers with libheif (decode_heif_av1.c). */
+struct heif_decoder_plugin;
+const struct heif_decoder_plugin *imgcolor__heif_av1_plugin(void);
+
 /* The most pixels a decoder may produce per input byte beyond a first image: PNG's
  * deflate, at 1032:1 on one-bit rows, reaches 8256; this is the same order. */
 #define IMGCOLOR__PIXELS_PER_BYTE_MAX 8192u

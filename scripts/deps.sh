@@ -8,7 +8,7 @@ set -eu
 
 packages="build-essential cmake pkg-config libpng-dev libjpeg62-turbo-dev libcjson-dev
 libcivetweb-dev libcmocka-dev libfreetype-dev fonts-dejavu-core libcurl4-openssl-dev
-libssl-dev python3 python3-requests libwebp-dev libgif-dev libtiff-dev libheif-dev
+libssl-dev python3 python3-requests libwebp-dev libgif-dev libtiff-dev libheif-dev libaom-dev
 liblcms2-dev"
 if [ "${1:-}" = "--test" ]; then
     packages="$packages libxml2-utils nginx-light openssl curl icc-profiles-free colord-data"

@@ -181,7 +181,7 @@ static void test_animation(void **state)
     /* The caps, checked before any frame is decoded. */
     assert_int_equal(imgcolor_options_set_all_frames(opt, 1), IMGCOLOR_OK);
     assert_int_equal(imgcolor_options_set_max_frames(opt, 2), IMGCOLOR_OK);
-    expect_failure(b.data, b.len, opt, IMGCOLOR_E_TOO_LARGE, "3 frames, over the limit of 2");
+    expect_failure(b.data, b.len, opt, IMGCOLOR_E_TOO_LARGE, "more than 2 frames, the limit");
     assert_int_equal(imgcolor_options_set_max_frames(opt, 3), IMGCOLOR_OK);
     assert_int_equal(imgcolor_options_set_max_total_pixels(opt, 89), IMGCOLOR_OK);
     expect_failure(b.data, b.len, opt, IMGCOLOR_E_TOO_LARGE, "(90 pixels), over the limit of 89");

@@ -10,6 +10,7 @@
 
 #define FUZZ_MAX_PIXELS (4u << 20)
 #define FUZZ_MAX_ITER 20
+#define FUZZ_MAX_FRAMES 64
 
 /* The pixels imgcolor_prominent() should count: those with alpha >= min_alpha. */
 static uint64_t opaque_pixels(const imgcolor_image *img, int min_alpha)
@@ -57,11 +58,12 @@ static void check_result(const imgcolor_result *res, const imgcolor_image *img, 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* The last byte varies the options; it is the end of a PNG's IEND CRC or a JPEG's
-     * EOI marker, so valid seeds stay valid. */
+    /* The last byte varies the options; it is the end of a PNG's IEND CRC, a JPEG's
+     * EOI marker or a GIF's trailer, so valid seeds stay valid. */
     uint8_t knob = size ? data[size - 1] : 0;
     int k = 1 + knob % 8;
     int min_alpha = knob & 0x80 ? 0 : 128;
+    int all_frames = !(knob & 0x40);
 
     imgcolor_options *opt = NULL;
     if (imgcolor_options_new(&opt) != IMGCOLOR_OK)
@@ -72,6 +74,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(imgcolor_options_set_max_iter(opt, FUZZ_MAX_ITER) == IMGCOLOR_OK);
     FUZZ_CHECK(imgcolor_options_set_threads(opt, 1) == IMGCOLOR_OK);
     FUZZ_CHECK(imgcolor_options_set_min_alpha(opt, min_alpha) == IMGCOLOR_OK);
+    /* Animations: all frames or the first, within the same pixel budget as one image. */
+    FUZZ_CHECK(imgcolor_options_set_all_frames(opt, all_frames) == IMGCOLOR_OK);
+    FUZZ_CHECK(imgcolor_options_set_max_total_pixels(opt, FUZZ_MAX_PIXELS) == IMGCOLOR_OK);
+    FUZZ_CHECK(imgcolor_options_set_max_frames(opt, FUZZ_MAX_FRAMES) == IMGCOLOR_OK);
 
     imgcolor_image *img = NULL;
     imgcolor_error derr;
