@@ -20,7 +20,11 @@ const char cli_prominent_help[] =
     "      --min-alpha N    pixels with lower alpha are left out (default 128)\n"
     "      --threads N      worker threads, 0 = one per core (default 0)\n"
     "      --max-pixels N   refuse larger images (default 64000000)\n"
-    "  -f, --format FMT     text (default), json (JSON Lines) or csv\n\n"
+    "  -f, --format FMT     text (default), json (JSON Lines) or csv\n"
+    "      --fast           count a sample of at least --fast-min-pixels pixels (JPEG:\n"
+    "                       decoded at 1/2, 1/4 or 1/8 scale) with at most 3\n"
+    "                       initialisations; counts still refer to the whole image\n"
+    "      --fast-min-pixels N  1024..2^40 (default 250000)\n\n"
     "Text output shows a colour swatch when standard output is a terminal, unless\n"
     "NO_COLOR is set.\n";
 
@@ -116,7 +120,8 @@ static int run_one(const char *file, const imgcolor_options *opt, enum format fo
 int cli_prominent(int argc, char **argv)
 {
     enum { OPT_K = 1, OPT_N_INIT, OPT_MAX_ITER, OPT_SEED, OPT_MIN_ALPHA, OPT_THREADS,
-           OPT_MAX_PIXELS, OPT_FORMAT, OPT_NO_COLOR_MANAGEMENT };
+           OPT_MAX_PIXELS, OPT_FORMAT, OPT_NO_COLOR_MANAGEMENT, OPT_FAST,
+           OPT_FAST_MIN_PIXELS };
     static const cli_option options[] = {
         {"k", 'k', 1, OPT_K},
         {"n-init", 0, 1, OPT_N_INIT},
@@ -127,6 +132,8 @@ int cli_prominent(int argc, char **argv)
         {"max-pixels", 0, 1, OPT_MAX_PIXELS},
         {"format", 'f', 1, OPT_FORMAT},
         {"no-color-management", 0, 0, OPT_NO_COLOR_MANAGEMENT},
+        {"fast", 0, 0, OPT_FAST},
+        {"fast-min-pixels", 0, 1, OPT_FAST_MIN_PIXELS},
         {NULL, 0, 0, 0},
     };
     imgcolor_options *opt = NULL;
@@ -200,6 +207,17 @@ int cli_prominent(int argc, char **argv)
             continue;
         case OPT_NO_COLOR_MANAGEMENT:
             imgcolor_options_set_color_management(opt, 0);
+            continue;
+        case OPT_FAST:
+            imgcolor_options_set_fast(opt, 1);
+            continue;
+        case OPT_FAST_MIN_PIXELS:
+            if (cli_parse_int(a.value, 0, INT64_MAX, a.name, &v) < 0)
+                goto done;
+            if (imgcolor_options_set_fast_min_pixels(opt, (uint64_t)v) != IMGCOLOR_OK) {
+                cli_error("%s: %lld is out of range (see 'imgcolor help prominent')", a.name, v);
+                goto done;
+            }
             continue;
         }
     }

@@ -188,6 +188,30 @@ IMGCOLOR_API imgcolor_status imgcolor_options_set_time_limit_ms(imgcolor_options
                                                                 uint64_t time_limit_ms);
 IMGCOLOR_API uint64_t imgcolor_options_get_time_limit_ms(const imgcolor_options *opt);
 
+/*
+ * Fast mode (fast = 1; 0, the default, is the exact mode; other values are
+ * IMGCOLOR_E_RANGE): the colours are counted on a regular sample of the pixels that
+ * keeps at least fast_min_pixels of them, and k-means runs at most
+ * IMGCOLOR_FAST_N_INIT initialisations once sampled. A JPEG that keeps enough pixels at
+ * half its size is decoded so by its DCT (each pixel the mean of 2 x 2; smaller scales
+ * merge fine textures), and any image still above the minimum is thinned to one pixel in
+ * s x s, for the largest s that keeps it; an image of less than about four times the
+ * minimum is counted in full, with every initialisation. Counts, fractions, pixels, transparent and inertia are scaled back to
+ * the whole image (the counts still sum to pixels: each share is rounded down and the
+ * rest go to the largest remainders); distinct is the sample's.
+ * imgcolor_result_sampled() and the functions after it say what was done. The result is
+ * as deterministic as the exact mode's.
+ */
+#define IMGCOLOR_FAST_N_INIT 3
+IMGCOLOR_API imgcolor_status imgcolor_options_set_fast(imgcolor_options *opt, int fast);
+IMGCOLOR_API int imgcolor_options_get_fast(const imgcolor_options *opt);
+/* The fewest pixels the fast mode keeps: 1024 to 2^40, default 250 000
+ * (IMGCOLOR_DEFAULT_FAST_MIN_PIXELS); IMGCOLOR_E_RANGE outside. */
+#define IMGCOLOR_DEFAULT_FAST_MIN_PIXELS 250000u
+IMGCOLOR_API imgcolor_status imgcolor_options_set_fast_min_pixels(imgcolor_options *opt,
+                                                                  uint64_t fast_min_pixels);
+IMGCOLOR_API uint64_t imgcolor_options_get_fast_min_pixels(const imgcolor_options *opt);
+
 IMGCOLOR_API int imgcolor_options_get_k(const imgcolor_options *opt);
 IMGCOLOR_API int imgcolor_options_get_n_init(const imgcolor_options *opt);
 IMGCOLOR_API int imgcolor_options_get_max_iter(const imgcolor_options *opt);
@@ -372,6 +396,17 @@ IMGCOLOR_API const char *imgcolor_result_warning(const imgcolor_result *res, siz
 /* The description of the colour profile the pixels were converted from to sRGB
  * ("Adobe RGB (1998)"; "" when it has none), or NULL when none was applied. Owned by res. */
 IMGCOLOR_API const char *imgcolor_result_profile(const imgcolor_result *res);
+
+/* 1 when the colours were counted on a sample of the pixels (fast mode; see
+ * imgcolor_options_set_fast()), else 0. */
+IMGCOLOR_API int imgcolor_result_sampled(const imgcolor_result *res);
+/* The DCT scale denominator the image was decoded at: 1 (full size) or 2. */
+IMGCOLOR_API uint32_t imgcolor_result_sample_scale(const imgcolor_result *res);
+/* The grid step: one pixel in step x step of the decoded image was kept (1: all). */
+IMGCOLOR_API uint32_t imgcolor_result_sample_step(const imgcolor_result *res);
+/* The pixels actually counted, transparent ones included (the image's pixels when not
+ * sampled). */
+IMGCOLOR_API uint64_t imgcolor_result_sample_pixels(const imgcolor_result *res);
 
 /*
  * The result as one line of JSON, the document every front end prints:

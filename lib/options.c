@@ -21,6 +21,8 @@ static const imgcolor_options defaults = {
     .max_total_pixels = IMGCOLOR_DEFAULT_MAX_PIXELS,
     .color_management = 1,
     .space = IMGCOLOR_SPACE_RGB,
+    .fast = 0,
+    .fast_min_pixels = IMGCOLOR_DEFAULT_FAST_MIN_PIXELS,
 };
 
 const imgcolor_options *imgcolor__options_defaults(void)
@@ -92,6 +94,8 @@ IMGCOLOR_OPTION_(uint64_t, max_bytes, 1, UINT64_MAX)
 IMGCOLOR_OPTION_(int, all_frames, 0, 1)
 IMGCOLOR_OPTION_(int, max_frames, 1, 100000)
 IMGCOLOR_OPTION_(uint64_t, max_total_pixels, 1, (uint64_t)1 << 40)
+IMGCOLOR_OPTION_(int, fast, 0, 1)
+IMGCOLOR_OPTION_(uint64_t, fast_min_pixels, 1024, (uint64_t)1 << 40)
 #undef IMGCOLOR_OPTION_
 
 imgcolor_status imgcolor_options_set_tol(imgcolor_options *opt, double tol)
