@@ -251,6 +251,28 @@ static void test_deterministic(void **state)
     }
 }
 
+/* The CLI's --fast and --fast-min-pixels: the setter's range, refused with a message. */
+static void test_cli_flags(void **state)
+{
+    (void)state;
+    char cmd[1024];
+    const char *bad[] = {"10", "1023", "1099511627777", "-5", "x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(cmd, sizeof cmd, "'%s' prominent '%s' --fast --fast-min-pixels %s",
+                 IMGCOLOR_CLI_PATH, PHOTO("retina.jpg"), bad[i]);
+        test_run r = test_run_cmd(cmd, NULL, 0);
+        assert_int_not_equal(r.status, 0);
+        assert_non_null(strstr(r.err, "--fast-min-pixels"));
+        test_run_free(&r);
+    }
+    snprintf(cmd, sizeof cmd, "'%s' prominent '%s' --fast --fast-min-pixels 100000 -f json",
+             IMGCOLOR_CLI_PATH, PHOTO("retina.jpg"));
+    test_run r = test_run_cmd(cmd, NULL, 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\"sampled\":true,\"sample_scale\":2,\"sample_step\":2,"));
+    test_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_png_grid),
         cmocka_unit_test(test_pixels_transparent),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_cli_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
