@@ -26,3 +26,9 @@ test: build
 
 clean:
 	rm -rf $(BUILD)
+
+# Every benchmark, then docs/BENCHMARKS.md's generated tables and plots rewritten.
+# BENCH_FLAGS=--quick for a run of a few minutes.
+.PHONY: bench
+bench:
+	./bench/run.sh $(BENCH_FLAGS)
