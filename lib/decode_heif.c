@@ -75,6 +75,120 @@ static imgcolor_status send_rows(const uint8_t *plane, int stride, uint32_t w, u
     return st;
 }
 
+/* An HEVC parameter set read bit by bit, emulation-prevention bytes dropped. */
+typedef struct bits {
+    const uint8_t *p;
+    size_t n, at; /* bytes; bit position */
+    int zeros;    /* zero bytes just read, for emulation prevention */
+    size_t byte;  /* index of the byte being read */
+    uint8_t cur;
+} bits;
+
+static unsigned read_bit(bits *b)
+{
+    if (b->at % 8 == 0) {
+        if (b->byte < b->n && b->zeros >= 2 && b->p[b->byte] == 3) {
+            b->byte++; /* 00 00 03: the 03 is not data */
+            b->zeros = 0;
+        }
+        b->cur = b->byte < b->n ? b->p[b->byte] : 0;
+        b->zeros = b->cur == 0 ? b->zeros + 1 : 0;
+        b->byte++;
+    }
+    return (b->cur >> (7 - b->at++ % 8)) & 1;
+}
+
+static uint32_t read_bits(bits *b, int n)
+{
+    uint32_t v = 0;
+    while (n-- > 0)
+        v = v << 1 | read_bit(b);
+    return v;
+}
+
+/* ue(v); UINT32_MAX when longer than 32 bits. */
+static uint32_t read_ue(bits *b)
+{
+    int lead = 0;
+    while (!read_bit(b))
+        if (++lead > 31 || b->byte > b->n)
+            return UINT32_MAX;
+    return (uint32_t)((1ull << lead) - 1 + read_bits(b, lead));
+}
+
+/*
+ * The luma size an HEVC sequence parameter set declares (H.265 7.3.2.2), so that a file
+ * whose coded image is larger than its 'ispe' box says is refused before libde265
+ * allocates for it. Returns 0 when the set cannot be read; libheif will say why.
+ */
+static int sps_size(const uint8_t *nal, size_t n, uint32_t *w, uint32_t *h)
+{
+    bits b = {nal, n, 0, 0, 0, 0};
+    read_bits(&b, 16); /* NAL unit header */
+    read_bits(&b, 4);  /* sps_video_parameter_set_id */
+    unsigned sub_layers = read_bits(&b, 3);
+    read_bits(&b, 1);
+    read_bits(&b, 96); /* general profile, tier and level */
+    unsigned profile[8] = {0}, level[8] = {0};
+    for (unsigned i = 0; i < sub_layers; i++) {
+        profile[i] = read_bit(&b);
+        level[i] = read_bit(&b);
+    }
+    if (sub_layers > 0)
+        read_bits(&b, 2 * (8 - (int)sub_layers));
+    for (unsigned i = 0; i < sub_layers; i++)
+        read_bits(&b, (profile[i] ? 88 : 0) + (level[i] ? 8 : 0));
+    read_ue(&b); /* sps_seq_parameter_set_id */
+    if (read_ue(&b) == 3)
+        read_bit(&b); /* separate_colour_plane_flag */
+    *w = read_ue(&b);
+    *h = read_ue(&b);
+    return b.byte <= b.n && *w != UINT32_MAX && *h != UINT32_MAX;
+}
+
+/*
+ * Checks the size every HEVC decoder configuration ('hvcC') in the file declares in its
+ * SPS: one over max_pixels is refused unless it is the image's own size, give or take
+ * the 64 pixels of a coding tree block that encoders pad each side to.
+ */
+static imgcolor_status check_hevc_sizes(const char *name, const uint8_t *d, size_t n,
+                                        uint32_t width, uint32_t height,
+                                        const imgcolor_options *opt, imgcolor_error *err)
+{
+    for (size_t i = 4; i + 4 <= n; i++) {
+        if (d[i] != 'h' || memcmp(d + i, "hvcC", 4) != 0)
+            continue;
+        size_t box = (size_t)d[i - 4] << 24 | (size_t)d[i - 3] << 16 | (size_t)d[i - 2] << 8 |
+                     d[i - 1];
+        size_t end = box >= 8 && box - 4 <= n - i ? i - 4 + box : n;
+        size_t at = i + 4 + 22; /* the configuration record's fixed part */
+        if (at >= end)
+            continue;
+        unsigned arrays = d[at++];
+        for (unsigned a = 0; a < arrays && at + 3 <= end; a++) {
+            unsigned type = d[at] & 0x3f, count = (unsigned)d[at + 1] << 8 | d[at + 2];
+            at += 3;
+            for (unsigned k = 0; k < count && at + 2 <= end; k++) {
+                size_t len = (size_t)d[at] << 8 | d[at + 1];
+                at += 2;
+                if (len > end - at)
+                    break;
+                uint32_t cw, ch;
+                if (type == 33 && sps_size(d + at, len, &cw, &ch) &&
+                    (uint64_t)cw * ch > opt->max_pixels &&
+                    ((uint64_t)cw > (uint64_t)width + 64 || (uint64_t)ch > (uint64_t)height + 64))
+                    return imgcolor__fail(err, IMGCOLOR_E_TOO_LARGE,
+                                          "%s: coded image of %ux%u for a %ux%u image, over the "
+                                          "limit of %llu pixels",
+                                          name, cw, ch, width, height,
+                                          (unsigned long long)opt->max_pixels);
+                at += len;
+            }
+        }
+    }
+    return IMGCOLOR_OK;
+}
+
 imgcolor_status imgcolor__decode_heif(const uint8_t *data, size_t size, const imgcolor_options *opt,
                                       const imgcolor__sink *sink, imgcolor_error *err)
 {
@@ -106,6 +220,8 @@ imgcolor_status imgcolor__decode_heif(const uint8_t *data, size_t size, const im
     int hw = heif_image_handle_get_width(h), hh = heif_image_handle_get_height(h);
     uint32_t w = hw > 0 ? (uint32_t)hw : 0, ht = hh > 0 ? (uint32_t)hh : 0;
     if ((st = imgcolor__check_dimensions(w, ht, opt, err)) != IMGCOLOR_OK)
+        goto done;
+    if ((st = check_hevc_sizes(name, data, size, w, ht, opt, err)) != IMGCOLOR_OK)
         goto done;
     if ((st = send_profile(name, h, sink, err)) != IMGCOLOR_OK)
         goto done;

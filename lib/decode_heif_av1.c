@@ -57,6 +57,8 @@ static void free_decoder(void *p)
 static struct heif_error push_data(void *p, const void *data, size_t size)
 {
     av1_decoder *d = p;
+    if (size == 0) /* libheif pushes empty configurations; NULL + 0 is undefined */
+        return heif_ok();
     if (size > d->cap - d->size) {
         if (size > SIZE_MAX / 2 - d->size)
             return heif_fail(heif_error_Memory_allocation_error, "AV1 data too large");

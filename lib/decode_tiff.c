@@ -279,6 +279,9 @@ static imgcolor_status read_strips(TIFF *tif, tiff_src *src, const tiff_layout *
     o->max_rows = rps;
     for (uint32_t y = 0; y < t->height && st == IMGCOLOR_OK; y += rps) {
         uint32_t n = t->height - y < rps ? t->height - y : rps;
+        /* libtiff can return a whole strip of which a damaged stream filled only part
+         * (found by fuzzing): cleared first, what it leaves is zero, never old memory. */
+        memset(strip, 0, (size_t)strip_bytes);
         tmsize_t got = TIFFReadEncodedStrip(tif, TIFFComputeStrip(tif, y, 0), strip,
                                             (tmsize_t)strip_bytes);
         if (got < 0 || (uint64_t)got < (uint64_t)line * n || src->failed) {
@@ -324,6 +327,7 @@ static imgcolor_status read_tiles(TIFF *tif, tiff_src *src, const tiff_layout *t
         st = imgcolor__sink_buffer(o->sink, y, n, stride, th, &o->own, &out);
         for (uint32_t x = 0; x < t->width && st == IMGCOLOR_OK; x += tw) {
             uint32_t cols = t->width - x < tw ? t->width - x : tw;
+            memset(tile, 0, (size_t)tile_bytes); /* as for strips */
             tmsize_t got = TIFFReadEncodedTile(tif, TIFFComputeTile(tif, x, y, 0, 0), tile,
                                                (tmsize_t)tile_bytes);
             if (got < 0 || (uint64_t)got < (uint64_t)line * n || src->failed) {

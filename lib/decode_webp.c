@@ -130,6 +130,13 @@ imgcolor_status imgcolor__decode_webp(const uint8_t *data, size_t size, const im
     uint32_t count = WebPDemuxGetI(dmux, WEBP_FF_FRAME_COUNT);
     if ((st = imgcolor__check_dimensions(w, h, opt, err)) != IMGCOLOR_OK)
         goto done;
+    /* A still image fills its canvas exactly, or rows would be left undecoded. */
+    if (!features.has_animation &&
+        ((uint32_t)features.width != w || (uint32_t)features.height != h)) {
+        st = imgcolor__fail(err, IMGCOLOR_E_DECODE, "WebP: image of %dx%d on a %ux%u canvas",
+                            features.width, features.height, w, h);
+        goto done;
+    }
     uint32_t frames = features.has_animation && opt->all_frames ? count : 1;
     if (features.has_animation && count == 0) {
         st = imgcolor__fail(err, IMGCOLOR_E_DECODE, "WebP: animation has no frames");

@@ -92,7 +92,8 @@ imgcolor_status imgcolor__sink_buffer(const imgcolor__sink *sink, uint32_t y, ui
                                       size_t stride, uint32_t max_rows, uint8_t **own_rows,
                                       uint8_t **out);
 
-/* Decodes PNG or JPEG (sniffed from magic bytes) into sink. */
+/* Decodes an image of any format imgcolor_formats() names, sniffed from its magic bytes,
+ * into sink. */
 imgcolor_status imgcolor__decode_stream(const void *data, size_t size, const imgcolor_options *opt,
                                         const imgcolor__sink *sink, imgcolor_error *err);
 imgcolor_status imgcolor__decode_png(const uint8_t *data, size_t size, const imgcolor_options *opt,

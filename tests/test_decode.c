@@ -911,6 +911,24 @@ static void test_not_images(void **state)
                      IMGCOLOR_E_DECODE);
 }
 
+/* imgcolor_formats() names exactly what was built in, and --version prints it. */
+static void test_formats_list(void **state)
+{
+    (void)state;
+    const char *f = imgcolor_formats();
+    assert_non_null(strstr(f, "PNG JPEG"));
+    assert_int_equal(strstr(f, "WebP") != NULL, IMGCOLOR_WITH_WEBP);
+    assert_int_equal(strstr(f, "GIF") != NULL, IMGCOLOR_WITH_GIF);
+    assert_int_equal(strstr(f, "TIFF") != NULL, IMGCOLOR_WITH_TIFF);
+    assert_int_equal(strstr(f, "HEIC AVIF") != NULL, IMGCOLOR_WITH_HEIF);
+    char want[128];
+    snprintf(want, sizeof want, "imgcolor %s\nformats: %s\n", imgcolor_version(), f);
+    test_run r = test_run_cmd("'" IMGCOLOR_CLI_PATH "' --version", NULL, 0);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, want);
+    test_run_free(&r);
+}
+
 static void test_bad_arguments(void **state)
 {
     (void)state;
@@ -1251,6 +1269,7 @@ int main(void)
         cmocka_unit_test(test_check_dimensions),
         cmocka_unit_test(test_max_bytes),
         cmocka_unit_test(test_not_images),
+        cmocka_unit_test(test_formats_list),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_sink_refusal_passed_on),
         cmocka_unit_test(test_sink_buffer),

@@ -372,6 +372,42 @@ static void heif_ispe(uint8_t *d, size_t n)
     assert_true(patched > 0);
 }
 
+/*
+ * The other lie: a HEIC whose 'ispe' passes the pixel limit while its HEVC sequence
+ * parameter set declares more. tests/data/decode/heic-coded-4096x4096-declared-48x32.heic
+ * (4.4 KB, one flat colour, made with heif-enc and its 'ispe' patched) made libde265
+ * decode 16 MP before libheif noticed; the SPS is read first now. The honest seed, coded
+ * 64x64 for 48x32, still decodes at a limit of its own size.
+ */
+static void test_heif_coded_size(void **state)
+{
+    (void)state;
+    if (!IMGCOLOR_WITH_HEIF)
+        return;
+    size_t size;
+    uint8_t *lie = test_read_file(IMGCOLOR_TEST_DATA "/decode/heic-coded-4096x4096-declared-48x32.heic",
+                                  &size);
+    imgcolor_options *opt = NULL;
+    assert_int_equal(imgcolor_options_new(&opt), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_max_pixels(opt, 48 * 32), IMGCOLOR_OK);
+    hostile("HEIC coded 4096x4096, declared 48x32", "HEIF", lie, size, opt,
+            ALLOW(IMGCOLOR_E_TOO_LARGE));
+    imgcolor_error err;
+    imgcolor_result *res = NULL;
+    assert_int_equal(imgcolor_prominent(lie, size, opt, &res, &err), IMGCOLOR_E_TOO_LARGE);
+    assert_non_null(strstr(err.message, "HEIF: coded image of 4096x4096 for a 48x32 image"));
+    const seed *s = find_seed("heic.heic");
+    assert_non_null(s);
+    hostile("heic.heic at its own size's limit", "HEIF", s->data, s->size, opt,
+            ALLOW(IMGCOLOR_OK));
+    /* Within the limit the lie costs what an honest image of that size would, and
+     * libheif refuses the result. */
+    hostile("HEIC coded 4096x4096, declared 48x32, default limits", "HEIF", lie, size, NULL,
+            ALLOW(IMGCOLOR_E_DECODE));
+    imgcolor_options_free(opt);
+    free(lie);
+}
+
 static void test_dimension_bombs(void **state)
 {
     (void)state;
@@ -545,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_bit_flips),
         cmocka_unit_test(test_dimension_bombs),
+        cmocka_unit_test(test_heif_coded_size),
         cmocka_unit_test(test_frame_bombs),
     };
     return cmocka_run_group_tests(tests, load_seeds, free_seeds);
