@@ -60,6 +60,14 @@ int cli_write_output(const char *path, const void *data, size_t size);
 
 /* The subcommands: each takes its own arguments (argv[0] is the subcommand name) and
  * returns an exit code. */
+/* The palette formats of `prominent --format` (palette.c): the kind a name means, or
+ * -1; whether a --name-prefix is usable; and one image's palette on stdout. */
+enum { CLI_PALETTE_GPL, CLI_PALETTE_CSS, CLI_PALETTE_HEX };
+int cli_palette_kind(const char *name);
+int cli_css_prefix_ok(const char *prefix);
+void cli_print_palette(int kind, const char *file, const imgcolor_result *res,
+                       const char *prefix);
+
 int cli_prominent(int argc, char **argv);
 int cli_hex(int argc, char **argv);
 int cli_pie(int argc, char **argv);

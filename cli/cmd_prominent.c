@@ -11,6 +11,8 @@ const char cli_prominent_help[] =
     "Prints the k prominent colours of each PNG or JPEG image (k-means of its pixels, as\n"
     "scikit-learn's KMeans computes it), largest cluster first. '-' reads standard input.\n\n"
     "Options:\n"
+    "      --space SPACE    cluster in rgb (default: the sRGB code values, as scikit-learn\n"
+    "                       on the pixels), oklab or lab (CIELAB D65)\n"
     "      --no-color-management  take the stored values as sRGB, ignoring the image's\n"
     "                       colour profile (default: convert from it to sRGB)\n"
     "  -k, --k N            clusters, 1..256 (default 6)\n"
@@ -21,14 +23,23 @@ const char cli_prominent_help[] =
     "      --threads N      worker threads, 0 = one per core (default 0)\n"
     "      --max-pixels N   refuse larger images (default 64000000)\n"
     "  -f, --format FMT     text (default), json (JSON Lines) or csv\n"
-    "      --fast           count a sample of at least --fast-min-pixels pixels (JPEG:\n"
-    "                       decoded at 1/2, 1/4 or 1/8 scale) with at most 3\n"
-    "                       initialisations; counts still refer to the whole image\n"
+    "                       or a palette: gpl (GIMP), css (custom properties), hex\n"
+    "      --name-prefix P  css: properties named --P-1, --P-2... (default color)\n"
+    "      --fast           count a sample of at least --fast-min-pixels pixels (a JPEG\n"
+    "                       decoded at half size), with at most 3 initialisations;\n"
+    "                       counts still refer to the whole image\n"
     "      --fast-min-pixels N  1024..2^40 (default 250000)\n\n"
     "Text output shows a colour swatch when standard output is a terminal, unless\n"
     "NO_COLOR is set.\n";
 
-enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_PALETTE };
+
+/* How results are printed: the format, and for palettes their kind and CSS prefix. */
+typedef struct output {
+    enum format format;
+    int palette;
+    const char *prefix;
+} output;
 
 static void print_text(const char *file, const imgcolor_result *res, int many, int swatch)
 {
@@ -85,7 +96,7 @@ static int print_json(const char *file, const imgcolor_result *res)
     return 0;
 }
 
-static int run_one(const char *file, const imgcolor_options *opt, enum format format, int many,
+static int run_one(const char *file, const imgcolor_options *opt, const output *o, int many,
                    int swatch)
 {
     imgcolor_result *res = NULL;
@@ -106,7 +117,10 @@ static int run_one(const char *file, const imgcolor_options *opt, enum format fo
         return CLI_BAD_INPUT;
     }
     int rc = CLI_OK;
-    if (format == FORMAT_JSON)
+    enum format format = o->format;
+    if (format == FORMAT_PALETTE)
+        cli_print_palette(o->palette, file, res, o->prefix);
+    else if (format == FORMAT_JSON)
         rc = print_json(file, res) < 0 ? CLI_BAD_INPUT : CLI_OK;
     else if (format == FORMAT_CSV)
         print_csv(file, res);
@@ -120,8 +134,8 @@ static int run_one(const char *file, const imgcolor_options *opt, enum format fo
 int cli_prominent(int argc, char **argv)
 {
     enum { OPT_K = 1, OPT_N_INIT, OPT_MAX_ITER, OPT_SEED, OPT_MIN_ALPHA, OPT_THREADS,
-           OPT_MAX_PIXELS, OPT_FORMAT, OPT_NO_COLOR_MANAGEMENT, OPT_FAST,
-           OPT_FAST_MIN_PIXELS };
+           OPT_MAX_PIXELS, OPT_FORMAT, OPT_NO_COLOR_MANAGEMENT, OPT_SPACE,
+           OPT_NAME_PREFIX, OPT_FAST, OPT_FAST_MIN_PIXELS };
     static const cli_option options[] = {
         {"k", 'k', 1, OPT_K},
         {"n-init", 0, 1, OPT_N_INIT},
@@ -132,6 +146,8 @@ int cli_prominent(int argc, char **argv)
         {"max-pixels", 0, 1, OPT_MAX_PIXELS},
         {"format", 'f', 1, OPT_FORMAT},
         {"no-color-management", 0, 0, OPT_NO_COLOR_MANAGEMENT},
+        {"space", 0, 1, OPT_SPACE},
+        {"name-prefix", 0, 1, OPT_NAME_PREFIX},
         {"fast", 0, 0, OPT_FAST},
         {"fast-min-pixels", 0, 1, OPT_FAST_MIN_PIXELS},
         {NULL, 0, 0, 0},
@@ -144,6 +160,7 @@ int cli_prominent(int argc, char **argv)
     const char **files = calloc((size_t)argc, sizeof *files);
     int nfiles = 0, rc = CLI_USAGE, id;
     enum format format = FORMAT_TEXT;
+    output out = {FORMAT_TEXT, 0, "color"};
     cli_args a;
     cli_args_init(&a, argc, argv);
     if (!files) {
@@ -165,8 +182,11 @@ int cli_prominent(int argc, char **argv)
                 format = FORMAT_JSON;
             else if (strcmp(a.value, "csv") == 0)
                 format = FORMAT_CSV;
+            else if ((out.palette = cli_palette_kind(a.value)) >= 0)
+                format = FORMAT_PALETTE;
             else {
-                cli_error("%s: expected text, json or csv, got '%s'", a.name, a.value);
+                cli_error("%s: expected text, json, csv, gpl, css or hex, got '%s'", a.name,
+                          a.value);
                 goto done;
             }
             continue;
@@ -208,6 +228,23 @@ int cli_prominent(int argc, char **argv)
         case OPT_NO_COLOR_MANAGEMENT:
             imgcolor_options_set_color_management(opt, 0);
             continue;
+        case OPT_NAME_PREFIX:
+            if (!cli_css_prefix_ok(a.value)) {
+                cli_error("%s: expected 1..64 letters, digits, '-' or '_', got '%s'", a.name,
+                          a.value);
+                goto done;
+            }
+            out.prefix = a.value;
+            continue;
+        case OPT_SPACE: {
+            imgcolor_space space;
+            if (imgcolor_space_parse(a.value, &space) != IMGCOLOR_OK ||
+                imgcolor_options_set_space(opt, space) != IMGCOLOR_OK) {
+                cli_error("%s: expected rgb, oklab or lab, got '%s'", a.name, a.value);
+                goto done;
+            }
+            continue;
+        }
         case OPT_FAST:
             imgcolor_options_set_fast(opt, 1);
             continue;
@@ -227,12 +264,13 @@ int cli_prominent(int argc, char **argv)
     }
     const char *no_color = getenv("NO_COLOR");
     int swatch = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
+    out.format = format;
     if (format == FORMAT_CSV)
         puts("file,rank,hex,r,g,b,count,fraction,oklch_l,oklch_c,oklch_h,name,name_distance,"
              "text,text_contrast");
     rc = CLI_OK;
     for (int i = 0; i < nfiles; i++)
-        if (run_one(files[i], opt, format, nfiles > 1, swatch) != CLI_OK)
+        if (run_one(files[i], opt, &out, nfiles > 1, swatch) != CLI_OK)
             rc = CLI_BAD_INPUT;
 done:
     free(files);

@@ -318,7 +318,8 @@ IMGCOLOR_API void imgcolor_image_free(imgcolor_image *img);
 
 typedef struct imgcolor_cluster {
     double centroid[3];  /* exact mean of the cluster's pixels, R, G, B in 0..255 */
-    imgcolor_rgb rgb;    /* centroid rounded half to even, as numpy.rint */
+    imgcolor_rgb rgb;    /* rgb space: centroid rounded half to even, as numpy.rint;
+                            oklab, lab: the nearest sRGB colour in gamut to space_centroid */
     char hex[8];         /* "#rrggbb" of rgb */
     uint64_t count;      /* pixels in the cluster */
     double fraction;     /* count / pixels counted */
@@ -383,11 +384,14 @@ IMGCOLOR_API uint64_t imgcolor_result_pixels(const imgcolor_result *res);
 IMGCOLOR_API uint64_t imgcolor_result_transparent(const imgcolor_result *res);
 /* Distinct colours among the clustered pixels. */
 IMGCOLOR_API uint64_t imgcolor_result_distinct(const imgcolor_result *res);
-/* Sum of squared RGB distances of clustered pixels to their centroid (scikit-learn inertia_). */
+/* Sum of squared distances of clustered pixels to their centroid (scikit-learn inertia_),
+ * in the space clustered: RGB code values by default. */
 IMGCOLOR_API double imgcolor_result_inertia(const imgcolor_result *res);
 /* Lloyd iterations of the winning run (scikit-learn n_iter_). */
 IMGCOLOR_API int imgcolor_result_iterations(const imgcolor_result *res);
 
+/* The space the colours were clustered in; inertia and space_centroid are in it. */
+IMGCOLOR_API imgcolor_space imgcolor_result_space(const imgcolor_result *res);
 /* Things the caller should know about how the result was reached, such as a colour
  * profile that could not be used (the pixels were then taken as sRGB): the number of
  * warnings, and warning i as English text owned by res (NULL when out of range). */

@@ -13,6 +13,8 @@ double imgcolor__linear_to_srgb(double v);
  * matrices CSS Color 4 publishes). */
 void imgcolor__linear_to_oklab(const double rgb[3], double lab[3]);
 void imgcolor__oklab_to_linear(const double lab[3], double rgb[3]);
+/* An 8-bit sRGB colour in linear light, from a table. */
+void imgcolor__rgb8_to_linear(imgcolor_rgb c, double lin[3]);
 /* An 8-bit sRGB colour in Oklab. */
 void imgcolor__rgb8_to_oklab(imgcolor_rgb c, double lab[3]);
 

@@ -146,7 +146,7 @@ imgcolor_status imgcolor_options_set_space(imgcolor_options *opt, imgcolor_space
 {
     if (!opt)
         return IMGCOLOR_E_INVALID;
-    if (space != IMGCOLOR_SPACE_RGB) /* the perceptual spaces are not clustered yet */
+    if (space != IMGCOLOR_SPACE_RGB && space != IMGCOLOR_SPACE_OKLAB && space != IMGCOLOR_SPACE_LAB)
         return IMGCOLOR_E_RANGE;
     opt->space = space;
     return IMGCOLOR_OK;

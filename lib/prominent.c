@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster_space.h"
 #include "collect.h"
 #include "colorspace.h"
 #include "kmeans.h"
@@ -16,6 +17,7 @@ struct imgcolor_result {
     uint64_t pixels, transparent, distinct;
     double inertia;
     int iterations;
+    imgcolor_space space;
     imgcolor__warnings warnings;
     char profile[64]; /* the colour profile converted from, or "" */
     int fast;
@@ -45,24 +47,47 @@ static uint8_t round_channel(double v)
     return (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
 }
 
-/* The fields that say what a cluster's colour is, for a person, from its centroid and
- * its rounded colour. */
-static void describe(imgcolor_cluster *c)
+/* The fields that say what a cluster's colour is, for a person, from its centroid in
+ * the space clustered (rgb, centroid and space_centroid set) and its rounded colour. */
+static void describe(imgcolor_cluster *c, imgcolor_space space)
 {
-    double linear[3], oklab[3];
-    for (int j = 0; j < 3; j++) {
-        c->space_centroid[j] = c->centroid[j];
-        linear[j] = imgcolor__srgb_to_linear(c->centroid[j] / 255.0);
-    }
-    imgcolor__linear_to_oklab(linear, oklab);
+    double oklab[3], linear[3];
+    imgcolor__space_to_oklab(space, c->space_centroid, oklab);
     imgcolor__oklab_to_oklch(oklab, c->oklch);
-    imgcolor__linear_to_cielab(linear, c->lab);
+    if (space == IMGCOLOR_SPACE_LAB) {
+        memcpy(c->lab, c->space_centroid, sizeof c->lab);
+    } else {
+        imgcolor__oklab_to_linear(oklab, linear);
+        imgcolor__linear_to_cielab(linear, c->lab);
+    }
     imgcolor__rgb8_to_oklab(c->rgb, oklab);
     c->name = imgcolor__css_nearest(oklab, &c->name_distance);
     const imgcolor_rgb black = {0, 0, 0}, white = {255, 255, 255};
     double on_black = imgcolor__contrast(c->rgb, black), on_white = imgcolor__contrast(c->rgb, white);
     c->text = on_black >= on_white ? black : white;
     c->text_contrast = on_black >= on_white ? on_black : on_white;
+}
+
+/* Clusters the n distinct colours in opt->space; rgb_mean gets each cluster's mean sRGB
+ * (in rgb, its centre). Takes counts over. */
+static imgcolor_status run_clustering(uint32_t *codes, uint64_t *counts, size_t n,
+                                      const imgcolor_options *opt, imgcolor__meter *meter,
+                                      imgcolor__clustering *cl, double (*rgb_mean)[3])
+{
+    imgcolor_status st = imgcolor__meter_check(meter);
+    if (st == IMGCOLOR_OK && opt->space != IMGCOLOR_SPACE_RGB) {
+        st = imgcolor__cluster_in_space(codes, counts, n, opt, meter->budget, cl, rgb_mean);
+        free(counts);
+        return st;
+    }
+    imgcolor__kmeans_data *data = NULL;
+    st = imgcolor__kmeans_prepare(codes, counts, n, &data); /* takes counts over */
+    if (st == IMGCOLOR_OK)
+        st = imgcolor__kmeans_run(data, opt, meter->budget, cl);
+    if (st == IMGCOLOR_OK)
+        memcpy(rgb_mean, cl->centres, (size_t)cl->k * sizeof cl->centres[0]);
+    imgcolor__kmeans_data_free(data);
+    return st;
 }
 
 /* The message for a failure st of counting the colours: the histogram's only other
@@ -92,20 +117,19 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
     uint32_t *codes = NULL;
     uint64_t *counts = NULL;
     size_t n = 0;
-    imgcolor__kmeans_data *data = NULL;
     imgcolor__clustering *cl = malloc(sizeof *cl);
+    double (*rgb_mean)[3] = malloc(IMGCOLOR_K_MAX * sizeof *rgb_mean);
     imgcolor_result *res = NULL;
-    imgcolor_status st = cl ? imgcolor__histogram_take(hist, &codes, &counts, &n)
-                            : IMGCOLOR_E_NOMEM;
+    imgcolor_status st = cl && rgb_mean ? imgcolor__histogram_take(hist, &codes, &counts, &n)
+                                        : IMGCOLOR_E_NOMEM;
     if (st == IMGCOLOR_OK && m)
         st = imgcolor__managed_convert_codes(m, codes, counts, &n);
-    if (st == IMGCOLOR_OK)
-        st = imgcolor__kmeans_prepare(codes, counts, n, &data); /* takes counts over */
+    if (st == IMGCOLOR_OK) {
+        st = run_clustering(codes, counts, n, opt, meter, cl, rgb_mean);
+        counts = NULL;
+    }
     free(codes);
-    if (st == IMGCOLOR_OK)
-        st = imgcolor__meter_check(meter);
-    if (st == IMGCOLOR_OK)
-        st = imgcolor__kmeans_run(data, opt, meter->budget, cl);
+    free(counts);
     if (st != IMGCOLOR_OK) {
         if (st == IMGCOLOR_E_LIMIT)
             imgcolor__budget_fail(meter->budget, err);
@@ -126,6 +150,7 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
     res->distinct = n;
     res->inertia = cl->inertia;
     res->iterations = cl->iterations;
+    res->space = opt->space;
     if (m) {
         res->warnings = m->warnings;
         memcpy(res->profile, m->profile, sizeof res->profile);
@@ -134,19 +159,27 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
         if (cl->counts[t] == 0)
             continue; /* a centre no pixel is nearest to is no prominent colour */
         imgcolor_cluster *c = &res->clusters[res->count++];
-        memcpy(c->centroid, cl->centres[t], sizeof c->centroid);
-        c->rgb = (imgcolor_rgb){round_channel(c->centroid[0]), round_channel(c->centroid[1]),
-                                round_channel(c->centroid[2])};
+        memcpy(c->centroid, rgb_mean[t], sizeof c->centroid);
+        memcpy(c->space_centroid, cl->centres[t], sizeof c->space_centroid);
+        if (opt->space == IMGCOLOR_SPACE_RGB) {
+            c->rgb = (imgcolor_rgb){round_channel(c->centroid[0]),
+                                    round_channel(c->centroid[1]),
+                                    round_channel(c->centroid[2])};
+        } else { /* the centre itself, as the nearest sRGB colour in gamut */
+            double oklab[3];
+            imgcolor__space_to_oklab(opt->space, c->space_centroid, oklab);
+            c->rgb = imgcolor__oklab_to_rgb8(oklab);
+        }
         imgcolor_rgb_to_hex(c->rgb, c->hex);
         c->count = cl->counts[t];
         c->fraction = (double)c->count / (double)pixels;
-        describe(c);
+        describe(c, opt->space);
     }
     qsort(res->clusters, res->count, sizeof res->clusters[0], by_count);
     *out = res;
     res = NULL;
 done:
-    imgcolor__kmeans_data_free(data);
+    free(rgb_mean);
     free(cl);
     free(res);
     return st;
@@ -368,6 +401,11 @@ double imgcolor_result_inertia(const imgcolor_result *res)
 int imgcolor_result_iterations(const imgcolor_result *res)
 {
     return res ? res->iterations : 0;
+}
+
+imgcolor_space imgcolor_result_space(const imgcolor_result *res)
+{
+    return res ? res->space : IMGCOLOR_SPACE_RGB;
 }
 
 size_t imgcolor_result_warning_count(const imgcolor_result *res)

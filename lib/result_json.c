@@ -30,12 +30,19 @@ static int add_triple(cJSON *obj, const char *name, const double v[3], const int
     return 1;
 }
 
-/* What the colour is, for a person: OKLCH, the nearest CSS name and the text to put on it. */
-static imgcolor_status add_person(cJSON *item, const imgcolor_cluster *c)
+/* What the colour is, for a person: OKLCH, the centre in the space clustered when that
+ * is not rgb, the nearest CSS name and the text to put on it. */
+static imgcolor_status add_person(cJSON *item, const imgcolor_cluster *c, imgcolor_space space)
 {
-    static const int lch_places[3] = {5, 5, 2};
+    static const int lch_places[3] = {5, 5, 2}, oklab_places[3] = {5, 5, 5},
+                     lab_places[3] = {3, 3, 3};
     char text[8];
     imgcolor_rgb_to_hex(c->text, text);
+    if ((space == IMGCOLOR_SPACE_OKLAB && !add_triple(item, "oklab", c->space_centroid,
+                                                      oklab_places)) ||
+        (space == IMGCOLOR_SPACE_LAB && !add_triple(item, "lab", c->space_centroid,
+                                                    lab_places)))
+        return IMGCOLOR_E_NOMEM;
     if (!add_triple(item, "oklch", c->oklch, lch_places) ||
         !cJSON_AddStringToObject(item, "name", c->name) ||
         !add_number(item, "name_distance", rounded(c->name_distance, 5)) ||
@@ -45,10 +52,15 @@ static imgcolor_status add_person(cJSON *item, const imgcolor_cluster *c)
     return IMGCOLOR_OK;
 }
 
-/* "profile" when the pixels were converted from one, "warnings" when there are any:
- * both absent in the common case, so that the document stays as it was. */
+/* "space" when it is not rgb, "profile" when the pixels were converted from one,
+ * "warnings" when there are any: all absent in the common case, so that the document
+ * stays as it was. */
 static imgcolor_status add_color_management(cJSON *root, const imgcolor_result *res)
 {
+    imgcolor_space space = imgcolor_result_space(res);
+    if (space != IMGCOLOR_SPACE_RGB &&
+        !cJSON_AddStringToObject(root, "space", imgcolor_space_name(space)))
+        return IMGCOLOR_E_NOMEM;
     const char *profile = imgcolor_result_profile(res);
     if (profile && !cJSON_AddStringToObject(root, "profile", profile))
         return IMGCOLOR_E_NOMEM;
@@ -115,7 +127,7 @@ imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *
             !add_number(item, "count", (double)c->count) ||
             !add_number(item, "fraction", c->fraction))
             goto done;
-        if (add_person(item, c) != IMGCOLOR_OK)
+        if (add_person(item, c, imgcolor_result_space(res)) != IMGCOLOR_OK)
             goto done;
     }
     if (add_color_management(root, res) != IMGCOLOR_OK)

@@ -52,6 +52,12 @@ static void test_reference_values(void **state)
         /* Lindbloom rounds his sRGB matrix and white differently: 0.01 apart. */
         assert_near(lab, refs[i].lab, 1e-2);
     }
+    /* The table of 8-bit values is the function, to the last bit. */
+    for (int v = 0; v < 256; v++) {
+        double lin[3];
+        imgcolor__rgb8_to_linear((imgcolor_rgb){(uint8_t)v, 0, 0}, lin);
+        assert_true(lin[0] == imgcolor__srgb_to_linear(v / 255.0));
+    }
     /* The transfer function at its knee and ends. */
     assert_true(imgcolor__srgb_to_linear(0) == 0);
     assert_true(fabs(imgcolor__srgb_to_linear(1) - 1) < 1e-15);

@@ -1,0 +1,34 @@
+/* kmeans_space.h: weighted k-means over colours with real coordinates (kmeans_space.c),
+ * for clustering in Oklab or CIELAB with the semantics of the RGB tree (kmeans.h). */
+#ifndef IMGCOLOR_KMEANS_SPACE_H
+#define IMGCOLOR_KMEANS_SPACE_H
+
+#include "kmeans.h"
+
+/* n points (x: n x 3 coordinates) with weights (pixel counts, each > 0), read-only. */
+typedef struct imgcolor__points {
+    size_t n;
+    const double (*x)[3];
+    const uint64_t *w;
+} imgcolor__points;
+
+/*
+ * scikit-learn's KMeans(n_clusters=k, n_init, max_iter, tol) with greedy k-means++ on
+ * the points as if each were w[i] pixels: opt->n_init runs seeded from opt->seed and the
+ * run's index, spread over threads; the lowest inertia wins (the earliest on ties). tol
+ * is relative to the mean per-coordinate variance of the pixels. With no more points
+ * than k, each point is its own cluster. budget as for imgcolor__kmeans_run().
+ */
+imgcolor_status imgcolor__kmeans_space_run(const imgcolor__points *p, const imgcolor_options *opt,
+                                           imgcolor__budget *budget, imgcolor__clustering *out);
+
+/* Lloyd iterations from k initial centres, then the final assignment: one run of the
+ * above without the random start (tol_abs absolute). */
+imgcolor_status imgcolor__kmeans_space_lloyd(const imgcolor__points *p, int k,
+                                             const double (*init)[3], int max_iter,
+                                             double tol_abs, imgcolor__clustering *out);
+
+/* The index of the centre nearest to x (the first of equals). */
+int imgcolor__nearest_centre(const double x[3], const double (*c)[3], int k);
+
+#endif
