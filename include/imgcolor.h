@@ -417,8 +417,9 @@ IMGCOLOR_API uint64_t imgcolor_result_sample_pixels(const imgcolor_result *res);
  * {"width":640,"height":427,"pixels":273280,"transparent":0,"distinct":45526,"k":6,
  *  "inertia":2.28e8,"iterations":12,"colors":[{"rgb":[r,g,b],"hex":"#rrggbb",
  *  "count":n,"fraction":0.31},...]}
- * file, when not NULL, is added first as "file". The string must be freed with
- * imgcolor_free().
+ * file, when not NULL, is added first as "file". A sampled result (fast mode) also has
+ * "sampled":true,"sample_scale":s,"sample_step":n,"sample_pixels":n before "colors".
+ * The string must be freed with imgcolor_free().
  */
 IMGCOLOR_API imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *file,
                                                      char **out);
