@@ -19,7 +19,10 @@ quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 
 "$here/setup.sh" "$build/peers"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DIMGCOLOR_BUILD_TESTS=OFF >/dev/null
+# Every switch explicit: the pie and batch scripts configure the same folder without the
+# server or the CLI, and a cached OFF would leave their binaries stale.
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DIMGCOLOR_BUILD_TESTS=OFF \
+  -DIMGCOLOR_BUILD_CLI=ON -DIMGCOLOR_BUILD_SERVER=ON >/dev/null
 cmake --build "$build" -j2 >/dev/null
 cli=$build/bin/imgcolor
 out=$build/results
@@ -34,10 +37,12 @@ if [ $quick = 1 ]; then
   large=$(echo "$large" | head -n1)
   seconds=2
   pie_rounds=2
+  batch_rounds=1
 else
   repeat=5
   seconds=5
   pie_rounds=5
+  batch_rounds=3
 fi
 
 {
@@ -62,7 +67,7 @@ fi
 
 # The batch benchmark belongs to the CLI's batch mode; run when it is there.
 if [ -x "$here/batch/run.sh" ]; then
-  "$here/batch/run.sh" $( [ $quick = 1 ] && echo --quick) >"$out/batch.md" 2>&1 ||
+  "$here/batch/run.sh" $batch_rounds >"$out/batch.md" 2>&1 ||
     echo "bench/batch/run.sh failed (exit $?)" >>"$out/batch.md"
 else
   echo "Not measured: bench/batch/run.sh is not in this tree." >"$out/batch.md"
