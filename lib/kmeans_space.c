@@ -16,7 +16,7 @@
 typedef struct space_scratch {
     double *closest;   /* n: k-means++ distances, then distances to the own centre */
     double *cumulative; /* n */
-    int *labels, *labels_old; /* n */
+    int *labels; /* n */
     double *upper, *lower; /* n: Hamerly's bounds on the distance to the own centre and
                               to every other */
 } space_scratch;
@@ -26,7 +26,6 @@ static void scratch_free(space_scratch *s)
     free(s->closest);
     free(s->cumulative);
     free(s->labels);
-    free(s->labels_old);
     free(s->upper);
     free(s->lower);
 }
@@ -37,10 +36,9 @@ static imgcolor_status scratch_init(space_scratch *s, size_t n)
     s->closest = malloc(n * sizeof *s->closest);
     s->cumulative = malloc(n * sizeof *s->cumulative);
     s->labels = malloc(n * sizeof *s->labels);
-    s->labels_old = malloc(n * sizeof *s->labels_old);
     s->upper = malloc(n * sizeof *s->upper);
     s->lower = malloc(n * sizeof *s->lower);
-    return s->closest && s->cumulative && s->labels && s->labels_old && s->upper && s->lower
+    return s->closest && s->cumulative && s->labels && s->upper && s->lower
                ? IMGCOLOR_OK
                : IMGCOLOR_E_NOMEM;
 }
@@ -225,20 +223,16 @@ static int nearest_two(const double x[3], const double (*c)[3], int k, double *d
     return best;
 }
 
-/* Labels for centres c. With moved (the distance each centre moved since the bounds
- * were set; NULL: set them now), Hamerly's test skips the colours whose centre is
- * nearer, by the bounds, than half the gap to its nearest other centre and than every
- * other centre. */
-static void assign(const imgcolor__points *p, int k, const double (*c)[3], const double *moved,
-                   space_scratch *s)
+/* Labels for centres c, and (when cs is not NULL) the clusters' sums, in the same pass
+ * and in colour order. With moved (the distance each centre moved since the bounds were
+ * set; NULL: set them now), Hamerly's test skips the colours whose centre is nearer, by
+ * the bounds, than half the gap to its nearest other centre and than every other
+ * centre. Returns whether any label changed. */
+static int assign(const imgcolor__points *p, int k, const double (*c)[3], const double *moved,
+                  space_scratch *s, centre_sums *cs)
 {
-    if (!moved) {
-        for (size_t i = 0; i < p->n; i++)
-            s->labels[i] = nearest_two(p->x[i], c, k, &s->upper[i], &s->lower[i]);
-        return;
-    }
     double max_moved = 0, half_gap[IMGCOLOR_K_MAX];
-    for (int t = 0; t < k; t++) {
+    for (int t = 0; moved && t < k; t++) {
         max_moved = moved[t] > max_moved ? moved[t] : max_moved;
         double g = INFINITY;
         for (int u = 0; u < k; u++)
@@ -248,44 +242,50 @@ static void assign(const imgcolor__points *p, int k, const double (*c)[3], const
             }
         half_gap[t] = g / 2;
     }
+    if (cs)
+        memset(cs, 0, sizeof *cs);
+    int changed = 0;
     for (size_t i = 0; i < p->n; i++) {
         int t = s->labels[i];
-        s->upper[i] += moved[t];
-        s->lower[i] -= max_moved;
-        double m = s->lower[i] > half_gap[t] ? s->lower[i] : half_gap[t];
-        if (s->upper[i] * BOUND_MARGIN < m)
-            continue;
-        s->upper[i] = sqrt(imgcolor__dist2(p->x[i][0], p->x[i][1], p->x[i][2], c[t]));
-        if (s->upper[i] * BOUND_MARGIN < m)
-            continue;
-        s->labels[i] = nearest_two(p->x[i], c, k, &s->upper[i], &s->lower[i]);
+        if (!moved) {
+            t = nearest_two(p->x[i], c, k, &s->upper[i], &s->lower[i]);
+        } else {
+            s->upper[i] += moved[t];
+            s->lower[i] -= max_moved;
+            double m = s->lower[i] > half_gap[t] ? s->lower[i] : half_gap[t];
+            if (s->upper[i] * BOUND_MARGIN >= m) {
+                s->upper[i] = sqrt(imgcolor__dist2(p->x[i][0], p->x[i][1], p->x[i][2], c[t]));
+                if (s->upper[i] * BOUND_MARGIN >= m)
+                    t = nearest_two(p->x[i], c, k, &s->upper[i], &s->lower[i]);
+            }
+        }
+        changed |= t != s->labels[i];
+        s->labels[i] = t;
+        if (cs) {
+            for (int j = 0; j < 3; j++)
+                cs->s[t][j] += (double)p->w[i] * p->x[i][j];
+            cs->w[t] += p->w[i];
+        }
     }
+    return changed;
 }
 
-/* The centres of the clusters the labels make, after relocation, into new_c; returns
- * the total squared shift and sets moved[t] to each centre's distance moved. */
+/* The centres of the clusters of sums cs, after relocation, into new_c; returns the
+ * total squared shift and sets moved[t] to each centre's distance moved. */
 static double update(const imgcolor__points *p, int k, const double (*c)[3], space_scratch *s,
-                     double (*new_c)[3], double *moved)
+                     centre_sums *cs, double (*new_c)[3], double *moved)
 {
-    centre_sums cs;
-    memset(&cs, 0, sizeof cs);
-    for (size_t i = 0; i < p->n; i++) {
-        int t = s->labels[i];
-        for (int j = 0; j < 3; j++)
-            cs.s[t][j] += (double)p->w[i] * p->x[i][j];
-        cs.w[t] += p->w[i];
-    }
     int empty = 0;
     for (int t = 0; t < k; t++)
-        empty |= cs.w[t] == 0;
+        empty |= cs->w[t] == 0;
     if (empty)
-        relocate(p, k, c, s->labels, s->closest, &cs);
+        relocate(p, k, c, s->labels, s->closest, cs);
     double shift = 0;
     for (int t = 0; t < k; t++) {
         double m = 0;
         for (int j = 0; j < 3; j++) {
             /* A cluster left empty keeps its centre, as scikit-learn's does. */
-            new_c[t][j] = cs.w[t] ? cs.s[t][j] / (double)cs.w[t] : c[t][j];
+            new_c[t][j] = cs->w[t] ? cs->s[t][j] / (double)cs->w[t] : c[t][j];
             double d = new_c[t][j] - c[t][j];
             m += d * d;
         }
@@ -302,31 +302,31 @@ static imgcolor_status lloyd(const imgcolor__points *p, int k, double (*c)[3], i
 {
     double next[IMGCOLOR_K_MAX][3];
     int strict = 0, it = 0;
-    for (size_t i = 0; i < p->n; i++)
-        s->labels_old[i] = -1;
     double moved[IMGCOLOR_K_MAX];
-    int bounded = 0;
+    centre_sums cs;
+    /* The labels start as none (-1), as scikit-learn's labels_old: the first pass never
+     * counts as converged. */
+    for (size_t i = 0; i < p->n; i++)
+        s->labels[i] = -1;
     while (it < max_iter) {
         imgcolor_status st = imgcolor__meter_check(meter);
         if (st != IMGCOLOR_OK)
             return st;
-        assign(p, k, (const double (*)[3])c, bounded ? moved : NULL, s);
-        double shift = update(p, k, (const double (*)[3])c, s, next, moved);
+        int changed = assign(p, k, (const double (*)[3])c, it ? moved : NULL, s, &cs);
+        double shift = update(p, k, (const double (*)[3])c, s, &cs, next, moved);
         /* Relocation moves pixels, not colours: the bounds of the colours it took from
          * still hold for their labels, so they stay valid. */
-        bounded = 1;
         memcpy(c, next, (size_t)k * sizeof next[0]);
         it++;
-        if (memcmp(s->labels, s->labels_old, p->n * sizeof *s->labels) == 0) {
+        if (!changed) {
             strict = 1;
             break;
         }
         if (shift <= tol_abs)
             break;
-        memcpy(s->labels_old, s->labels, p->n * sizeof *s->labels);
     }
     if (!strict)
-        assign(p, k, (const double (*)[3])c, bounded ? moved : NULL, s);
+        assign(p, k, (const double (*)[3])c, it ? moved : NULL, s, NULL);
     memset(out, 0, sizeof *out);
     out->k = k;
     out->iterations = it;

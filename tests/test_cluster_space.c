@@ -47,11 +47,23 @@ static int by_code(const void *a, const void *b)
     return cx < cy ? -1 : cx > cy;
 }
 
+/* The crop twice over, so that every colour has at least two pixels and a relocation
+ * that moved a whole colour instead of one pixel would show. */
+static pixels crop_twice(void)
+{
+    pixels once = crop(), twice = {2 * once.n, malloc(2 * once.n * sizeof(imgcolor_rgb))};
+    assert_non_null(twice.px);
+    memcpy(twice.px, once.px, once.n * sizeof(imgcolor_rgb));
+    memcpy(twice.px + once.n, once.px, once.n * sizeof(imgcolor_rgb));
+    free(once.px);
+    return twice;
+}
+
 /* The same start, as per-pixel points (weight 1 each, in the crop's order) and as the
  * histogram's distinct colours; the results must agree. */
 static void check_histogram_equals_pixels(imgcolor_space space, int k, const double (*init)[3])
 {
-    pixels im = crop();
+    pixels im = crop_twice();
     double (*px)[3] = malloc(im.n * sizeof *px);
     uint64_t *ones = malloc(im.n * sizeof *ones);
     imgcolor_rgb *sorted = malloc(im.n * sizeof *sorted);
@@ -106,6 +118,88 @@ static void test_histogram_equals_pixels(void **state)
     check_histogram_equals_pixels(IMGCOLOR_SPACE_OKLAB, 5, ok);
     const double lab[3][3] = {{30, 5, 10}, {60, 5, 20}, {90, 80, -80}};
     check_histogram_equals_pixels(IMGCOLOR_SPACE_LAB, 3, lab);
+}
+
+/* Lloyd as plainly as it can be written, every distance computed (no relocation: the
+ * start below leaves no cluster empty), for the bounds of kmeans_space.c to match. */
+static void plain_lloyd(const imgcolor__points *p, int k, double (*c)[3], int max_iter,
+                        imgcolor__clustering *out)
+{
+    int *labels = malloc(p->n * sizeof *labels), it = 0, strict = 0;
+    assert_non_null(labels);
+    for (size_t i = 0; i < p->n; i++)
+        labels[i] = -1;
+    while (it < max_iter) {
+        double s[IMGCOLOR_K_MAX][3] = {{0}};
+        uint64_t w[IMGCOLOR_K_MAX] = {0};
+        int changed = 0;
+        for (size_t i = 0; i < p->n; i++) {
+            int t = imgcolor__nearest_centre(p->x[i], (const double (*)[3])c, k);
+            changed |= t != labels[i];
+            labels[i] = t;
+            for (int j = 0; j < 3; j++)
+                s[t][j] += (double)p->w[i] * p->x[i][j];
+            w[t] += p->w[i];
+        }
+        for (int t = 0; t < k; t++) {
+            assert_true(w[t] > 0);
+            for (int j = 0; j < 3; j++)
+                c[t][j] = s[t][j] / (double)w[t];
+        }
+        it++;
+        if (!changed) {
+            strict = 1;
+            break;
+        }
+    }
+    assert_true(strict);
+    memset(out, 0, sizeof *out);
+    out->iterations = it;
+    for (size_t i = 0; i < p->n; i++)
+        out->counts[labels[i]] += p->w[i];
+    free(labels);
+}
+
+/* Hamerly's bounds skip only what cannot change: the labels, counts and centres are
+ * those of the exhaustive search, pass for pass. */
+static void test_bounds_are_exact(void **state)
+{
+    (void)state;
+    size_t size;
+    uint8_t *data = test_read_file(IMGCOLOR_TEST_DATA "/photos/coffee.png", &size);
+    imgcolor_image *img = NULL;
+    assert_int_equal(imgcolor_decode(data, size, NULL, &img, NULL), IMGCOLOR_OK);
+    size_t n = (size_t)img->width * img->height / 16;
+    double (*x)[3] = malloc(n * sizeof *x);
+    uint64_t *w = malloc(n * sizeof *w);
+    assert_true(x && w);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *q = img->rgba + 4 * 16 * i;
+        imgcolor__to_space(IMGCOLOR_SPACE_OKLAB, (imgcolor_rgb){q[0], q[1], q[2]}, x[i]);
+        w[i] = 1 + i % 3;
+    }
+    imgcolor__points p = {n, (const double (*)[3])x, w};
+    for (int k = 2; k <= 12; k += 5) {
+        double init[IMGCOLOR_K_MAX][3], c[IMGCOLOR_K_MAX][3];
+        for (int t = 0; t < k; t++)
+            memcpy(init[t], x[(size_t)t * (n / (size_t)k)], sizeof init[t]);
+        memcpy(c, init, sizeof c);
+        imgcolor__clustering got, want;
+        assert_int_equal(imgcolor__kmeans_space_lloyd(&p, k, (const double (*)[3])init, 300, 0,
+                                                      &got),
+                         IMGCOLOR_OK);
+        plain_lloyd(&p, k, c, 300, &want);
+        print_message("k=%d: %d iterations\n", k, got.iterations);
+        assert_int_equal(got.iterations, want.iterations);
+        for (int t = 0; t < k; t++) {
+            assert_true(got.counts[t] == want.counts[t]);
+            assert_memory_equal(got.centres[t], c[t], sizeof c[t]);
+        }
+    }
+    free(x);
+    free(w);
+    imgcolor_image_free(img);
+    free(data);
 }
 
 static char *json_of(const char *path, imgcolor_space space, int threads)
@@ -224,6 +318,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_histogram_equals_pixels),
+        cmocka_unit_test(test_bounds_are_exact),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_result_in_space),
         cmocka_unit_test(test_inertia_matches_scikit_learn),
