@@ -46,3 +46,9 @@ INSTANCES ?= 3
 serve: DEPS_FLAGS = nginx-light openssl curl
 serve: build
 	@deploy/imgcolor-serve $(BUILD)/bin/imgcolor-server $(INSTANCES)
+
+# Every benchmark, then docs/BENCHMARKS.md's generated tables and plots rewritten.
+# BENCH_FLAGS=--quick for a run of a few minutes.
+.PHONY: bench
+bench:
+	./bench/run.sh $(BENCH_FLAGS)

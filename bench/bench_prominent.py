@@ -61,7 +61,9 @@ def main():
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for path in args.images:
         name = os.path.basename(path)
-        ours, out, rss = timed([args.cli, "prominent", "-k", str(args.k), "--format", "json",
+        # Pixels as stored, as scikit-learn on Pillow's pixels sees them.
+        ours, out, rss = timed([args.cli, "prominent", "--no-color-management", "-k",
+                                str(args.k), "--format", "json",
                                 path], args.repeat)
         doc = json.loads(out)
         theirs, inertia = sklearn_fit(path, args.k, 0)

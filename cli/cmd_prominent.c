@@ -42,7 +42,11 @@ const char cli_prominent_help[] =
     "  -r, --recursive      read the images under each directory, in sorted order; other\n"
     "                       files are skipped, with a note\n"
     "      --progress       show progress on standard error (default: when a terminal)\n"
-    "      --no-progress    do not show progress\n\n"
+    "      --no-progress    do not show progress\n"
+    "      --fast           count a sample of at least --fast-min-pixels pixels (a JPEG\n"
+    "                       decoded at half size), with at most 3 initialisations;\n"
+    "                       counts still refer to the whole image\n"
+    "      --fast-min-pixels N  1024..2^40 (default 250000)\n\n"
     "Text output shows a colour swatch when standard output is a terminal, unless\n"
     "NO_COLOR is set. With more than one image, a summary line ends standard error.\n"
     "Exit status: 0 when every image was done, 1 when any failed or output was lost,\n"
@@ -181,7 +185,8 @@ typedef struct prominent_request {
 
 enum { OPT_K = 1, OPT_N_INIT, OPT_MAX_ITER, OPT_SEED, OPT_MIN_ALPHA, OPT_THREADS,
        OPT_MAX_PIXELS, OPT_FORMAT, OPT_JOBS, OPT_FILES_FROM, OPT_NULL, OPT_RECURSIVE,
-       OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_COLOR_MANAGEMENT, OPT_SPACE, OPT_NAME_PREFIX };
+       OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_COLOR_MANAGEMENT, OPT_SPACE, OPT_NAME_PREFIX,
+       OPT_FAST, OPT_FAST_MIN_PIXELS };
 
 static const cli_option prominent_options[] = {
     {"k", 'k', 1, OPT_K},
@@ -201,6 +206,8 @@ static const cli_option prominent_options[] = {
     {"no-color-management", 0, 0, OPT_NO_COLOR_MANAGEMENT},
     {"space", 0, 1, OPT_SPACE},
     {"name-prefix", 0, 1, OPT_NAME_PREFIX},
+    {"fast", 0, 0, OPT_FAST},
+    {"fast-min-pixels", 0, 1, OPT_FAST_MIN_PIXELS},
     {NULL, 0, 0, 0},
 };
 
@@ -278,6 +285,9 @@ static int apply_option(prominent_request *q, int id, const cli_args *a)
         return imgcolor_options_set_color_management(o, 0) == IMGCOLOR_OK ? 0 : -1;
     case OPT_SPACE: return parse_space(q, a);
     case OPT_NAME_PREFIX: return parse_name_prefix(q, a);
+    case OPT_FAST: return imgcolor_options_set_fast(o, 1) == IMGCOLOR_OK ? 0 : -1;
+    case OPT_FAST_MIN_PIXELS:
+        return cli_set_u64(o, imgcolor_options_set_fast_min_pixels, "fast_min_pixels", a);
     }
     return -1;
 }

@@ -192,11 +192,35 @@ IMGCOLOR_API uint64_t imgcolor_options_get_time_limit_ms(const imgcolor_options 
  * quotes the library's range in its messages instead of restating it. name is the
  * setter's name without "imgcolor_options_set_": "k", "n_init", "max_iter", "seed",
  * "min_alpha", "threads", "max_pixels", "max_bytes", "time_limit_ms", "all_frames",
- * "max_frames" or "max_total_pixels". Returns
+ * "max_frames", "max_total_pixels", "fast" or "fast_min_pixels". Returns
  * IMGCOLOR_E_INVALID for another name or a NULL pointer, leaving *min and *max untouched.
  */
 IMGCOLOR_API imgcolor_status imgcolor_options_range(const char *name, uint64_t *min,
                                                     uint64_t *max);
+
+/*
+ * Fast mode (fast = 1; 0, the default, is the exact mode; other values are
+ * IMGCOLOR_E_RANGE): the colours are counted on a regular sample of the pixels that
+ * keeps at least fast_min_pixels of them, and k-means runs at most
+ * IMGCOLOR_FAST_N_INIT initialisations once sampled. A JPEG that keeps enough pixels at
+ * half its size is decoded so by its DCT (each pixel the mean of 2 x 2; smaller scales
+ * merge fine textures), and any image still above the minimum is thinned to one pixel in
+ * s x s, for the largest s that keeps it; an image of less than about four times the
+ * minimum is counted in full, with every initialisation. Counts, fractions, pixels, transparent and inertia are scaled back to
+ * the whole image (the counts still sum to pixels: each share is rounded down and the
+ * rest go to the largest remainders); distinct is the sample's.
+ * imgcolor_result_sampled() and the functions after it say what was done. The result is
+ * as deterministic as the exact mode's.
+ */
+#define IMGCOLOR_FAST_N_INIT 3
+IMGCOLOR_API imgcolor_status imgcolor_options_set_fast(imgcolor_options *opt, int fast);
+IMGCOLOR_API int imgcolor_options_get_fast(const imgcolor_options *opt);
+/* The fewest pixels the fast mode keeps: 1024 to 2^40, default 250 000
+ * (IMGCOLOR_DEFAULT_FAST_MIN_PIXELS); IMGCOLOR_E_RANGE outside. */
+#define IMGCOLOR_DEFAULT_FAST_MIN_PIXELS 250000u
+IMGCOLOR_API imgcolor_status imgcolor_options_set_fast_min_pixels(imgcolor_options *opt,
+                                                                  uint64_t fast_min_pixels);
+IMGCOLOR_API uint64_t imgcolor_options_get_fast_min_pixels(const imgcolor_options *opt);
 
 IMGCOLOR_API int imgcolor_options_get_k(const imgcolor_options *opt);
 IMGCOLOR_API int imgcolor_options_get_n_init(const imgcolor_options *opt);
@@ -387,13 +411,25 @@ IMGCOLOR_API const char *imgcolor_result_warning(const imgcolor_result *res, siz
  * ("Adobe RGB (1998)"; "" when it has none), or NULL when none was applied. Owned by res. */
 IMGCOLOR_API const char *imgcolor_result_profile(const imgcolor_result *res);
 
+/* 1 when the colours were counted on a sample of the pixels (fast mode; see
+ * imgcolor_options_set_fast()), else 0. */
+IMGCOLOR_API int imgcolor_result_sampled(const imgcolor_result *res);
+/* The DCT scale denominator the image was decoded at: 1 (full size) or 2. */
+IMGCOLOR_API uint32_t imgcolor_result_sample_scale(const imgcolor_result *res);
+/* The grid step: one pixel in step x step of the decoded image was kept (1: all). */
+IMGCOLOR_API uint32_t imgcolor_result_sample_step(const imgcolor_result *res);
+/* The pixels actually counted, transparent ones included (the image's pixels when not
+ * sampled). */
+IMGCOLOR_API uint64_t imgcolor_result_sample_pixels(const imgcolor_result *res);
+
 /*
  * The result as one line of JSON, the document every front end prints:
  * {"width":640,"height":427,"pixels":273280,"transparent":0,"distinct":45526,"k":6,
  *  "inertia":2.28e8,"iterations":12,"colors":[{"rgb":[r,g,b],"hex":"#rrggbb",
  *  "count":n,"fraction":0.31},...]}
- * file, when not NULL, is added first as "file". The string must be freed with
- * imgcolor_free().
+ * file, when not NULL, is added first as "file". A sampled result (fast mode) also has
+ * "sampled":true,"sample_scale":s,"sample_step":n,"sample_pixels":n before "colors".
+ * The string must be freed with imgcolor_free().
  */
 IMGCOLOR_API imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *file,
                                                      char **out);

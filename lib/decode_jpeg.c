@@ -243,12 +243,27 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
                    (32u << 20);
     cinfo.mem->max_memory_to_use = mem < LONG_MAX ? (long)mem : LONG_MAX;
 
-    st = sink->begin(sink->user, cinfo.image_width, cinfo.image_height);
+    /* A sink that samples may ask for the image at 1/2, 1/4 or 1/8 of its size, which
+     * the DCT gives for less work than decoding in full. */
+    uint32_t denom = 1;
+    if (sink->scale &&
+        (st = sink->scale(sink->user, cinfo.image_width, cinfo.image_height, &denom)) !=
+            IMGCOLOR_OK)
+        goto done;
+    if (denom != 1 && denom != 2 && denom != 4 && denom != 8) {
+        st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "JPEG: no scale 1/%u", denom);
+        goto done;
+    }
+    cinfo.scale_num = 1;
+    cinfo.scale_denom = denom;
+    JDIMENSION out_w = (cinfo.image_width + denom - 1) / denom;
+    JDIMENSION out_h = (cinfo.image_height + denom - 1) / denom;
+    st = sink->begin(sink->user, out_w, out_h);
     if (st != IMGCOLOR_OK)
         goto done;
     jpeg_start_decompress(&cinfo);
-    if (cinfo.output_components != 4 || cinfo.output_width != cinfo.image_width ||
-        cinfo.output_height != cinfo.image_height) {
+    if (cinfo.output_components != 4 || cinfo.output_width != out_w ||
+        cinfo.output_height != out_h) {
         st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "JPEG: unexpected output layout");
         goto done;
     }

@@ -21,6 +21,8 @@ struct imgcolor_options {
     int color_management; /* convert pixels from the image's colour profile to sRGB */
     imgcolor_space space; /* where the distinct colours are clustered */
     uint64_t time_limit_ms; /* CPU time per call; 0: none */
+    int fast;                  /* count a sample of the pixels (sample.c) */
+    uint64_t fast_min_pixels;  /* the fewest pixels the sample keeps */
 };
 
 /* Fills err (when not NULL) with status and a printf-style message; returns status so
@@ -67,6 +69,11 @@ typedef struct imgcolor__sink {
     imgcolor_status (*buffer)(void *user, uint32_t y, uint32_t count, uint8_t **out);
     imgcolor_status (*profile)(void *user, const uint8_t *icc, size_t size);
     void (*warning)(void *user, const char *message);
+    /* scale(), when not NULL, is asked by a decoder that can decode at a reduced scale
+     * (JPEG: 1/2, 1/4, 1/8 by its DCT) before begin(), with the full size: it sets
+     * *denom to 1, 2, 4 or 8, and begin() then receives the size divided by it, rounded
+     * up. */
+    imgcolor_status (*scale)(void *user, uint32_t width, uint32_t height, uint32_t *denom);
 } imgcolor__sink;
 
 /* Hands the image's embedded ICC profile (size bytes, valid only during the call) to

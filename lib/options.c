@@ -21,6 +21,8 @@ static const imgcolor_options defaults = {
     .max_total_pixels = IMGCOLOR_DEFAULT_MAX_PIXELS,
     .color_management = 1,
     .space = IMGCOLOR_SPACE_RGB,
+    .fast = 0,
+    .fast_min_pixels = IMGCOLOR_DEFAULT_FAST_MIN_PIXELS,
 };
 
 const imgcolor_options *imgcolor__options_defaults(void)
@@ -99,6 +101,8 @@ IMGCOLOR_OPTION_(uint64_t, max_bytes, 1, UINT64_MAX)
 IMGCOLOR_OPTION_(int, all_frames, 0, 1)
 IMGCOLOR_OPTION_(int, max_frames, 1, 100000)
 IMGCOLOR_OPTION_(uint64_t, max_total_pixels, 1, (uint64_t)1 << 40)
+IMGCOLOR_OPTION_(int, fast, 0, 1)
+IMGCOLOR_OPTION_(uint64_t, fast_min_pixels, 1024, (uint64_t)1 << 40)
 #undef IMGCOLOR_OPTION_
 
 imgcolor_status imgcolor_options_set_tol(imgcolor_options *opt, double tol)
@@ -204,6 +208,7 @@ static const option_range *const ranges[] = {
     &range_k,         &range_n_init,     &range_max_iter, &range_seed,
     &range_min_alpha, &range_threads,    &range_max_pixels, &range_max_bytes,
     &range_time_limit_ms, &range_all_frames, &range_max_frames, &range_max_total_pixels,
+    &range_fast, &range_fast_min_pixels,
 };
 
 imgcolor_status imgcolor_options_range(const char *name, uint64_t *min, uint64_t *max)

@@ -9,6 +9,7 @@
 #include "colorspace.h"
 #include "kmeans.h"
 #include "manage.h"
+#include "sample.h"
 
 struct imgcolor_result {
     uint32_t width, height;
@@ -19,6 +20,9 @@ struct imgcolor_result {
     imgcolor_space space;
     imgcolor__warnings warnings;
     char profile[64]; /* the colour profile converted from, or "" */
+    int fast;
+    uint32_t sample_scale, sample_step; /* see imgcolor_result_sample_scale(), _step() */
+    uint64_t sample_pixels;
     size_t count;
     imgcolor_cluster clusters[];
 };
@@ -181,6 +185,36 @@ done:
     return st;
 }
 
+/*
+ * Fast mode: the result was counted on sample_pixels of the image's total pixels (both
+ * transparent ones included); pixels, transparent, counts and inertia are scaled to the
+ * whole, the counts summing to pixels, and the order made total again.
+ */
+static void rescale(imgcolor_result *res, uint32_t scale, uint32_t step, uint64_t total)
+{
+    uint64_t sampled = res->pixels + res->transparent;
+    res->fast = 1;
+    res->sample_scale = scale;
+    res->sample_step = step;
+    res->sample_pixels = sampled;
+    if (sampled == total)
+        return;
+    uint64_t parts[2] = {res->pixels, res->transparent}, whole[2];
+    imgcolor__apportion(parts, 2, sampled, total, whole);
+    uint64_t counts[IMGCOLOR_K_MAX], scaled[IMGCOLOR_K_MAX];
+    for (size_t i = 0; i < res->count; i++)
+        counts[i] = res->clusters[i].count;
+    imgcolor__apportion(counts, res->count, res->pixels, whole[0], scaled);
+    res->inertia *= (double)whole[0] / (double)res->pixels;
+    for (size_t i = 0; i < res->count; i++) {
+        res->clusters[i].count = scaled[i];
+        res->clusters[i].fraction = (double)scaled[i] / (double)whole[0];
+    }
+    res->pixels = whole[0];
+    res->transparent = whole[1];
+    qsort(res->clusters, res->count, sizeof res->clusters[0], by_count);
+}
+
 static imgcolor_status check_out(imgcolor_result **out, imgcolor_error *err)
 {
     if (!out)
@@ -192,7 +226,7 @@ static imgcolor_status check_out(imgcolor_result **out, imgcolor_error *err)
 imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor_options *opt,
                                    imgcolor_result **out, imgcolor_error *err)
 {
-    imgcolor_options storage;
+    imgcolor_options storage, fast_storage;
     opt = imgcolor__options_or_default(opt, &storage);
     imgcolor_status st = check_out(out, err);
     if (st != IMGCOLOR_OK)
@@ -211,7 +245,10 @@ imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor
         return imgcolor__fail(err, st, "out of memory");
     }
     imgcolor__managed m;
-    imgcolor__sink sink = imgcolor__managed_sink(&m, imgcolor__collector_sink(col), opt);
+    imgcolor__sampler sampler;
+    imgcolor__sink sink = imgcolor__sampler_sink(
+        &sampler, imgcolor__managed_sink(&m, imgcolor__collector_sink(col), opt),
+        opt->fast ? opt->fast_min_pixels : 0);
     uint32_t width, height;
     st = imgcolor__decode_stream(data, size, opt, &sink, err);
     imgcolor_status counted = imgcolor__collector_finish(col, &width, &height);
@@ -219,8 +256,15 @@ imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor
         imgcolor__budget_fail(&budget, err);
     if (st == IMGCOLOR_OK && counted != IMGCOLOR_OK)
         st = counting_fail(counted, &meter, err);
+    int sampled = sampler.scale > 1 || sampler.step > 1;
     if (st == IMGCOLOR_OK)
-        st = cluster(hist, width, height, &m, opt, &meter, out, err);
+        st = cluster(hist, sampler.width, sampler.height, &m,
+                     sampled ? imgcolor__fast_options(opt, &fast_storage) : opt, &meter, out,
+                     err);
+    if (st == IMGCOLOR_OK && opt->fast)
+        rescale(*out, sampler.scale, sampler.step,
+                (uint64_t)sampler.width * sampler.height);
+    imgcolor__sampler_free(&sampler);
     imgcolor__managed_free(&m);
     imgcolor__collector_free(col);
     imgcolor__histogram_free(hist);
@@ -273,17 +317,33 @@ imgcolor_status imgcolor_prominent_pixels(const void *pixels, uint32_t width, ui
     imgcolor__meter meter;
     imgcolor__budget_init(&budget, opt->time_limit_ms);
     imgcolor__meter_start(&meter, &budget);
-    imgcolor__histogram_expect(hist, (uint64_t)width * height);
-    for (uint32_t y = 0; y < height && st == IMGCOLOR_OK; y++) {
-        st = imgcolor__histogram_add(hist, (const uint8_t *)pixels + (size_t)y * stride, width,
-                                     (int)format);
+    /* Fast mode: one pixel in step x step, gathered row by row into row. */
+    uint32_t step = opt->fast ? imgcolor__sample_step(width, height, opt->fast_min_pixels) : 1;
+    uint32_t kept = (uint32_t)((width + step - 1) / step);
+    uint8_t *row = step > 1 ? malloc((size_t)kept * (size_t)format) : NULL;
+    if (step > 1 && !row)
+        st = IMGCOLOR_E_NOMEM;
+    imgcolor__histogram_expect(hist, (uint64_t)kept * ((height + step - 1) / step));
+    for (uint32_t y = 0; y < height && st == IMGCOLOR_OK; y += step) {
+        const uint8_t *src = (const uint8_t *)pixels + (size_t)y * stride;
+        if (row) {
+            imgcolor__sample_row(src, width, step, (int)format, row);
+            src = row;
+        }
+        st = imgcolor__histogram_add(hist, src, kept, (int)format);
         if (st == IMGCOLOR_OK)
             st = imgcolor__meter_check(&meter);
     }
+    imgcolor_options fast_storage;
     if (st == IMGCOLOR_OK)
-        st = cluster(hist, width, height, NULL, opt, &meter, out, err);
+        st = cluster(hist, width, height, NULL,
+                     step > 1 ? imgcolor__fast_options(opt, &fast_storage) : opt, &meter, out,
+                     err);
     else
         counting_fail(st, &meter, err);
+    if (st == IMGCOLOR_OK && opt->fast)
+        rescale(*out, 1, step, (uint64_t)width * height);
+    free(row);
     imgcolor__histogram_free(hist);
     return st;
 }
@@ -366,4 +426,26 @@ const char *imgcolor_result_profile(const imgcolor_result *res)
 void imgcolor_free(void *ptr)
 {
     free(ptr);
+}
+
+int imgcolor_result_sampled(const imgcolor_result *res)
+{
+    return res && (res->sample_scale > 1 || res->sample_step > 1);
+}
+
+uint32_t imgcolor_result_sample_scale(const imgcolor_result *res)
+{
+    return res && res->sample_scale ? res->sample_scale : 1;
+}
+
+uint32_t imgcolor_result_sample_step(const imgcolor_result *res)
+{
+    return res && res->sample_step ? res->sample_step : 1;
+}
+
+uint64_t imgcolor_result_sample_pixels(const imgcolor_result *res)
+{
+    if (!res)
+        return 0;
+    return res->fast ? res->sample_pixels : res->pixels + res->transparent;
 }

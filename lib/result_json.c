@@ -100,6 +100,12 @@ imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *
         !add_number(root, "inertia", imgcolor_result_inertia(res)) ||
         !add_number(root, "iterations", imgcolor_result_iterations(res)))
         goto done;
+    if (imgcolor_result_sampled(res) &&
+        (!cJSON_AddTrueToObject(root, "sampled") ||
+         !add_number(root, "sample_scale", imgcolor_result_sample_scale(res)) ||
+         !add_number(root, "sample_step", imgcolor_result_sample_step(res)) ||
+         !add_number(root, "sample_pixels", (double)imgcolor_result_sample_pixels(res))))
+        goto done;
     cJSON *colors = cJSON_AddArrayToObject(root, "colors");
     if (!colors)
         goto done;

@@ -278,6 +278,8 @@ typedef struct prominent_params {
     long long color_management;
     int has_color_management, has_space;
     imgcolor_space space;
+    long long fast;
+    int has_fast;
 } prominent_params;
 
 /* Runs the library on an encoded image; on failure the problem is sent. */
@@ -297,6 +299,8 @@ static int run_prominent(srv_req *r, const char *data, size_t len, const promine
         st = imgcolor_options_set_min_alpha(opt, (int)p->min_alpha);
     if (st == IMGCOLOR_OK && p->has_color_management)
         st = imgcolor_options_set_color_management(opt, (int)p->color_management);
+    if (st == IMGCOLOR_OK && p->has_fast)
+        st = imgcolor_options_set_fast(opt, (int)p->fast);
     if (st == IMGCOLOR_OK && p->has_space &&
         imgcolor_options_set_space(opt, p->space) != IMGCOLOR_OK) {
         imgcolor_options_free(opt);
@@ -321,17 +325,25 @@ static int run_prominent(srv_req *r, const char *data, size_t len, const promine
     return srv_library_problem(r, st, &err);
 }
 
+/* A flag given as 0, 1, false or true: 0 and *out set, or -1. */
+static int parse_flag(const srv_field *f, long long *out)
+{
+    if (f->len == 4 && memcmp(f->value, "true", 4) == 0)
+        *out = 1;
+    else if (f->len == 5 && memcmp(f->value, "false", 5) == 0)
+        *out = 0;
+    else if (parse_int(f->value, f->len, 0, 1, out) != INT_OK)
+        return -1;
+    return 0;
+}
+
 /* color_management (0 or 1, false or true) and space ("rgb", "oklab", "lab"), when given. */
 static int color_options(srv_req *r, const srv_field *cm, const srv_field *space,
                          prominent_params *p)
 {
     if (cm) {
         p->has_color_management = 1;
-        if (cm->len == 4 && memcmp(cm->value, "true", 4) == 0)
-            p->color_management = 1;
-        else if (cm->len == 5 && memcmp(cm->value, "false", 5) == 0)
-            p->color_management = 0;
-        else if (parse_int(cm->value, cm->len, 0, 1, &p->color_management) != INT_OK)
+        if (parse_flag(cm, &p->color_management) < 0)
             return srv_problem(r, 400, "invalid-field", NULL,
                                "color_management must be 0, 1, false or true");
     }
@@ -380,6 +392,11 @@ static int prominent_options(srv_req *r, const srv_form *form, const srv_form *q
     const srv_field *cm = PARAM("color_management");
     if ((rc = color_options(r, cm, PARAM("space"), p)))
         return rc;
+    if ((f = PARAM("fast"))) {
+        p->has_fast = 1;
+        if (parse_flag(f, &p->fast) < 0)
+            return srv_problem(r, 400, "invalid-field", NULL, "fast must be 0, 1, false or true");
+    }
 #undef PARAM
     return 0;
 }

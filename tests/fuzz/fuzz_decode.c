@@ -112,6 +112,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(pst == dst || pst == IMGCOLOR_E_NOMEM || dst == IMGCOLOR_E_NOMEM);
     }
     imgcolor_result_free(res);
+    res = NULL;
+
+    /* Fast mode, sampling from the smallest minimum: the counts still add up to the
+     * whole image, and what the exact mode clusters the fast one clusters too. */
+    FUZZ_CHECK(imgcolor_options_set_fast(opt, 1) == IMGCOLOR_OK);
+    FUZZ_CHECK(imgcolor_options_set_fast_min_pixels(opt, 1024) == IMGCOLOR_OK);
+    imgcolor_status fst = imgcolor_prominent(data, size, opt, &res, &perr);
+    if (fst == IMGCOLOR_OK) {
+        uint64_t whole = (uint64_t)imgcolor_result_width(res) * imgcolor_result_height(res);
+        uint64_t sum = 0;
+        for (size_t i = 0; i < imgcolor_result_count(res); i++)
+            sum += imgcolor_result_color(res, i)->count;
+        FUZZ_CHECK(sum == imgcolor_result_pixels(res));
+        FUZZ_CHECK(imgcolor_result_pixels(res) + imgcolor_result_transparent(res) == whole);
+        FUZZ_CHECK(imgcolor_result_sample_pixels(res) <= whole);
+        FUZZ_CHECK(dst == IMGCOLOR_OK && img->width == imgcolor_result_width(res) &&
+                   img->height == imgcolor_result_height(res));
+    } else {
+        FUZZ_CHECK(res == NULL && perr.status == fst);
+        if (pst == IMGCOLOR_OK)
+            FUZZ_CHECK(fst == IMGCOLOR_E_NO_PIXELS || fst == IMGCOLOR_E_NOMEM);
+    }
+    imgcolor_result_free(res);
     imgcolor_image_free(img);
     imgcolor_options_free(opt);
     return 0;

@@ -523,6 +523,48 @@ static void test_seed_multipart_fields_and_defaults(void **state)
     curl_easy_cleanup(c);
 }
 
+/* fast=1 gives the CLI's --fast document, sampled; fast=0 the exact one. */
+static void test_v1_fast(void **state)
+{
+    server *s = *state;
+    CURL *c = curl_easy_init();
+    const char *photo = example("../tests/data/photos/retina.jpg");
+    size_t size;
+    uint8_t *img = test_read_file(photo, &size);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' prominent '%s' -k 5 --fast --format json",
+             IMGCOLOR_CLI_PATH, photo);
+    test_run run = test_run_cmd(cmd, NULL, 0);
+    assert_int_equal(run.status, 0);
+    cJSON *fast = cJSON_Parse(run.out);
+    assert_non_null(fast);
+    cJSON_DeleteItemFromObject(fast, "file");
+    test_run_free(&run);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(fast, "sampled")));
+    const char *paths[] = {"/v1/prominent-colors?k=5&fast=1",
+                           "/v1/prominent-colors?k=5&fast=true"};
+    for (int i = 0; i < 2; i++) {
+        resp r = http(s, "POST", paths[i], "image/jpeg", img, size, NULL, c);
+        assert_int_equal(r.status, 200);
+        cJSON *doc = cJSON_Parse(r.body);
+        assert_true(cJSON_Compare(doc, fast, 1));
+        cJSON_Delete(doc);
+        resp_free(&r);
+    }
+    cJSON *exact = cli_result(photo, 5);
+    resp r = http(s, "POST", "/v1/prominent-colors?k=5&fast=0", "image/jpeg", img, size, NULL, c);
+    assert_int_equal(r.status, 200);
+    cJSON *doc = cJSON_Parse(r.body);
+    assert_true(cJSON_Compare(doc, exact, 1));
+    assert_null(cJSON_GetObjectItem(doc, "sampled"));
+    cJSON_Delete(doc);
+    resp_free(&r);
+    cJSON_Delete(exact);
+    cJSON_Delete(fast);
+    free(img);
+    curl_easy_cleanup(c);
+}
+
 static void test_v1_endpoints(void **state)
 {
     server *s = *state;
@@ -761,6 +803,8 @@ static void test_client_errors(void **state)
         {"POST", "/v1/prominent-colors?k=0", "image/jpeg", "x", 400},
         {"POST", "/v1/prominent-colors?k=3&k=4", "image/jpeg", "x", 400},
         {"POST", "/v1/prominent-colors?seed=-1", "image/jpeg", "\xff\xd8\xff", 400},
+        {"POST", "/v1/prominent-colors?fast=2", "image/jpeg", "\xff\xd8\xff", 400},
+        {"POST", "/v1/prominent-colors?fast=yes", "image/jpeg", "\xff\xd8\xff", 400},
         {"POST", "/v1/prominent-colors", "image/jpeg", "\xff\xd8\xff\xe0 truncated", 422},
         {"POST", "/v1/prominent-colors", "text/plain", "x", 415},
     };
@@ -1602,6 +1646,7 @@ int main(void)
         cmocka_unit_test(test_seed_endpoints),
         cmocka_unit_test(test_seed_multipart_fields_and_defaults),
         cmocka_unit_test(test_v1_endpoints),
+        cmocka_unit_test(test_v1_fast),
         cmocka_unit_test(test_operations),
         cmocka_unit_test(test_openapi_matches_routes),
         cmocka_unit_test(test_client_errors),

@@ -1,0 +1,289 @@
+/* test_fast.c: the fast mode (imgcolor_options_set_fast()): its options, the choice of
+ * DCT scale and grid step, counts scaled back to the whole image, what the result says
+ * about the sample, and determinism across runs and thread counts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sample.h"
+#include "support.h"
+
+#define PHOTO(name) IMGCOLOR_TEST_DATA "/photos/" name
+
+static imgcolor_options *fast_options(uint64_t min_pixels, int threads)
+{
+    imgcolor_options *opt = NULL;
+    assert_int_equal(imgcolor_options_new(&opt), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_fast(opt, 1), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_fast_min_pixels(opt, min_pixels), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_threads(opt, threads), IMGCOLOR_OK);
+    return opt;
+}
+
+static imgcolor_result *run_file(const char *path, const imgcolor_options *opt)
+{
+    imgcolor_result *res = NULL;
+    imgcolor_error err;
+    imgcolor_status st = imgcolor_prominent_file(path, opt, &res, &err);
+    if (st != IMGCOLOR_OK)
+        fail_msg("%s: %s", path, err.message);
+    return res;
+}
+
+/* The counts add up to the pixels, and the pixels and transparent ones to the image. */
+static void assert_whole(const imgcolor_result *res)
+{
+    uint64_t sum = 0;
+    double fractions = 0;
+    for (size_t i = 0; i < imgcolor_result_count(res); i++) {
+        sum += imgcolor_result_color(res, i)->count;
+        fractions += imgcolor_result_color(res, i)->fraction;
+    }
+    assert_true(sum == imgcolor_result_pixels(res));
+    assert_true(imgcolor_result_pixels(res) + imgcolor_result_transparent(res) ==
+                (uint64_t)imgcolor_result_width(res) * imgcolor_result_height(res));
+    assert_true(fractions > 1 - 1e-9 && fractions < 1 + 1e-9);
+    for (size_t i = 1; i < imgcolor_result_count(res); i++)
+        assert_true(imgcolor_result_color(res, i - 1)->count >=
+                    imgcolor_result_color(res, i)->count);
+}
+
+static void assert_same(const imgcolor_result *a, const imgcolor_result *b)
+{
+    assert_int_equal(imgcolor_result_count(a), imgcolor_result_count(b));
+    assert_true(imgcolor_result_inertia(a) == imgcolor_result_inertia(b));
+    for (size_t i = 0; i < imgcolor_result_count(a); i++) {
+        const imgcolor_cluster *x = imgcolor_result_color(a, i), *y = imgcolor_result_color(b, i);
+        assert_memory_equal(x->centroid, y->centroid, sizeof x->centroid);
+        assert_true(x->count == y->count);
+    }
+}
+
+static void test_options(void **state)
+{
+    (void)state;
+    imgcolor_options *opt = NULL;
+    assert_int_equal(imgcolor_options_new(&opt), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_get_fast(opt), 0);
+    assert_int_equal(imgcolor_options_get_fast(NULL), 0);
+    assert_true(imgcolor_options_get_fast_min_pixels(opt) == IMGCOLOR_DEFAULT_FAST_MIN_PIXELS);
+    assert_true(imgcolor_options_get_fast_min_pixels(opt) == 250000);
+    assert_int_equal(imgcolor_options_set_fast(opt, -1), IMGCOLOR_E_RANGE);
+    assert_int_equal(imgcolor_options_set_fast(opt, 2), IMGCOLOR_E_RANGE);
+    assert_int_equal(imgcolor_options_set_fast(NULL, 1), IMGCOLOR_E_INVALID);
+    assert_int_equal(imgcolor_options_get_fast(opt), 0);
+    assert_int_equal(imgcolor_options_set_fast(opt, 1), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_get_fast(opt), 1);
+    assert_int_equal(imgcolor_options_set_fast_min_pixels(opt, 0), IMGCOLOR_E_RANGE);
+    assert_int_equal(imgcolor_options_set_fast_min_pixels(opt, 1023), IMGCOLOR_E_RANGE);
+    assert_int_equal(imgcolor_options_set_fast_min_pixels(opt, ((uint64_t)1 << 40) + 1),
+                     IMGCOLOR_E_RANGE);
+    assert_int_equal(imgcolor_options_set_fast_min_pixels(NULL, 5000), IMGCOLOR_E_INVALID);
+    assert_true(imgcolor_options_get_fast_min_pixels(opt) == 250000);
+    assert_int_equal(imgcolor_options_set_fast_min_pixels(opt, 1024), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_fast_min_pixels(opt, (uint64_t)1 << 40), IMGCOLOR_OK);
+    assert_true(imgcolor_options_get_fast_min_pixels(opt) == (uint64_t)1 << 40);
+    imgcolor_options_free(opt);
+}
+
+static void test_scale_and_step(void **state)
+{
+    (void)state;
+    /* DCT scale: 1/2 when half the size keeps the minimum, never smaller. */
+    assert_int_equal(imgcolor__sample_scale(1411, 1411, 250000), 2); /* 706^2 = 498436 */
+    assert_int_equal(imgcolor__sample_scale(999, 999, 250000), 2);   /* 500^2 = 250000 */
+    assert_int_equal(imgcolor__sample_scale(997, 997, 250000), 1);   /* 499^2 < 250000 */
+    assert_int_equal(imgcolor__sample_scale(4096, 4096, 250000), IMGCOLOR__SAMPLE_SCALE_MAX);
+    assert_int_equal(imgcolor__sample_scale(4096, 4096, 0), 1);
+    /* Grid step: the largest that keeps the minimum. */
+    assert_int_equal(imgcolor__sample_step(1000, 1000, 250000), 2);
+    assert_int_equal(imgcolor__sample_step(1999, 1999, 250000), 4); /* 500^2; 400^2 short */
+    assert_int_equal(imgcolor__sample_step(2000, 2000, 250000), 4);
+    assert_int_equal(imgcolor__sample_step(4096, 4096, 250000), 8);
+    assert_int_equal(imgcolor__sample_step(600, 400, 250000), 1);
+    assert_int_equal(imgcolor__sample_step(600, 400, 50000), 2);   /* 300 x 200 */
+    assert_int_equal(imgcolor__sample_step(100000, 1, 1024), 97);  /* ceil(1e5 / 97) = 1031 */
+    assert_int_equal(imgcolor__sample_step(5, 5, 1024), 1);
+    assert_int_equal(imgcolor__sample_step(5, 5, 0), 1);
+}
+
+static void test_apportion(void **state)
+{
+    (void)state;
+    const uint64_t w[] = {1, 1, 1};
+    uint64_t out[3];
+    imgcolor__apportion(w, 3, 3, 10, out);
+    assert_true(out[0] == 4 && out[1] == 3 && out[2] == 3); /* equal remainders: first */
+    const uint64_t v[] = {5, 3, 2, 1};
+    uint64_t got[4];
+    imgcolor__apportion(v, 4, 11, 100, got);
+    /* 45.45, 27.27, 18.18, 9.09: floors 45 27 18 9 = 99, the unit to the largest rest */
+    assert_true(got[0] == 46 && got[1] == 27 && got[2] == 18 && got[3] == 9);
+    for (uint64_t total = 0; total < 300; total += 7) {
+        uint64_t sum = 0;
+        imgcolor__apportion(v, 4, 11, total, got);
+        for (int i = 0; i < 4; i++)
+            sum += got[i];
+        assert_true(sum == total);
+    }
+    const uint64_t big[] = {(uint64_t)1 << 39, 3, 1};
+    uint64_t bout[3];
+    imgcolor__apportion(big, 3, ((uint64_t)1 << 39) + 4, (uint64_t)1 << 40, bout);
+    assert_true(bout[0] + bout[1] + bout[2] == (uint64_t)1 << 40);
+    assert_true(bout[1] == 6 && bout[2] == 2);
+}
+
+/* A JPEG of 2 MP: decoded at 1/2 by the DCT, counts scaled back to every pixel. */
+static void test_jpeg_scaled(void **state)
+{
+    (void)state;
+    imgcolor_options *opt = fast_options(250000, 0);
+    imgcolor_result *res = run_file(PHOTO("retina.jpg"), opt);
+    assert_int_equal(imgcolor_result_sampled(res), 1);
+    assert_int_equal(imgcolor_result_sample_scale(res), 2);
+    assert_int_equal(imgcolor_result_sample_step(res), 1);
+    assert_true(imgcolor_result_sample_pixels(res) == 706u * 706u);
+    assert_int_equal(imgcolor_result_width(res), 1411);
+    assert_int_equal(imgcolor_result_height(res), 1411);
+    assert_true(imgcolor_result_pixels(res) == 1411u * 1411u);
+    assert_whole(res);
+    char *json = NULL;
+    assert_int_equal(imgcolor_result_to_json(res, NULL, &json), IMGCOLOR_OK);
+    assert_non_null(strstr(json, "\"sampled\":true,\"sample_scale\":2,\"sample_step\":1,"
+                                 "\"sample_pixels\":498436,"));
+    imgcolor_free(json);
+    imgcolor_result_free(res);
+    /* A larger minimum: no scale keeps it, a grid of 2 does not either: counted in full. */
+    assert_int_equal(imgcolor_options_set_fast_min_pixels(opt, 600000), IMGCOLOR_OK);
+    res = run_file(PHOTO("retina.jpg"), opt);
+    assert_int_equal(imgcolor_result_sampled(res), 0);
+    assert_int_equal(imgcolor_result_sample_scale(res), 1);
+    assert_true(imgcolor_result_sample_pixels(res) == 1411u * 1411u);
+    assert_whole(res);
+    imgcolor_result_free(res);
+    imgcolor_options_free(opt);
+}
+
+/* A PNG thinned to a grid; the same image unsampled equals the exact mode's result. */
+static void test_png_grid(void **state)
+{
+    (void)state;
+    imgcolor_options *opt = fast_options(50000, 0);
+    imgcolor_result *res = run_file(PHOTO("coffee.png"), opt);
+    assert_int_equal(imgcolor_result_sampled(res), 1);
+    assert_int_equal(imgcolor_result_sample_scale(res), 1);
+    assert_int_equal(imgcolor_result_sample_step(res), 2);
+    assert_true(imgcolor_result_sample_pixels(res) == 300u * 200u);
+    assert_true(imgcolor_result_pixels(res) == 600u * 400u);
+    assert_whole(res);
+    imgcolor_result_free(res);
+
+    assert_int_equal(imgcolor_options_set_fast_min_pixels(opt, 250000), IMGCOLOR_OK);
+    res = run_file(PHOTO("coffee.png"), opt);
+    imgcolor_result *exact = run_file(PHOTO("coffee.png"), NULL);
+    assert_int_equal(imgcolor_result_sampled(res), 0);
+    assert_same(res, exact);
+    char *json = NULL;
+    assert_int_equal(imgcolor_result_to_json(exact, NULL, &json), IMGCOLOR_OK);
+    assert_null(strstr(json, "sampled"));
+    imgcolor_free(json);
+    imgcolor_result_free(exact);
+    imgcolor_result_free(res);
+    imgcolor_options_free(opt);
+}
+
+/* Raw pixels with transparency: both parts scaled to the whole image. */
+static void test_pixels_transparent(void **state)
+{
+    (void)state;
+    const uint32_t w = 1001, h = 999;
+    uint8_t *px = malloc((size_t)w * h * 4);
+    assert_non_null(px);
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            uint8_t *p = px + ((size_t)y * w + x) * 4;
+            p[0] = (uint8_t)(x * 7);
+            p[1] = (uint8_t)(y * 3);
+            p[2] = (uint8_t)((x + y) & 0xc0);
+            p[3] = x < w / 3 ? 0 : 255;
+        }
+    imgcolor_options *opt = fast_options(20000, 0);
+    imgcolor_result *res = NULL;
+    assert_int_equal(imgcolor_prominent_pixels(px, w, h, (size_t)w * 4, IMGCOLOR_PIXEL_RGBA8,
+                                               opt, &res, NULL),
+                     IMGCOLOR_OK);
+    assert_int_equal(imgcolor_result_sampled(res), 1);
+    uint32_t step = imgcolor_result_sample_step(res);
+    assert_int_equal(step, imgcolor__sample_step(w, h, 20000));
+    assert_true(step > 1);
+    uint64_t kw = (w + step - 1) / step, kh = (h + step - 1) / step;
+    assert_true(imgcolor_result_sample_pixels(res) == kw * kh);
+    assert_whole(res);
+    assert_true(imgcolor_result_transparent(res) > 0);
+    /* About a third transparent, as in the image. */
+    double t = (double)imgcolor_result_transparent(res) / ((double)w * h);
+    assert_true(t > 0.32 && t < 0.35);
+    imgcolor_result_free(res);
+    imgcolor_options_free(opt);
+    free(px);
+}
+
+/* The same result from every run and every thread count. */
+static void test_deterministic(void **state)
+{
+    (void)state;
+    const char *photos[] = {PHOTO("retina.jpg"), PHOTO("coffee.png"), PHOTO("astronaut.png")};
+    for (size_t p = 0; p < sizeof photos / sizeof photos[0]; p++) {
+        imgcolor_options *base = fast_options(30000, 0);
+        imgcolor_result *first = run_file(photos[p], base);
+        assert_int_equal(imgcolor_result_sampled(first), 1);
+        assert_whole(first);
+        const int threads[] = {0, 1, 2, 3};
+        for (size_t t = 0; t < 4; t++) {
+            imgcolor_options *opt = fast_options(30000, threads[t]);
+            imgcolor_result *again = run_file(photos[p], opt);
+            assert_same(first, again);
+            imgcolor_result_free(again);
+            imgcolor_options_free(opt);
+        }
+        imgcolor_result_free(first);
+        imgcolor_options_free(base);
+    }
+}
+
+/* The CLI's --fast and --fast-min-pixels: the setter's range, refused with a message. */
+static void test_cli_flags(void **state)
+{
+    (void)state;
+    char cmd[1024];
+    const char *bad[] = {"10", "1023", "1099511627777", "-5", "x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(cmd, sizeof cmd, "'%s' prominent '%s' --fast --fast-min-pixels %s",
+                 IMGCOLOR_CLI_PATH, PHOTO("retina.jpg"), bad[i]);
+        test_run r = test_run_cmd(cmd, NULL, 0);
+        assert_int_not_equal(r.status, 0);
+        assert_non_null(strstr(r.err, "--fast-min-pixels"));
+        test_run_free(&r);
+    }
+    snprintf(cmd, sizeof cmd, "'%s' prominent '%s' --fast --fast-min-pixels 100000 -f json",
+             IMGCOLOR_CLI_PATH, PHOTO("retina.jpg"));
+    test_run r = test_run_cmd(cmd, NULL, 0);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\"sampled\":true,\"sample_scale\":2,\"sample_step\":2,"));
+    test_run_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_options),
+        cmocka_unit_test(test_scale_and_step),
+        cmocka_unit_test(test_apportion),
+        cmocka_unit_test(test_jpeg_scaled),
+        cmocka_unit_test(test_png_grid),
+        cmocka_unit_test(test_pixels_transparent),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_cli_flags),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
