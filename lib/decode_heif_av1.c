@@ -78,7 +78,8 @@ static struct heif_error push_data(void *p, const void *data, size_t size)
 static struct heif_error copy_plane(const aom_image_t *img, int plane, struct heif_image *out,
                                     enum heif_channel channel)
 {
-    int shift_x = plane ? (int)img->x_chroma_shift : 0, shift_y = plane ? (int)img->y_chroma_shift : 0;
+    int shift_x = plane ? (int)img->x_chroma_shift : 0;
+    int shift_y = plane ? (int)img->y_chroma_shift : 0;
     int w = (int)((img->d_w + (unsigned)shift_x) >> shift_x);
     int h = (int)((img->d_h + (unsigned)shift_y) >> shift_y);
     int high = (img->fmt & AOM_IMG_FMT_HIGHBITDEPTH) != 0;

@@ -579,7 +579,8 @@ static void *render_job(void *arg)
     job *j = arg;
     imgcolor_pie_wedge w[REF_N];
     for (int i = 0; i < REF_N; i++) {
-        imgcolor_hex_parse(ref_hex[i], 7, &w[i].color);
+        if (imgcolor_hex_parse(ref_hex[i], 7, &w[i].color) != IMGCOLOR_OK)
+            return (void *)1;
         w[i].weight = ref_counts[i];
         w[i].label = NULL;
     }
