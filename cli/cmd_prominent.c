@@ -31,6 +31,8 @@ const char cli_prominent_help[] =
     "      --min-alpha N    pixels with lower alpha are left out, 0..255 (default 128)\n"
     "      --threads N      worker threads per image, 0..64; 0 = one per core (default 0)\n"
     "      --max-pixels N   refuse larger images, 1..1099511627776 (default 64000000)\n"
+    "      --first-frame    of an animation (GIF, WebP), count only the first frame\n"
+    "                       (default: every frame)\n"
     "  -f, --format FMT     text (default), json (JSON Lines) or csv\n"
     "                       or a palette: gpl (GIMP), css (custom properties), hex\n"
     "      --name-prefix P  css: the custom properties' prefix (default color)\n"
@@ -186,7 +188,7 @@ typedef struct prominent_request {
 enum { OPT_K = 1, OPT_N_INIT, OPT_MAX_ITER, OPT_SEED, OPT_MIN_ALPHA, OPT_THREADS,
        OPT_MAX_PIXELS, OPT_FORMAT, OPT_JOBS, OPT_FILES_FROM, OPT_NULL, OPT_RECURSIVE,
        OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_COLOR_MANAGEMENT, OPT_SPACE, OPT_NAME_PREFIX,
-       OPT_FAST, OPT_FAST_MIN_PIXELS };
+       OPT_FAST, OPT_FAST_MIN_PIXELS, OPT_FIRST_FRAME };
 
 static const cli_option prominent_options[] = {
     {"k", 'k', 1, OPT_K},
@@ -208,6 +210,7 @@ static const cli_option prominent_options[] = {
     {"name-prefix", 0, 1, OPT_NAME_PREFIX},
     {"fast", 0, 0, OPT_FAST},
     {"fast-min-pixels", 0, 1, OPT_FAST_MIN_PIXELS},
+    {"first-frame", 0, 0, OPT_FIRST_FRAME},
     {NULL, 0, 0, 0},
 };
 
@@ -286,6 +289,7 @@ static int apply_option(prominent_request *q, int id, const cli_args *a)
     case OPT_SPACE: return parse_space(q, a);
     case OPT_NAME_PREFIX: return parse_name_prefix(q, a);
     case OPT_FAST: return imgcolor_options_set_fast(o, 1) == IMGCOLOR_OK ? 0 : -1;
+    case OPT_FIRST_FRAME: return imgcolor_options_set_all_frames(o, 0) == IMGCOLOR_OK ? 0 : -1;
     case OPT_FAST_MIN_PIXELS:
         return cli_set_u64(o, imgcolor_options_set_fast_min_pixels, "fast_min_pixels", a);
     }

@@ -60,6 +60,43 @@ static void test_prominent_json_matches_library(void **state)
     test_run_free(&r);
 }
 
+/* --first-frame counts only an animation's first frame, as the library's all_frames = 0
+ * does; by default every frame is counted (the frames stacked, so the height grows). */
+static void test_first_frame(void **state)
+{
+    (void)state;
+#define ANIM IMGCOLOR_SOURCE_DIR "/tests/fuzz/corpus/decode/gif-anim.gif"
+    test_run all = run("prominent -f json -k 2 '" ANIM "'");
+    test_run first = run("prominent -f json -k 2 --first-frame '" ANIM "'");
+    if (strstr(all.err, "not built")) { /* a build without GIF */
+        test_run_free(&all);
+        test_run_free(&first);
+        skip();
+    }
+    assert_int_equal(all.status, 0);
+    assert_int_equal(first.status, 0);
+    imgcolor_options *opt = NULL;
+    assert_int_equal(imgcolor_options_new(&opt), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_k(opt, 2), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_all_frames(opt, 0), IMGCOLOR_OK);
+    imgcolor_result *res = NULL;
+    assert_int_equal(imgcolor_prominent_file(ANIM, opt, &res, NULL), IMGCOLOR_OK);
+    char *json = NULL;
+    assert_int_equal(imgcolor_result_to_json(res, ANIM, &json), IMGCOLOR_OK);
+    char want[8192];
+    snprintf(want, sizeof want, "%s\n", json);
+    assert_string_equal(first.out, want);
+    assert_string_not_equal(all.out, first.out);
+    assert_true(imgcolor_result_height(res) < 96); /* the whole animation is 96 rows high */
+    assert_non_null(strstr(all.out, "\"height\":96,"));
+#undef ANIM
+    imgcolor_free(json);
+    imgcolor_result_free(res);
+    imgcolor_options_free(opt);
+    test_run_free(&all);
+    test_run_free(&first);
+}
+
 static void test_prominent_csv_and_stdin(void **state)
 {
     (void)state;
@@ -208,6 +245,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prominent_text),
         cmocka_unit_test(test_prominent_json_matches_library),
+        cmocka_unit_test(test_first_frame),
         cmocka_unit_test(test_prominent_csv_and_stdin),
         cmocka_unit_test(test_bad_file_among_good_ones),
         cmocka_unit_test(test_usage_errors),
