@@ -15,9 +15,26 @@
 /* ------------------------------------------------------------------------------------ */
 /* Request parsing helpers                                                               */
 
+/* The media types of a body that is the image itself: every format the library may
+ * read (the bytes are sniffed whatever the type says), and octet-stream. */
+#define IMAGE_TYPES                                                                        \
+    "image/png, image/jpeg, image/webp, image/gif, image/tiff, image/heic, image/heif, "   \
+    "image/avif, application/octet-stream"
+
+static int is_image_type(const char *ct)
+{
+    static const char *const types[] = {"image/png",  "image/jpeg", "image/webp",
+                                        "image/gif",  "image/tiff", "image/heic",
+                                        "image/heif", "image/avif", "application/octet-stream"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(ct, types[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int unsupported_type(srv_req *r, const char *accepted)
 {
-    char accept[160];
+    char accept[256];
     snprintf(accept, sizeof accept, "Accept-Post: %s\r\n", accepted);
     srv_metrics_reject(r->st, SRV_REJECT_MEDIA_TYPE);
     r->must_close = !r->body_done;
@@ -473,8 +490,7 @@ int srv_handle_v1_prominent(srv_req *r)
     srv_content_type(r, ct, sizeof ct);
     const char *data;
     size_t len;
-    if (strcmp(ct, "image/png") == 0 || strcmp(ct, "image/jpeg") == 0 ||
-        strcmp(ct, "application/octet-stream") == 0) {
+    if (is_image_type(ct)) {
         if (!r->chunked && r->ri->content_length < 0) {
             rc = srv_body_problem(r, SRV_BODY_NO_LENGTH, cfg->max_body_bytes);
             goto done;
@@ -498,7 +514,7 @@ int srv_handle_v1_prominent(srv_req *r)
         data = image->value;
         len = image->len;
     } else {
-        rc = unsupported_type(r, FORM_TYPES ", image/png, image/jpeg, application/octet-stream");
+        rc = unsupported_type(r, FORM_TYPES ", " IMAGE_TYPES);
         goto done;
     }
 

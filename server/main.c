@@ -335,6 +335,8 @@ static int state_init(srv_state *st)
     }
     if (imgcolor_options_new(&st->defaults) != IMGCOLOR_OK ||
         imgcolor_options_set_max_pixels(st->defaults, cfg->max_pixels) != IMGCOLOR_OK ||
+        /* an animation's frames together are bounded as one image is */
+        imgcolor_options_set_max_total_pixels(st->defaults, cfg->max_pixels) != IMGCOLOR_OK ||
         imgcolor_options_set_max_bytes(st->defaults, cfg->max_body_bytes) != IMGCOLOR_OK ||
         imgcolor_options_set_threads(st->defaults, cfg->kmeans_threads) != IMGCOLOR_OK ||
         imgcolor_options_set_time_limit_ms(st->defaults, (uint64_t)cfg->time_limit_ms) !=
