@@ -22,7 +22,7 @@ trap 'rm -rf "$out"' EXIT
 vg() {
     echo "valgrind: imgcolor $*"
     valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
-        --error-exitcode=1 "$cli" "$@" >"$out/stdout" 2>"$out/stderr" || {
+        --suppressions=.ci/valgrind.supp --error-exitcode=1 "$cli" "$@" >"$out/stdout" 2>"$out/stderr" || {
         cat "$out/stderr" >&2
         echo "valgrind.sh: failed: imgcolor $*" >&2
         exit 1
@@ -38,6 +38,11 @@ photos=$(ls examples/*.jpg tests/data/photos/*.png tests/data/photos/*.jpg 2>/de
 for f in $photos; do
     vg prominent "$f" -k 6
 done
+# Every other format the build reads, from the decode fuzzer's seeds.
+others=$(ls tests/fuzz/corpus/decode/*.webp tests/fuzz/corpus/decode/*.gif \
+    tests/fuzz/corpus/decode/*.tif* tests/fuzz/corpus/decode/*.heic \
+    tests/fuzz/corpus/decode/*.avif 2>/dev/null || true)
+[ -z "$others" ] || vg prominent $others -k 3
 # One invocation with many files, so that per-file state is freed between them.
 vg prominent $photos -k 3 --format json
 # The batch: several images at once, a directory walk, a list on standard input.
