@@ -133,6 +133,9 @@
       const v = number(id);
       if (v !== null) form.append(id, v);
     }
+    form.append('space', $('space').value);
+    form.append('color_management', $('color_management').checked ? '1' : '0');
+    form.append('fast', $('fast').checked ? '1' : '0');
     try {
       const resp = await fetch('/v1/prominent-colors', {
         method: 'POST', headers: authHeaders(), body: form,
