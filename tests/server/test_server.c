@@ -1456,6 +1456,21 @@ static int hold_request(const server *s, const char *path)
     return fd;
 }
 
+/* Waits until the server handles no request but the /metrics one asking: a worker
+ * leaves the gate only after its answer is written, so a client may be ahead of it. */
+static void wait_idle(const server *s)
+{
+    for (int i = 0; i < 500; i++) {
+        resp r = http(s, "GET", "/metrics", NULL, NULL, 0, NULL, NULL);
+        int idle = r.body && strstr(r.body, "\nimgcolor_http_requests_in_flight 1\n") != NULL;
+        resp_free(&r);
+        if (idle)
+            return;
+        sleep_ms(10);
+    }
+    fail_msg("the server never became idle");
+}
+
 static void test_concurrency_gate(void **state)
 {
     (void)state;
@@ -1474,6 +1489,7 @@ static void test_concurrency_gate(void **state)
     curl_easy_cleanup(c);
     close(a);
     close(b);
+    wait_idle(s);
     /* Complete ones do: of 12 at once, one computes, one waits, the rest are refused. */
     enum { N = 12 };
     job jobs[N];
