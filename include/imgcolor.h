@@ -211,7 +211,8 @@ IMGCOLOR_API uint64_t imgcolor_options_get_time_limit_ms(const imgcolor_options 
  * quotes the library's range in its messages instead of restating it. name is the
  * setter's name without "imgcolor_options_set_": "k", "n_init", "max_iter", "seed",
  * "min_alpha", "threads", "max_pixels", "max_bytes", "time_limit_ms", "all_frames",
- * "max_frames", "max_total_pixels", "fast" or "fast_min_pixels". Returns
+ * "max_frames", "max_total_pixels", "color_management", "fast" or "fast_min_pixels".
+ * Returns
  * IMGCOLOR_E_INVALID for another name or a NULL pointer, leaving *min and *max untouched.
  */
 IMGCOLOR_API imgcolor_status imgcolor_options_range(const char *name, uint64_t *min,

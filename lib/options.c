@@ -101,6 +101,7 @@ IMGCOLOR_OPTION_(uint64_t, max_bytes, 1, UINT64_MAX)
 IMGCOLOR_OPTION_(int, all_frames, 0, 1)
 IMGCOLOR_OPTION_(int, max_frames, 1, 100000)
 IMGCOLOR_OPTION_(uint64_t, max_total_pixels, 1, (uint64_t)1 << 40)
+IMGCOLOR_OPTION_(int, color_management, 0, 1)
 IMGCOLOR_OPTION_(int, fast, 0, 1)
 IMGCOLOR_OPTION_(uint64_t, fast_min_pixels, 1024, (uint64_t)1 << 40)
 #undef IMGCOLOR_OPTION_
@@ -133,21 +134,6 @@ uint64_t imgcolor_options_get_seed(const imgcolor_options *opt)
     return opt ? opt->seed : defaults.seed;
 }
 
-
-imgcolor_status imgcolor_options_set_color_management(imgcolor_options *opt, int on)
-{
-    if (!opt)
-        return IMGCOLOR_E_INVALID;
-    if (on != 0 && on != 1)
-        return IMGCOLOR_E_RANGE;
-    opt->color_management = on;
-    return IMGCOLOR_OK;
-}
-
-int imgcolor_options_get_color_management(const imgcolor_options *opt)
-{
-    return opt ? opt->color_management : defaults.color_management;
-}
 
 imgcolor_status imgcolor_options_set_space(imgcolor_options *opt, imgcolor_space space)
 {
@@ -208,7 +194,7 @@ static const option_range *const ranges[] = {
     &range_k,         &range_n_init,     &range_max_iter, &range_seed,
     &range_min_alpha, &range_threads,    &range_max_pixels, &range_max_bytes,
     &range_time_limit_ms, &range_all_frames, &range_max_frames, &range_max_total_pixels,
-    &range_fast, &range_fast_min_pixels,
+    &range_color_management, &range_fast, &range_fast_min_pixels,
 };
 
 imgcolor_status imgcolor_options_range(const char *name, uint64_t *min, uint64_t *max)
