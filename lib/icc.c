@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "icc.h"
+#include "icc_shaper.h"
 
 /* Profiles larger than this are refused before Little CMS parses them (the largest
  * real camera and printer profiles are a few megabytes). */
@@ -18,6 +19,8 @@ struct imgcolor__icc {
     imgcolor__icc_input input;
     char lcms_error[128]; /* Little CMS's last complaint, for the warning */
     char description[64];
+    int shaped; /* RGB matrix/TRC: colours go through shaper, not xform */
+    imgcolor__shaper shaper;
 };
 
 /* Little CMS reports through a per-context handler; keep the first message and never
@@ -133,14 +136,17 @@ imgcolor_status imgcolor__icc_new(const uint8_t *icc, size_t size, int cmyk, int
     if (!(srgb = cmsCreate_sRGBProfileTHR(x->ctx)))
         goto done;
     /* RGB and grey convert the distinct colours once each, in floating point, so that
-     * rounding is ours and exact; CMYK converts every pixel, through Little CMS's
+     * rounding is ours and exact; an RGB matrix/TRC profile, the common kind, needs no
+     * Little CMS transform at all. CMYK converts every pixel, through Little CMS's
      * 8-bit tables. The transforms keep no cache, so threads may share them. */
     int per_colour = x->input < IMGCOLOR__ICC_CMYK;
-    x->xform = cmsCreateTransformTHR(x->ctx, src, input_format(x->input), srgb,
-                                     per_colour ? TYPE_RGB_DBL : TYPE_RGBA_8,
-                                     INTENT_RELATIVE_COLORIMETRIC,
-                                     cmsFLAGS_NOCACHE);
-    if (!x->xform) {
+    if (x->input == IMGCOLOR__ICC_RGB && imgcolor__shaper_init(&x->shaper, src, srgb))
+        x->shaped = 1;
+    else
+        x->xform = cmsCreateTransformTHR(x->ctx, src, input_format(x->input), srgb,
+                                         per_colour ? TYPE_RGB_DBL : TYPE_RGBA_8,
+                                         INTENT_RELATIVE_COLORIMETRIC, cmsFLAGS_NOCACHE);
+    if (!x->shaped && !x->xform) {
         st = refuse(why, why_size, "unusable",
                     x->lcms_error[0] ? x->lcms_error : "no transform to sRGB");
         goto done;
@@ -179,6 +185,10 @@ static uint8_t to_byte(double v)
 
 void imgcolor__icc_colors(const imgcolor__icc *x, const uint8_t *rgb, uint8_t *out, size_t n)
 {
+    if (x->shaped) {
+        imgcolor__shaper_colors(&x->shaper, rgb, out, n);
+        return;
+    }
     double buf[ICC_BATCH * 3];
     for (size_t i = 0; i < n; i += ICC_BATCH) {
         size_t m = n - i < ICC_BATCH ? n - i : ICC_BATCH;
