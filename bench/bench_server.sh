@@ -1,42 +1,110 @@
 #!/bin/sh
-# Server benchmark: requests a second of POST /v1/prominent-colors?k=6 (examples/1.jpg as
-# the raw body) at concurrency 1, 4 and 16, with wrk against imgcolor-server on
-# 127.0.0.1, rate limit off. Prints a Markdown table.
-# Usage: bench/bench_server.sh SERVER_BINARY [SECONDS]
+# Server benchmark: requests a second of the lesson's own call, POST /prominent-colors
+# with examples/1.jpg as the multipart field `image` and k = 6, at concurrency 1, 4 and
+# 16, with wrk on 127.0.0.1: imgcolor-server (rate and cost limits off: this measures
+# throughput, not the limiter) against the lesson's Flask application
+# (bench/lesson_app.py) under `flask run` and under gunicorn with 2 workers, all in one
+# run, each concurrency in turn. Prints a Markdown table; a peer that is not installed
+# (bench/setup.sh installs them) is left out with a note.
+# Usage: bench/bench_server.sh SERVER_BINARY [SECONDS] [FLASK_SECONDS]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 server=$1
 seconds=${2:-5}
+flask_seconds=${3:-30}
+python=/usr/bin/python3
 command -v wrk >/dev/null 2>&1 || { echo "Not measured: wrk is not installed"; exit 0; }
 tmp=$(mktemp -d)
-pid=
+pids=
 cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  for p in $pids; do kill "$p" 2>/dev/null || true; done
+  for p in $pids; do wait "$p" 2>/dev/null || true; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+# A free port on loopback, from the kernel.
+free_port() {
+  "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits until something answers on port $1, at most 30 s.
+wait_port() {
+  i=0
+  while [ $i -lt 300 ]; do
+    "$python" -c "import socket; socket.create_connection(('127.0.0.1', $1), 1).close()" \
+      2>/dev/null && return 0
+    sleep 0.1
+    i=$((i + 1))
+  done
+  return 1
+}
+
 "$server" --host 127.0.0.1 --port 0 --port-file "$tmp/port" --rate-limit 0 \
-  --log-format json 2>"$tmp/log" &
-pid=$!
+  --cost-rate-ms 0 --log-format json 2>"$tmp/imgcolor.log" &
+pids="$pids $!"
 i=0
 while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(head -n1 "$tmp/port" | tr -dc '0-9')
+imgcolor_port=$(head -n1 "$tmp/port" | tr -dc '0-9')
+
+flask_port= gunicorn_port=
+if "$python" -c 'import flask, sklearn, PIL, matplotlib' 2>/dev/null; then
+  flask_port=$(free_port)
+  (cd "$here" && FLASK_APP=lesson_app.py exec "$python" -m flask run --port "$flask_port") \
+    >"$tmp/flask.log" 2>&1 &
+  pids="$pids $!"
+  wait_port "$flask_port" || flask_port=
+  if command -v gunicorn >/dev/null 2>&1; then
+    gunicorn_port=$(free_port)
+    gunicorn -w 2 --chdir "$here" -b "127.0.0.1:$gunicorn_port" --timeout 600 lesson_app:app \
+      >"$tmp/gunicorn.log" 2>&1 &
+    pids="$pids $!"
+    wait_port "$gunicorn_port" || gunicorn_port=
+  fi
+fi
+
+# The lesson's request: requests.post(url, files={'image': f}, data={'k': 6}).
 cat >"$tmp/post.lua" <<LUA
 local f = assert(io.open("$root/examples/1.jpg", "rb"))
-wrk.method = "POST"
-wrk.body = f:read("*a")
+local image = f:read("*a")
 f:close()
-wrk.headers["Content-Type"] = "image/jpeg"
+local b = "bench0boundary0a41c3"
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. b
+wrk.body = "--" .. b .. "\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\n6\r\n" ..
+  "--" .. b .. "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"1.jpg\"\r\n" ..
+  "Content-Type: image/jpeg\r\n\r\n" .. image .. "\r\n--" .. b .. "--\r\n"
 LUA
-echo "| connections | requests/s | mean latency | non-2xx |"
-echo "|---:|---:|---:|---:|"
-for c in 1 4 16; do
-  threads=$([ "$c" -lt 2 ] && echo 1 || echo 2)
-  wrk -t "$threads" -c "$c" -d "${seconds}s" -s "$tmp/post.lua" \
-    "http://127.0.0.1:$port/v1/prominent-colors?k=6" >"$tmp/wrk" 2>&1
+
+# Requests a second and non-2xx answers of port $1 at concurrency $2 for $3 seconds.
+measure() {
+  threads=$([ "$2" -lt 2 ] && echo 1 || echo 2)
+  wrk -t "$threads" -c "$2" -d "${3}s" --timeout 120s -s "$tmp/post.lua" \
+    "http://127.0.0.1:$1/prominent-colors" >"$tmp/wrk" 2>&1 || true
   rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk")
-  lat=$(awk '/Latency/ {print $2; exit}' "$tmp/wrk")
   bad=$(awk '/Non-2xx/ {print $5}' "$tmp/wrk")
-  echo "| $c | $rps | $lat | ${bad:-0} |"
+  echo "${rps:-0} ${bad:-0}"
+}
+
+echo "| connections | imgcolor-server (req/s) | flask run (req/s) | gunicorn -w 2 (req/s) | imgcolor / better Flask | non-2xx |"
+echo "|---:|---:|---:|---:|---:|---:|"
+for c in 1 4 16; do
+  set -- $(measure "$imgcolor_port" "$c" "$seconds")
+  ours=$1 bad=$2
+  flask=- gunicorn=-
+  if [ -n "$flask_port" ]; then
+    set -- $(measure "$flask_port" "$c" "$flask_seconds")
+    flask=$1 bad=$((bad + $2))
+  fi
+  if [ -n "$gunicorn_port" ]; then
+    set -- $(measure "$gunicorn_port" "$c" "$flask_seconds")
+    gunicorn=$1 bad=$((bad + $2))
+  fi
+  ratio=$(awk -v o="$ours" -v f="$flask" -v g="$gunicorn" 'BEGIN {
+    best = (f == "-" ? 0 : f); if (g != "-" && g + 0 > best) best = g;
+    if (best > 0) printf "%.0fx", o / best; else printf "-" }')
+  echo "| $c | $ours | $flask | $gunicorn | $ratio | $bad |"
 done
+[ -n "$flask_port" ] || echo "(Flask not measured: python3-flask, python3-sklearn, python3-pil or python3-matplotlib missing.)"
+[ -n "$gunicorn_port" ] || echo "(gunicorn not measured: not installed.)"

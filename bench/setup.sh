@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the benchmark's peers, each optional: Debian's OpenCV for Python, ImageMagick
+# Installs the benchmark's peers, each optional: Debian's OpenCV for Python, Flask and
+# gunicorn (for the lesson's own application), ImageMagick
 # and libjpeg-turbo's djpeg, and npm's colorthief and node-vibrant into a scratch folder
 # (never the test suite's business). A peer that cannot be installed is reported and
 # skipped by the benchmarks. Usage: bench/setup.sh [SCRATCH]  (default build-bench/peers)
@@ -25,6 +26,9 @@ apt_install() {
 /usr/bin/python3 -c 'import cv2' 2>/dev/null || apt_install python3-opencv
 /usr/bin/python3 -c 'import sklearn, PIL, matplotlib' 2>/dev/null ||
   apt_install python3-sklearn python3-pil python3-matplotlib
+# The lesson's Flask application, for the server benchmark.
+/usr/bin/python3 -c 'import flask' 2>/dev/null || apt_install python3-flask
+command -v gunicorn >/dev/null 2>&1 || apt_install gunicorn
 
 if command -v npm >/dev/null 2>&1; then
   if [ ! -d "$scratch/node_modules/colorthief" ] || [ ! -d "$scratch/node_modules/node-vibrant" ]; then

@@ -16,8 +16,8 @@ SECTIONS = [
     ("peers.md", "Against other tools (bench/bench_peers.py; plots below)"),
     ("batch.md", "Batch (bench/batch/run.sh)"),
     ("pie.md", "Pie charts (bench/pie/run.sh)"),
-    ("server.md", "Server, POST /v1/prominent-colors, examples/1.jpg, k = 6 "
-                  "(bench/bench_server.sh)"),
+    ("server.md", "Server against the lesson's Flask app: POST /prominent-colors, "
+                  "examples/1.jpg, k = 6 (bench/bench_server.sh)"),
 ]
 
 
