@@ -164,8 +164,9 @@ IMGCOLOR_API imgcolor_status imgcolor_options_set_max_bytes(imgcolor_options *op
 
 /* Colour management, 1 (the default) or 0: pixels are converted from the colour space
  * the image declares (an embedded ICC profile; PNG's sRGB, gAMA and cHRM) to sRGB,
- * relative colorimetric, before they are counted. CMYK JPEGs without a profile use the
- * naive formula R = 255 * (1 - C) * (1 - K) and so on. 0 takes the stored values as sRGB. */
+ * relative colorimetric, before they are counted. CMYK JPEGs and TIFFs without a profile
+ * use the naive formula R = 255 * (1 - C) * (1 - K) and so on. 0 takes the stored values
+ * as sRGB. */
 IMGCOLOR_API imgcolor_status imgcolor_options_set_color_management(imgcolor_options *opt,
                                                                    int on) IMGCOLOR_USERESULT;
 IMGCOLOR_API int imgcolor_options_get_color_management(const imgcolor_options *opt);

@@ -2,7 +2,7 @@
  * limits checked from a header, and the ways rows and profiles reach a decoder's sink. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "icc.h"
 
 imgcolor_status imgcolor__check_dimensions(uint32_t width, uint32_t height,
                                            const imgcolor_options *opt, imgcolor_error *err)
@@ -80,6 +80,19 @@ void imgcolor__sink_warning(const imgcolor__sink *sink, const char *message)
 {
     if (sink->warning && message)
         sink->warning(sink->user, message);
+}
+
+imgcolor_status imgcolor__cmyk_profile(const imgcolor__sink *sink, const uint8_t *icc,
+                                       size_t size, int inverted, imgcolor__icc **out)
+{
+    char why[160];
+    *out = NULL;
+    imgcolor_status st = imgcolor__icc_new(icc, size, 1, inverted, out, why, sizeof why);
+    if (st == IMGCOLOR_E_DECODE) {
+        imgcolor__sink_warning(sink, why);
+        st = IMGCOLOR_OK;
+    }
+    return st;
 }
 
 /* Rows handed to the sink per call from a whole decoded frame: as the streaming

@@ -168,17 +168,8 @@ static imgcolor_status send_profile(j_decompress_ptr cinfo, const imgcolor__sink
     unsigned int len = 0;
     if (!jpeg_read_icc_profile(cinfo, &icc, &len))
         return IMGCOLOR_OK;
-    imgcolor_status st;
-    if (!cmyk) {
-        st = imgcolor__sink_profile(sink, icc, len);
-    } else {
-        char why[160];
-        st = imgcolor__icc_new(icc, len, 1, inverted, cmyk_icc, why, sizeof why);
-        if (st == IMGCOLOR_E_DECODE) {
-            imgcolor__sink_warning(sink, why);
-            st = IMGCOLOR_OK;
-        }
-    }
+    imgcolor_status st = cmyk ? imgcolor__cmyk_profile(sink, icc, len, inverted, cmyk_icc)
+                              : imgcolor__sink_profile(sink, icc, len);
     free(icc);
     return st;
 }

@@ -1,6 +1,6 @@
 /* decode_tiff.c: the first page of a TIFF to RGBA8 with libtiff, a strip or a row of
  * tiles at a time: 1-16 bit grey, 8/16-bit RGB and CMYK, palettes, alpha of both kinds. */
-#include "internal.h"
+#include "icc.h"
 
 #if IMGCOLOR_WITH_TIFF
 #include <stdarg.h>
@@ -161,6 +161,25 @@ static void convert_row(const tiff_layout *t, const uint8_t *row, uint8_t *out, 
     }
 }
 
+/* A CMYK row through the image's profile: the inks (TIFF's: 0 = none) go to Little CMS
+ * as they are, then alpha, when the image has it, is put back. */
+static void convert_cmyk_row(const tiff_layout *t, const imgcolor__icc *icc, const uint8_t *row,
+                             uint8_t *out, uint32_t n)
+{
+    for (uint32_t x = 0; x < n; x++)
+        for (int s = 0; s < 4; s++)
+            out[4 * x + (uint32_t)s] = (uint8_t)sample(t, row, x, s);
+    imgcolor__icc_cmyk_rows(icc, out, n);
+    if (t->alpha < 0)
+        return;
+    for (uint32_t x = 0; x < n; x++, out += 4) {
+        unsigned a = sample(t, row, x, t->alpha);
+        for (int i = 0; i < 3 && t->premultiplied; i++) /* as convert_row() does */
+            out[i] = (uint8_t)(a == 0 ? 0 : out[i] >= a ? 255 : (out[i] * 255u + a / 2) / a);
+        out[3] = (uint8_t)a;
+    }
+}
+
 /* The palette, 16 bits an entry; files whose entries all fit 8 bits wrote them so. */
 static imgcolor_status read_palette(TIFF *tif, tiff_layout *t, imgcolor_error *err)
 {
@@ -259,7 +278,17 @@ typedef struct tiff_out {
     const imgcolor__sink *sink;
     uint8_t *own; /* our rows, when the sink has none */
     uint32_t max_rows;
+    imgcolor__icc *cmyk_icc; /* a CMYK image's profile, when colour management uses it */
 } tiff_out;
+
+static void out_row(const tiff_layout *t, const tiff_out *o, const uint8_t *row, uint8_t *out,
+                    uint32_t x0, uint32_t n)
+{
+    if (o->cmyk_icc)
+        convert_cmyk_row(t, o->cmyk_icc, row, out, n);
+    else
+        convert_row(t, row, out, x0, n);
+}
 
 static imgcolor_status read_strips(TIFF *tif, tiff_src *src, const tiff_layout *t,
                                    tiff_out *o, imgcolor_error *err)
@@ -295,8 +324,8 @@ static imgcolor_status read_strips(TIFF *tif, tiff_src *src, const tiff_layout *
         if (st != IMGCOLOR_OK)
             break;
         for (uint32_t i = 0; i < n; i++)
-            convert_row(t, strip + (size_t)line * i, out + (size_t)t->width * 4 * i, 0,
-                        t->width);
+            out_row(t, o, strip + (size_t)line * i, out + (size_t)t->width * 4 * i, 0,
+                    t->width);
         st = o->sink->rows(o->sink->user, out, y, n);
     }
     free(strip);
@@ -337,8 +366,8 @@ static imgcolor_status read_tiles(TIFF *tif, tiff_src *src, const tiff_layout *t
                 break;
             }
             for (uint32_t i = 0; i < n; i++)
-                convert_row(t, tile + (size_t)line * i, out + stride * i + (size_t)x * 4, x,
-                            cols);
+                out_row(t, o, tile + (size_t)line * i, out + stride * i + (size_t)x * 4, x,
+                        cols);
         }
         if (st == IMGCOLOR_OK)
             st = o->sink->rows(o->sink->user, out, y, n);
@@ -353,7 +382,7 @@ imgcolor_status imgcolor__decode_tiff(const uint8_t *data, size_t size, const im
     tiff_src src = {data, size, 0, err, 0};
     tiff_layout t;
     memset(&t, 0, sizeof t);
-    tiff_out o = {sink, NULL, 0};
+    tiff_out o = {sink, NULL, 0, NULL};
     imgcolor_status st = IMGCOLOR_OK;
     TIFF *tif = NULL;
     TIFFOpenOptions *topt = TIFFOpenOptionsAlloc();
@@ -378,9 +407,16 @@ imgcolor_status imgcolor__decode_tiff(const uint8_t *data, size_t size, const im
         goto done;
     uint32_t icc_size = 0;
     const uint8_t *icc = NULL;
-    if (TIFFGetField(tif, TIFFTAG_ICCPROFILE, &icc_size, &icc) &&
-        (st = imgcolor__sink_profile(sink, icc, icc_size)) != IMGCOLOR_OK)
-        goto done;
+    /* RGB and grey profiles are the sink's; a CMYK image converts through its own here,
+     * every pixel, as a CMYK JPEG does. */
+    if (TIFFGetField(tif, TIFFTAG_ICCPROFILE, &icc_size, &icc)) {
+        if (t.photometric != PHOTOMETRIC_SEPARATED)
+            st = imgcolor__sink_profile(sink, icc, icc_size);
+        else if (opt->color_management)
+            st = imgcolor__cmyk_profile(sink, icc, icc_size, 0, &o.cmyk_icc);
+        if (st != IMGCOLOR_OK)
+            goto done;
+    }
     if ((st = sink->begin(sink->user, t.width, t.height)) != IMGCOLOR_OK)
         goto done;
     st = TIFFIsTiled(tif) ? read_tiles(tif, &src, &t, &o, err)
@@ -389,6 +425,7 @@ done:
     if (tif)
         TIFFClose(tif);
     TIFFOpenOptionsFree(topt);
+    imgcolor__icc_free(o.cmyk_icc);
     free(o.own);
     return st;
 }

@@ -36,6 +36,13 @@ void imgcolor__icc_colors(const imgcolor__icc *x, const uint8_t *rgb, uint8_t *o
 /* CMYK transforms: pixels of 4 bytes, CMYK in, RGBA (alpha 255) out, in place. */
 void imgcolor__icc_cmyk_rows(const imgcolor__icc *x, uint8_t *cmyk, size_t pixels);
 
+/* A CMYK image's profile (size untrusted bytes), for its decoder to convert every pixel
+ * through (imgcolor__icc_cmyk_rows()): the transform in *out, or NULL and a warning to
+ * the sink when the profile cannot be used, so that the decoder's plain formula applies.
+ * Only E_NOMEM fails. */
+imgcolor_status imgcolor__cmyk_profile(const imgcolor__sink *sink, const uint8_t *icc,
+                                       size_t size, int inverted, imgcolor__icc **out);
+
 /* A profile for PNG's gAMA (gamma, e.g. 0.45455) and, when not NULL, cHRM (white x, y,
  * then red, green, blue x, y): serialised, malloc'd, for imgcolor__sink_profile().
  * IMGCOLOR_E_DECODE for values that describe no display. */

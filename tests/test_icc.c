@@ -14,6 +14,11 @@
 #include <webp/encode.h>
 #endif
 
+#if IMGCOLOR_WITH_TIFF
+#include <tiffio.h>
+#include <unistd.h>
+#endif
+
 #include "internal.h"
 #include "support.h"
 
@@ -638,6 +643,75 @@ static void test_cmyk_jpeg_profiles(void **state)
     free(icc);
 }
 
+#if IMGCOLOR_WITH_TIFF
+/* The same patches as a TIFF: inks as TIFF stores them (0 = none), 8 bits, with the
+ * profile in its ICC tag, written through a file as libtiff writes. */
+static test_buffer cmyk_tiff(const uint8_t *icc, size_t icc_size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "test_icc_cmyk_%ld.tif", (long)getpid());
+    TIFF *tif = TIFFOpen(path, "w");
+    assert_non_null(tif);
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, 16 * PATCHES);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, 16);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 4);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_SEPARATED);
+    TIFFSetField(tif, TIFFTAG_INKSET, INKSET_CMYK);
+    TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+    TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, 16);
+    if (icc)
+        TIFFSetField(tif, TIFFTAG_ICCPROFILE, (uint32_t)icc_size, icc);
+    uint8_t row[16 * PATCHES * 4];
+    for (size_t i = 0; i < 16 * PATCHES; i++)
+        memcpy(row + 4 * i, patch_ink[i / 16], 4);
+    for (uint32_t y = 0; y < 16; y++)
+        assert_int_equal(TIFFWriteScanline(tif, row, y, 0), 1);
+    TIFFClose(tif);
+    test_buffer b;
+    b.data = test_read_file(path, &b.len);
+    remove(path);
+    return b;
+}
+
+/* A CMYK TIFF converts through its profile, as a CMYK JPEG does; one that does not fit
+ * (an RGB profile) is a warning that says so, and the plain formula applies. */
+static void test_cmyk_tiff_profiles(void **state)
+{
+    (void)state;
+    size_t size, rgb_size;
+    uint8_t *icc = press_profile(&size), *rgb_icc = read_profile("AdobeRGB1998.icc", &rgb_size);
+    test_buffer b = cmyk_tiff(icc, size);
+    imgcolor_image *img = decode(&b);
+    int through = patch_error(img, 0), naive = patch_error(img, 1);
+    print_message("CMYK TIFF with a profile: %d levels from it, %d from the naive formula\n",
+                  through, naive);
+    assert_true(through <= 3);
+    assert_true(naive > 20);
+    imgcolor_image_free(img);
+    imgcolor_result *res = prominent(&b, 1);
+    assert_int_equal(imgcolor_result_warning_count(res), 0);
+    imgcolor_result_free(res);
+    res = prominent(&b, 0); /* colour management off: the formula, no warning */
+    assert_int_equal(imgcolor_result_warning_count(res), 0);
+    imgcolor_result_free(res);
+    free(b.data);
+
+    b = cmyk_tiff(rgb_icc, rgb_size);
+    img = decode(&b);
+    assert_true(patch_error(img, 1) <= 3);
+    imgcolor_image_free(img);
+    res = prominent(&b, 1);
+    assert_int_equal(imgcolor_result_warning_count(res), 1);
+    assert_non_null(strstr(imgcolor_result_warning(res, 0), "does not fit"));
+    assert_non_null(strstr(imgcolor_result_warning(res, 0), "for RGB"));
+    imgcolor_result_free(res);
+    free(b.data);
+    free(rgb_icc);
+    free(icc);
+}
+#endif
+
 /* A grey profile fits grey pixels only; on a colour image it is a warning. */
 static void test_grey_profile(void **state)
 {
@@ -689,6 +763,9 @@ int main(void)
         cmocka_unit_test(test_png_gamma_chunks),
         cmocka_unit_test(test_cmyk_jpeg_profiles),
         cmocka_unit_test(test_grey_profile),
+#if IMGCOLOR_WITH_TIFF
+        cmocka_unit_test(test_cmyk_tiff_profiles),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
