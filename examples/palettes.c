@@ -38,7 +38,9 @@ int main(int argc, char **argv)
         return 2;
     }
     int strips = argc - 4, rc = 1;
-    imgcolor_image img = {WIDTH, (uint32_t)(strips * STRIP + (strips - 1) * GAP), NULL};
+    imgcolor_image img = {.width = WIDTH,
+                             .height = (uint32_t)(strips * STRIP + (strips - 1) * GAP),
+                             .rgba = NULL};
     img.rgba = calloc((size_t)img.width * img.height, 4); /* gaps transparent */
     imgcolor_options *opt = NULL;
     void *png = NULL;

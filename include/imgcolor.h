@@ -331,11 +331,18 @@ IMGCOLOR_API imgcolor_status imgcolor_hex_list_to_json(const imgcolor_rgb *color
 /* ------------------------------------------------------------------------------------ */
 /* Decoded images                                                                        */
 
-/* An RGBA image, 8 bits per channel, rows packed (stride = 4 * width). */
+/* An RGBA image, 8 bits per channel, rows packed (stride = 4 * width). What colour
+ * management said of it is kept with it: the profile converted from, and warnings such
+ * as a profile that could not be used (strings owned by the image, freed with it).
+ * Fields may be added at the end: initialise one of your own by field names,
+ * `imgcolor_image img = {.width = w, .height = h, .rgba = px};`. */
 typedef struct imgcolor_image {
     uint32_t width;
     uint32_t height;
     uint8_t *rgba;
+    const char *profile;         /* the description of the profile converted from, or NULL */
+    size_t warning_count;
+    const char *const *warnings; /* warning_count messages, NULL when none */
 } imgcolor_image;
 
 /*

@@ -40,6 +40,27 @@ static imgcolor_status image_rows(void *user, const uint8_t *rgba, uint32_t y, u
     return IMGCOLOR_OK;
 }
 
+/* The image and what its fields point to, in one allocation: img first, so that the
+ * caller's pointer is the box's. */
+typedef struct image_box {
+    imgcolor_image img;
+    imgcolor__warnings warnings;
+    const char *warning_text[IMGCOLOR__WARNINGS_MAX];
+    char profile[64];
+} image_box;
+
+/* Keeps what colour management said in the image. */
+static void keep_notes(image_box *box, const imgcolor__managed *m)
+{
+    box->warnings = m->warnings;
+    for (int i = 0; i < box->warnings.count; i++)
+        box->warning_text[i] = box->warnings.text[i];
+    box->img.warning_count = (size_t)box->warnings.count;
+    box->img.warnings = box->warnings.count ? box->warning_text : NULL;
+    memcpy(box->profile, m->profile, sizeof box->profile);
+    box->img.profile = box->profile[0] ? box->profile : NULL;
+}
+
 imgcolor_status imgcolor_decode(const void *data, size_t size, const imgcolor_options *opt,
                                 imgcolor_image **out, imgcolor_error *err)
 {
@@ -48,9 +69,10 @@ imgcolor_status imgcolor_decode(const void *data, size_t size, const imgcolor_op
     if (!out)
         return imgcolor__fail(err, IMGCOLOR_E_INVALID, "invalid argument to decode");
     *out = NULL;
-    imgcolor_image *img = calloc(1, sizeof *img);
-    if (!img)
+    image_box *box = calloc(1, sizeof *box);
+    if (!box)
         return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "out of memory");
+    imgcolor_image *img = &box->img;
     imgcolor__sink inner = {.begin = image_begin, .rows = image_rows, .user = img,
                             .buffer = image_buffer};
     imgcolor__managed m;
@@ -60,6 +82,7 @@ imgcolor_status imgcolor_decode(const void *data, size_t size, const imgcolor_op
         st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "decoder delivered no image");
     if (st == IMGCOLOR_OK)
         st = imgcolor__managed_convert_rgba(&m, img->rgba, (size_t)img->width * img->height);
+    keep_notes(box, &m);
     imgcolor__managed_free(&m);
     if (st != IMGCOLOR_OK) {
         imgcolor_image_free(img);
@@ -74,5 +97,5 @@ void imgcolor_image_free(imgcolor_image *img)
     if (!img)
         return;
     free(img->rgba);
-    free(img);
+    free(img); /* the image_box it begins */
 }

@@ -32,7 +32,7 @@ static uint8_t *big_rgba(void)
 
 static void *big_png(size_t *size)
 {
-    imgcolor_image img = {BIG_W, BIG_H, big_rgba()};
+    imgcolor_image img = {.width = BIG_W, .height = BIG_H, .rgba = big_rgba()};
     void *png = NULL;
     assert_int_equal(imgcolor_png_encode(&img, &png, size, NULL), IMGCOLOR_OK);
     free(img.rgba);

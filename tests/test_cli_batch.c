@@ -38,7 +38,7 @@ static void write_png(const char *path, uint32_t w, uint32_t h, uint8_t shade, i
         rgba[4 * i + 2] = second ? 10 : 200;
         rgba[4 * i + 3] = 255;
     }
-    imgcolor_image img = {w, h, rgba};
+    imgcolor_image img = {.width = w, .height = h, .rgba = rgba};
     void *png = NULL;
     size_t len = 0;
     assert_int_equal(imgcolor_png_encode(&img, &png, &len, NULL), IMGCOLOR_OK);

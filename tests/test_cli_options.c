@@ -34,7 +34,7 @@ static const int_option prominent_options[] = {
 static char *one_pixel_png(char *dir)
 {
     static uint8_t rgba[4] = {10, 20, 30, 255};
-    imgcolor_image img = {1, 1, rgba};
+    imgcolor_image img = {.width = 1, .height = 1, .rgba = rgba};
     void *png = NULL;
     size_t len = 0;
     assert_int_equal(imgcolor_png_encode(&img, &png, &len, NULL), IMGCOLOR_OK);

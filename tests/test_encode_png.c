@@ -19,7 +19,7 @@ static uint8_t rnd(void)
 /* kind 0: random opaque; 1: random with any alpha; 2: flat blocks with an alpha ramp. */
 static imgcolor_image make_image(uint32_t w, uint32_t h, int kind)
 {
-    imgcolor_image img = {w, h, malloc((size_t)w * h * 4)};
+    imgcolor_image img = {.width = w, .height = h, .rgba = malloc((size_t)w * h * 4)};
     assert_non_null(img.rgba);
     for (size_t i = 0; i < (size_t)w * h; i++) {
         uint8_t *p = img.rgba + 4 * i;
@@ -108,21 +108,21 @@ static void test_bad_arguments(void **state)
 {
     (void)state;
     uint8_t px[4] = {1, 2, 3, 4};
-    imgcolor_image img = {1, 1, px};
+    imgcolor_image img = {.width = 1, .height = 1, .rgba = px};
     void *png = (void *)1;
     size_t len = 1;
     imgcolor_error err = {0};
     assert_int_equal(imgcolor_png_encode(NULL, &png, &len, &err), IMGCOLOR_E_INVALID);
     assert_int_equal(imgcolor_png_encode(&img, NULL, &len, &err), IMGCOLOR_E_INVALID);
     assert_int_equal(imgcolor_png_encode(&img, &png, NULL, &err), IMGCOLOR_E_INVALID);
-    imgcolor_image no_pixels = {1, 1, NULL};
+    imgcolor_image no_pixels = {.width = 1, .height = 1, .rgba = NULL};
     assert_int_equal(imgcolor_png_encode(&no_pixels, &png, &len, &err), IMGCOLOR_E_INVALID);
-    imgcolor_image empty = {0, 5, px};
+    imgcolor_image empty = {.width = 0, .height = 5, .rgba = px};
     assert_int_equal(imgcolor_png_encode(&empty, &png, &len, &err), IMGCOLOR_E_RANGE);
     assert_null(png);
     assert_int_equal(len, 0);
     assert_int_equal(err.status, IMGCOLOR_E_RANGE);
-    imgcolor_image huge = {0x80000000u, 1, px};
+    imgcolor_image huge = {.width = 0x80000000u, .height = 1, .rgba = px};
     assert_int_equal(imgcolor_png_encode(&huge, &png, &len, NULL), IMGCOLOR_E_RANGE);
 }
 

@@ -78,7 +78,9 @@ static rgb_image to_profile(const rgb_image *src, const uint8_t *icc, size_t icc
 /* PNG from the library's own encoder, with an iCCP chunk spliced in after IHDR. */
 static test_buffer make_png(const rgb_image *im, const uint8_t *icc, size_t icc_size)
 {
-    imgcolor_image rgba = {im->w, im->h, malloc((size_t)im->w * im->h * 4)};
+    imgcolor_image rgba = {.width = im->w,
+                             .height = im->h,
+                             .rgba = malloc((size_t)im->w * im->h * 4)};
     assert_non_null(rgba.rgba);
     for (size_t i = 0; i < (size_t)im->w * im->h; i++) {
         memcpy(rgba.rgba + 4 * i, im->rgb + 3 * i, 3);
@@ -252,6 +254,14 @@ static void check_tagged(container as, const char *profile)
     assert_non_null(imgcolor_result_profile(got));
     assert_null(imgcolor_result_profile(unmanaged));
     assert_int_equal(imgcolor_result_warning_count(got), 0);
+    /* The decoded image names the profile it was converted from. */
+    imgcolor_image *img = NULL;
+    assert_int_equal(imgcolor_decode(b.data, b.len, NULL, &img, NULL), IMGCOLOR_OK);
+    assert_non_null(img->profile);
+    assert_string_equal(img->profile, imgcolor_result_profile(got));
+    assert_int_equal(img->warning_count, 0);
+    assert_null(img->warnings);
+    imgcolor_image_free(img);
     imgcolor_result_free(want);
     imgcolor_result_free(got);
     imgcolor_result_free(unmanaged);
@@ -326,9 +336,12 @@ static void check_broken(container as, uint8_t *icc, size_t icc_size)
     assert_int_equal(imgcolor_result_to_json(got, NULL, &json), IMGCOLOR_OK);
     assert_non_null(strstr(json, "\"warnings\":[\"colour profile "));
     imgcolor_free(json);
-    /* imgcolor_decode() leaves the stored values too. */
+    /* imgcolor_decode() leaves the stored values too, and keeps the same warning. */
     imgcolor_image *img = NULL;
     assert_int_equal(imgcolor_decode(b.data, b.len, NULL, &img, NULL), IMGCOLOR_OK);
+    assert_int_equal(img->warning_count, 1);
+    assert_string_equal(img->warnings[0], imgcolor_result_warning(got, 0));
+    assert_null(img->profile);
     imgcolor_image_free(img);
     imgcolor_result_free(got);
     imgcolor_result_free(unmanaged);
