@@ -607,6 +607,10 @@ IMGCOLOR_API void imgcolor_swatch_options_free(imgcolor_swatch_options *opt);
 IMGCOLOR_API imgcolor_status imgcolor_swatch_options_set_size(imgcolor_swatch_options *opt,
                                                               uint32_t width, uint32_t height)
                                                               IMGCOLOR_USERESULT;
+/* The strip size set, into *width and *height. */
+IMGCOLOR_API imgcolor_status imgcolor_swatch_options_get_size(const imgcolor_swatch_options *opt,
+                                                              uint32_t *width, uint32_t *height)
+                                                              IMGCOLOR_USERESULT;
 /* Zero: no labels, only the colours. */
 IMGCOLOR_API imgcolor_status imgcolor_swatch_options_set_labels(imgcolor_swatch_options *opt,
                                                                 int labels) IMGCOLOR_USERESULT;

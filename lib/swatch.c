@@ -67,6 +67,16 @@ imgcolor_status imgcolor_swatch_options_set_size(imgcolor_swatch_options *opt, u
     return IMGCOLOR_OK;
 }
 
+imgcolor_status imgcolor_swatch_options_get_size(const imgcolor_swatch_options *opt,
+                                                 uint32_t *width, uint32_t *height)
+{
+    if (!opt || !width || !height)
+        return IMGCOLOR_E_INVALID;
+    *width = opt->width;
+    *height = opt->height;
+    return IMGCOLOR_OK;
+}
+
 imgcolor_status imgcolor_swatch_options_set_labels(imgcolor_swatch_options *opt, int labels)
 {
     if (!opt)
