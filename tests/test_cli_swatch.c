@@ -57,6 +57,12 @@ static void test_png_stdout(void **state)
     assert_int_equal(img->rgba[1], 0x28);
     assert_int_equal(img->rgba[2], 0x47);
     imgcolor_image_free(img);
+    /* The README's picture is this strip. */
+    size_t doc_len = 0;
+    uint8_t *doc = test_read_file(IMGCOLOR_SOURCE_DIR "/docs/swatch-example1.png", &doc_len);
+    assert_int_equal(doc_len, len);
+    assert_memory_equal(doc, want, len);
+    free(doc);
     imgcolor_free(want);
     test_run_free(&r);
 }
