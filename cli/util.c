@@ -88,8 +88,7 @@ int cli_next(cli_args *a, const cli_option *options, const char *cmd)
     return hit->id;
 }
 
-/* Parses an unsigned decimal integer; no sign, no spaces, nothing after it. */
-static int parse_u64(const char *text, uint64_t *out)
+int cli_parse_u64(const char *text, uint64_t *out)
 {
     char *end = NULL;
     if (text[0] < '0' || text[0] > '9')
@@ -115,11 +114,6 @@ static int option_error(const char *option, const char *name, const char *text)
     return -1;
 }
 
-int cli_parse_u64(const char *text, uint64_t *out)
-{
-    return parse_u64(text, out);
-}
-
 int cli_ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
@@ -130,7 +124,7 @@ int cli_set_int(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *
                 const char *name, const cli_args *a)
 {
     uint64_t v = 0;
-    if (parse_u64(a->value, &v) < 0 || v > INT_MAX || set(opt, (int)v) != IMGCOLOR_OK)
+    if (cli_parse_u64(a->value, &v) < 0 || v > INT_MAX || set(opt, (int)v) != IMGCOLOR_OK)
         return option_error(a->name, name, a->value);
     return 0;
 }
@@ -139,7 +133,7 @@ int cli_set_u64(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *
                 const char *name, const cli_args *a)
 {
     uint64_t v = 0;
-    if (parse_u64(a->value, &v) < 0 || set(opt, v) != IMGCOLOR_OK)
+    if (cli_parse_u64(a->value, &v) < 0 || set(opt, v) != IMGCOLOR_OK)
         return option_error(a->name, name, a->value);
     return 0;
 }

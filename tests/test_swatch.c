@@ -264,6 +264,39 @@ static void test_background(void **state)
     imgcolor_swatch_options_free(opt);
 }
 
+/* Text is drawn only inside its clip columns, however long it is. */
+static void test_text_clip(void **state)
+{
+    (void)state;
+    imgcolor_image img = {120, 30, calloc(120 * 30, 4)};
+    assert_non_null(img.rgba);
+    memset(img.rgba, 255, 120 * 30 * 4);
+    imgcolor__text t = {.text = "WWWWWWWWWWWWWWWW", .x = 60, .y = 15,
+                        .align = IMGCOLOR__ALIGN_CENTRE, .color = {0, 0, 0},
+                        .clip_lo = 40, .clip_hi = 80};
+    assert_int_equal(imgcolor__draw_text(&t, 1, 20, IMGCOLOR_FONT_PATH, &img, NULL), IMGCOLOR_OK);
+    int inside = 0;
+    for (uint32_t y = 0; y < 30; y++)
+        for (uint32_t x = 0; x < 120; x++) {
+            const uint8_t *p = pixel(&img, x, y);
+            if (x < 40 || x >= 80)
+                assert_true(p[0] == 255 && p[1] == 255 && p[2] == 255 && p[3] == 255);
+            else
+                inside += p[0] < 128;
+        }
+    assert_true(inside > 100);
+    /* Without a clip the same text covers the whole width. */
+    memset(img.rgba, 255, 120 * 30 * 4);
+    t.clip_lo = t.clip_hi = 0;
+    assert_int_equal(imgcolor__draw_text(&t, 1, 20, IMGCOLOR_FONT_PATH, &img, NULL), IMGCOLOR_OK);
+    int outside = 0;
+    for (uint32_t y = 0; y < 30; y++)
+        for (uint32_t x = 0; x < 120; x++)
+            outside += (x < 40 || x >= 80) && pixel(&img, x, y)[0] < 128;
+    assert_true(outside > 100);
+    free(img.rgba);
+}
+
 static char *run_xmllint(const char *args, const char *svg, size_t len)
 {
     char cmd[256];
@@ -486,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_labels_drop),  cmocka_unit_test(test_background),
         cmocka_unit_test(test_svg),          cmocka_unit_test(test_png),
         cmocka_unit_test(test_result),       cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_text_clip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
