@@ -29,6 +29,7 @@ typedef struct cli_args {
     int operands_only;
     const char *value; /* the option's value, or the operand */
     const char *name;  /* the option as written, for messages */
+    const cli_option *more; /* a second table cli_next() looks in, or NULL */
 } cli_args;
 
 enum { CLI_OPERAND = 0, CLI_END = -1, CLI_ERROR = -2 };
@@ -47,6 +48,46 @@ int cli_set_int(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *
                 const char *name, const cli_args *a);
 int cli_set_u64(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *, uint64_t),
                 const char *name, const cli_args *a);
+
+/* The clustering options every command that clusters an image takes (cluster.c), with
+ * ids from CLI_CLUSTER_FIRST on: put cli_cluster_options in cli_args.more, and hand each
+ * such id to cli_cluster_option(), which sets it in opt (-1 after a usage error). */
+enum { CLI_CLUSTER_FIRST = 1000, CLI_OPT_K = CLI_CLUSTER_FIRST, CLI_OPT_N_INIT, CLI_OPT_MAX_ITER,
+       CLI_OPT_SEED, CLI_OPT_MIN_ALPHA, CLI_OPT_THREADS, CLI_OPT_MAX_PIXELS,
+       CLI_OPT_NO_COLOR_MANAGEMENT, CLI_OPT_SPACE, CLI_OPT_FAST, CLI_OPT_FAST_MIN_PIXELS,
+       CLI_OPT_FIRST_FRAME };
+extern const cli_option cli_cluster_options[];
+int cli_cluster_option(imgcolor_options *opt, int id, const cli_args *a);
+/* The clusters of one image file, "-" being standard input; on failure err says why
+ * (nothing is printed). Thread-safe. */
+imgcolor_status cli_cluster_file(const char *file, const imgcolor_options *opt,
+                                 imgcolor_result **res, imgcolor_error *err);
+
+/* Their help lines. */
+#define CLI_CLUSTER_HELP                                                                      \
+    "      --space SPACE    cluster in rgb (default: the sRGB code values, as scikit-learn\n" \
+    "                       on the pixels), oklab or lab (CIELAB D65)\n"                      \
+    "      --no-color-management  take the stored values as sRGB, ignoring the image's\n"   \
+    "                       colour profile (default: convert from it to sRGB)\n"              \
+    "  -k, --k N            clusters, 1..256 (default 6)\n"                                   \
+    "      --n-init N       k-means++ initialisations, 1..1000; best inertia wins (default 10)\n" \
+    "      --max-iter N     Lloyd iterations per initialisation, 1..100000 (default 300)\n"   \
+    "      --seed N         random seed, 0..18446744073709551615; equal seeds give identical\n" \
+    "                       output (default 0)\n"                                             \
+    "      --min-alpha N    pixels with lower alpha are left out, 0..255 (default 128)\n"     \
+    "      --threads N      worker threads per image, 0..64; 0 = one per core (default 0)\n"  \
+    "      --max-pixels N   refuse larger images, 1..1099511627776 (default 64000000)\n"      \
+    "      --first-frame    of an animation (GIF, WebP), count only the first frame\n"        \
+    "                       (default: every frame)\n"                                         \
+    "      --fast           count a sample of at least --fast-min-pixels pixels (a JPEG\n"    \
+    "                       decoded at half size), with at most 3 initialisations;\n"         \
+    "                       counts still refer to the whole image\n"                          \
+    "      --fast-min-pixels N  1024..2^40 (default 250000)\n"
+
+/* An unsigned decimal integer, no sign, spaces or anything after it: 0, or -1. */
+int cli_parse_u64(const char *text, uint64_t *out);
+/* Whether s ends with suffix. */
+int cli_ends_with(const char *s, const char *suffix);
 
 /* Prints "imgcolor: <fmt>" and a newline on stderr. */
 void cli_error(const char *fmt, ...)
@@ -150,10 +191,12 @@ void cli_print_palette(cli_buf *out, int kind, const char *file, const imgcolor_
 int cli_prominent(int argc, char **argv);
 int cli_hex(int argc, char **argv);
 int cli_pie(int argc, char **argv);
+int cli_swatch(int argc, char **argv);
 
 /* Help text of each subcommand. */
 extern const char cli_prominent_help[];
 extern const char cli_hex_help[];
 extern const char cli_pie_help[];
+extern const char cli_swatch_help[];
 
 #endif

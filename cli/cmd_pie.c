@@ -194,12 +194,6 @@ static int set_number(imgcolor_pie_options *opt, int font_size, const cli_args *
     return -1;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 /* What the command line asks for. */
 typedef struct pie_request {
     const char *colors, *counts, *labels, *output, *image;
@@ -224,16 +218,8 @@ static int wedges_from_image(const pie_request *q, pie_data *d)
 {
     imgcolor_result *res = NULL;
     imgcolor_error err = {IMGCOLOR_OK, ""};
-    uint8_t *data = NULL;
-    size_t size = 0;
-    imgcolor_status st = IMGCOLOR_E_IO;
     int rc = -1;
-    if (strcmp(q->image, "-") != 0)
-        st = imgcolor_prominent_file(q->image, q->opt, &res, &err);
-    else if (cli_read_input("-", imgcolor_options_get_max_bytes(q->opt), &data, &size) == 0)
-        st = imgcolor_prominent(data, size, q->opt, &res, &err);
-    else
-        goto done;
+    imgcolor_status st = cli_cluster_file(q->image, q->opt, &res, &err);
     if (st != IMGCOLOR_OK) {
         cli_error("%s: %s", q->image, err.message[0] ? err.message : imgcolor_strerror(st));
         goto done;
@@ -252,7 +238,6 @@ static int wedges_from_image(const pie_request *q, pie_data *d)
     }
     rc = 0;
 done:
-    free(data);
     imgcolor_result_free(res);
     return rc;
 }
@@ -394,7 +379,7 @@ static int parse_request(int argc, char **argv, pie_request *q)
         cli_error("pie: need --colors and --counts, or an IMAGE (see 'imgcolor help pie')");
         return -1;
     }
-    q->svg = q->svg || ends_with(q->output, ".svg") || ends_with(q->output, ".SVG");
+    q->svg = q->svg || cli_ends_with(q->output, ".svg") || cli_ends_with(q->output, ".SVG");
     return 0;
 }
 

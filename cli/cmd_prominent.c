@@ -5,7 +5,6 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -19,20 +18,7 @@ const char cli_prominent_help[] =
     "Images are processed several at once and printed in the order given; a bad file is\n"
     "reported and the rest still run.\n\n"
     "Options:\n"
-    "      --space SPACE    cluster in rgb (default: the sRGB code values, as scikit-learn\n"
-    "                       on the pixels), oklab or lab (CIELAB D65)\n"
-    "      --no-color-management  take the stored values as sRGB, ignoring the image's\n"
-    "                       colour profile (default: convert from it to sRGB)\n"
-    "  -k, --k N            clusters, 1..256 (default 6)\n"
-    "      --n-init N       k-means++ initialisations, 1..1000; best inertia wins (default 10)\n"
-    "      --max-iter N     Lloyd iterations per initialisation, 1..100000 (default 300)\n"
-    "      --seed N         random seed, 0..18446744073709551615; equal seeds give identical\n"
-    "                       output (default 0)\n"
-    "      --min-alpha N    pixels with lower alpha are left out, 0..255 (default 128)\n"
-    "      --threads N      worker threads per image, 0..64; 0 = one per core (default 0)\n"
-    "      --max-pixels N   refuse larger images, 1..1099511627776 (default 64000000)\n"
-    "      --first-frame    of an animation (GIF, WebP), count only the first frame\n"
-    "                       (default: every frame)\n"
+    CLI_CLUSTER_HELP
     "  -f, --format FMT     text (default), json (JSON Lines) or csv\n"
     "                       or a palette: gpl (GIMP), css (custom properties), hex\n"
     "      --name-prefix P  css: the custom properties' prefix (default color)\n"
@@ -44,11 +30,7 @@ const char cli_prominent_help[] =
     "  -r, --recursive      read the images under each directory, in sorted order; other\n"
     "                       files are skipped, with a note\n"
     "      --progress       show progress on standard error (default: when a terminal)\n"
-    "      --no-progress    do not show progress\n"
-    "      --fast           count a sample of at least --fast-min-pixels pixels (a JPEG\n"
-    "                       decoded at half size), with at most 3 initialisations;\n"
-    "                       counts still refer to the whole image\n"
-    "      --fast-min-pixels N  1024..2^40 (default 250000)\n\n"
+    "      --no-progress    do not show progress\n\n"
     "Text output shows a colour swatch when standard output is a terminal, unless\n"
     "NO_COLOR is set. With more than one image, a summary line ends standard error.\n"
     "Exit status: 0 when every image was done, 1 when any failed or output was lost,\n"
@@ -112,28 +94,6 @@ static void print_csv(cli_buf *out, const char *file, const imgcolor_result *res
     }
 }
 
-/* The clusters of one file, "-" being standard input; on failure err says why. */
-static imgcolor_status cluster_file(const char *file, const imgcolor_options *opt,
-                                    imgcolor_result **res, imgcolor_error *err)
-{
-    struct stat st;
-    if (strcmp(file, "-") != 0) {
-        if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
-            snprintf(err->message, sizeof err->message, "is a directory (-r reads its images)");
-            return IMGCOLOR_E_IO;
-        }
-        return imgcolor_prominent_file(file, opt, res, err);
-    }
-    uint8_t *data = NULL;
-    size_t size = 0;
-    if (cli_read_input_quiet("-", imgcolor_options_get_max_bytes(opt), &data, &size,
-                             err->message, sizeof err->message) < 0)
-        return IMGCOLOR_E_IO;
-    imgcolor_status status = imgcolor_prominent(data, size, opt, res, err);
-    free(data);
-    return status;
-}
-
 /* One image of the batch (a cli_work_fn). */
 static int prominent_one(void *ctx, size_t index, cli_buf *out, cli_buf *errors)
 {
@@ -143,7 +103,7 @@ static int prominent_one(void *ctx, size_t index, cli_buf *out, cli_buf *errors)
     imgcolor_error err = {IMGCOLOR_OK, ""};
     char *json = NULL;
     int rc = CLI_BAD_INPUT;
-    imgcolor_status st = cluster_file(file, b->opt, &res, &err);
+    imgcolor_status st = cli_cluster_file(file, b->opt, &res, &err);
     if (st != IMGCOLOR_OK) {
         cli_buf_printf(errors, "imgcolor: %s: %s\n", file,
                        err.message[0] ? err.message : imgcolor_strerror(st));
@@ -185,19 +145,11 @@ typedef struct prominent_request {
     int stdin_used;
 } prominent_request;
 
-enum { OPT_K = 1, OPT_N_INIT, OPT_MAX_ITER, OPT_SEED, OPT_MIN_ALPHA, OPT_THREADS,
-       OPT_MAX_PIXELS, OPT_FORMAT, OPT_JOBS, OPT_FILES_FROM, OPT_NULL, OPT_RECURSIVE,
-       OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_COLOR_MANAGEMENT, OPT_SPACE, OPT_NAME_PREFIX,
-       OPT_FAST, OPT_FAST_MIN_PIXELS, OPT_FIRST_FRAME };
+enum { OPT_FORMAT = 1, OPT_JOBS, OPT_FILES_FROM, OPT_NULL, OPT_RECURSIVE, OPT_PROGRESS,
+       OPT_NO_PROGRESS, OPT_NAME_PREFIX };
 
+/* With cli_cluster_options. */
 static const cli_option prominent_options[] = {
-    {"k", 'k', 1, OPT_K},
-    {"n-init", 0, 1, OPT_N_INIT},
-    {"max-iter", 0, 1, OPT_MAX_ITER},
-    {"seed", 0, 1, OPT_SEED},
-    {"min-alpha", 0, 1, OPT_MIN_ALPHA},
-    {"threads", 0, 1, OPT_THREADS},
-    {"max-pixels", 0, 1, OPT_MAX_PIXELS},
     {"format", 'f', 1, OPT_FORMAT},
     {"jobs", 'j', 1, OPT_JOBS},
     {"files-from", 0, 1, OPT_FILES_FROM},
@@ -205,12 +157,7 @@ static const cli_option prominent_options[] = {
     {"recursive", 'r', 0, OPT_RECURSIVE},
     {"progress", 0, 0, OPT_PROGRESS},
     {"no-progress", 0, 0, OPT_NO_PROGRESS},
-    {"no-color-management", 0, 0, OPT_NO_COLOR_MANAGEMENT},
-    {"space", 0, 1, OPT_SPACE},
     {"name-prefix", 0, 1, OPT_NAME_PREFIX},
-    {"fast", 0, 0, OPT_FAST},
-    {"fast-min-pixels", 0, 1, OPT_FAST_MIN_PIXELS},
-    {"first-frame", 0, 0, OPT_FIRST_FRAME},
     {NULL, 0, 0, 0},
 };
 
@@ -228,17 +175,6 @@ static int parse_format(prominent_request *q, const cli_args *a)
     }
     cli_error("%s: expected text, json, csv, gpl, css or hex, got '%s'", a->name, a->value);
     return -1;
-}
-
-static int parse_space(prominent_request *q, const cli_args *a)
-{
-    imgcolor_space space;
-    if (imgcolor_space_parse(a->value, &space) != IMGCOLOR_OK ||
-        imgcolor_options_set_space(q->opt, space) != IMGCOLOR_OK) {
-        cli_error("%s: expected rgb, oklab or lab, got '%s'", a->name, a->value);
-        return -1;
-    }
-    return 0;
 }
 
 static int parse_name_prefix(prominent_request *q, const cli_args *a)
@@ -266,17 +202,11 @@ static int parse_jobs(prominent_request *q, const cli_args *a)
 /* Applies one option; -1 after printing a usage error. */
 static int apply_option(prominent_request *q, int id, const cli_args *a)
 {
-    imgcolor_options *o = q->opt;
+    if (id >= CLI_CLUSTER_FIRST) {
+        q->threads_given |= id == CLI_OPT_THREADS;
+        return cli_cluster_option(q->opt, id, a);
+    }
     switch (id) {
-    case OPT_K: return cli_set_int(o, imgcolor_options_set_k, "k", a);
-    case OPT_N_INIT: return cli_set_int(o, imgcolor_options_set_n_init, "n_init", a);
-    case OPT_MAX_ITER: return cli_set_int(o, imgcolor_options_set_max_iter, "max_iter", a);
-    case OPT_SEED: return cli_set_u64(o, imgcolor_options_set_seed, "seed", a);
-    case OPT_MIN_ALPHA: return cli_set_int(o, imgcolor_options_set_min_alpha, "min_alpha", a);
-    case OPT_MAX_PIXELS: return cli_set_u64(o, imgcolor_options_set_max_pixels, "max_pixels", a);
-    case OPT_THREADS:
-        q->threads_given = 1;
-        return cli_set_int(o, imgcolor_options_set_threads, "threads", a);
     case OPT_FORMAT: return parse_format(q, a);
     case OPT_JOBS: return parse_jobs(q, a);
     case OPT_FILES_FROM: q->files_from = a->value; return 0;
@@ -284,14 +214,7 @@ static int apply_option(prominent_request *q, int id, const cli_args *a)
     case OPT_RECURSIVE: q->recursive = 1; return 0;
     case OPT_PROGRESS: q->progress = 1; return 0;
     case OPT_NO_PROGRESS: q->progress = 0; return 0;
-    case OPT_NO_COLOR_MANAGEMENT:
-        return imgcolor_options_set_color_management(o, 0) == IMGCOLOR_OK ? 0 : -1;
-    case OPT_SPACE: return parse_space(q, a);
     case OPT_NAME_PREFIX: return parse_name_prefix(q, a);
-    case OPT_FAST: return imgcolor_options_set_fast(o, 1) == IMGCOLOR_OK ? 0 : -1;
-    case OPT_FIRST_FRAME: return imgcolor_options_set_all_frames(o, 0) == IMGCOLOR_OK ? 0 : -1;
-    case OPT_FAST_MIN_PIXELS:
-        return cli_set_u64(o, imgcolor_options_set_fast_min_pixels, "fast_min_pixels", a);
     }
     return -1;
 }
@@ -303,6 +226,7 @@ static int parse_request(int argc, char **argv, prominent_request *q)
     cli_args a;
     int id, operands = 0;
     cli_args_init(&a, argc, argv);
+    a.more = cli_cluster_options;
     while ((id = cli_next(&a, prominent_options, "prominent")) != CLI_END) {
         if (id == CLI_ERROR)
             return CLI_USAGE;
@@ -325,6 +249,7 @@ static int parse_request(int argc, char **argv, prominent_request *q)
         return CLI_USAGE;
     }
     cli_args_init(&a, argc, argv);
+    a.more = cli_cluster_options;
     while ((id = cli_next(&a, prominent_options, "prominent")) != CLI_END)
         if (id == CLI_OPERAND && cli_paths_expand(&q->paths, a.value, q->recursive, &q->walk) < 0)
             return CLI_BAD_INPUT;

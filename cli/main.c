@@ -15,6 +15,7 @@ static const command commands[] = {
     {"prominent", cli_prominent, cli_prominent_help, "prominent colours of images (k-means)"},
     {"hex", cli_hex, cli_hex_help, "RGB triples to #rrggbb"},
     {"pie", cli_pie, cli_pie_help, "pie chart of colours, as PNG or SVG"},
+    {"swatch", cli_swatch, cli_swatch_help, "palette strip of an image, as PNG or SVG"},
 };
 
 static const command *find(const char *name)

@@ -19,7 +19,31 @@ void cli_error(const char *fmt, ...)
 
 void cli_args_init(cli_args *a, int argc, char **argv)
 {
-    *a = (cli_args){argc, argv, 1, 0, NULL, NULL};
+    *a = (cli_args){argc, argv, 1, 0, NULL, NULL, NULL};
+}
+
+/* The option of the table that arg ("--name[=value]" or "-c[value]") names, or NULL;
+ * *inline_value gets the value written into arg, if any. */
+static const cli_option *find_option(const cli_option *options, const char *arg,
+                                     const char **inline_value)
+{
+    const cli_option *hit = NULL;
+    if (arg[1] == '-') {
+        const char *name = arg + 2;
+        size_t len = strcspn(name, "=");
+        for (const cli_option *o = options; o->id; o++)
+            if (o->name && strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+                hit = o;
+        if (hit && name[len] == '=')
+            *inline_value = name + len + 1;
+    } else {
+        for (const cli_option *o = options; o->id; o++)
+            if (o->short_name && o->short_name == arg[1])
+                hit = o;
+        if (hit && arg[2] != '\0')
+            *inline_value = arg + 2;
+    }
+    return hit;
 }
 
 int cli_next(cli_args *a, const cli_option *options, const char *cmd)
@@ -38,21 +62,9 @@ int cli_next(cli_args *a, const cli_option *options, const char *cmd)
     }
     const cli_option *hit = NULL;
     const char *inline_value = NULL;
-    if (arg[1] == '-') {
-        const char *name = arg + 2;
-        size_t len = strcspn(name, "=");
-        for (const cli_option *o = options; o->id; o++)
-            if (o->name && strlen(o->name) == len && strncmp(o->name, name, len) == 0)
-                hit = o;
-        if (hit && name[len] == '=')
-            inline_value = name + len + 1;
-    } else {
-        for (const cli_option *o = options; o->id; o++)
-            if (o->short_name && o->short_name == arg[1])
-                hit = o;
-        if (hit && arg[2] != '\0')
-            inline_value = arg + 2;
-    }
+    const cli_option *tables[2] = {options, a->more};
+    for (int t = 0; t < 2 && !hit && tables[t]; t++)
+        hit = find_option(tables[t], arg, &inline_value);
     if (!hit) {
         cli_error("%s: unknown option '%s' (see 'imgcolor help %s')", cmd, arg, cmd);
         return CLI_ERROR;
@@ -76,8 +88,7 @@ int cli_next(cli_args *a, const cli_option *options, const char *cmd)
     return hit->id;
 }
 
-/* Parses an unsigned decimal integer; no sign, no spaces, nothing after it. */
-static int parse_u64(const char *text, uint64_t *out)
+int cli_parse_u64(const char *text, uint64_t *out)
 {
     char *end = NULL;
     if (text[0] < '0' || text[0] > '9')
@@ -103,11 +114,17 @@ static int option_error(const char *option, const char *name, const char *text)
     return -1;
 }
 
+int cli_ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
 int cli_set_int(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *, int),
                 const char *name, const cli_args *a)
 {
     uint64_t v = 0;
-    if (parse_u64(a->value, &v) < 0 || v > INT_MAX || set(opt, (int)v) != IMGCOLOR_OK)
+    if (cli_parse_u64(a->value, &v) < 0 || v > INT_MAX || set(opt, (int)v) != IMGCOLOR_OK)
         return option_error(a->name, name, a->value);
     return 0;
 }
@@ -116,7 +133,7 @@ int cli_set_u64(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *
                 const char *name, const cli_args *a)
 {
     uint64_t v = 0;
-    if (parse_u64(a->value, &v) < 0 || set(opt, v) != IMGCOLOR_OK)
+    if (cli_parse_u64(a->value, &v) < 0 || set(opt, v) != IMGCOLOR_OK)
         return option_error(a->name, name, a->value);
     return 0;
 }

@@ -587,6 +587,124 @@ IMGCOLOR_API imgcolor_status imgcolor_pie_encode(const imgcolor_pie_wedge *wedge
                                                  size_t *out_len, imgcolor_error *err)
                                                  IMGCOLOR_USERESULT;
 
+/* ------------------------------------------------------------------------------------ */
+/* Swatch strips                                                                         */
+
+#ifndef IMGCOLOR_BACKGROUND_DEFINED
+#define IMGCOLOR_BACKGROUND_DEFINED
+/* The background an image was found to have: its colour, pixels and their share of the
+ * pixels counted. */
+typedef struct imgcolor_background {
+    imgcolor_rgb rgb;
+    char hex[8];
+    uint64_t count;
+    double fraction;
+} imgcolor_background;
+#endif
+
+typedef struct imgcolor_swatch_options imgcolor_swatch_options;
+
+/*
+ * Creates swatch options with the defaults: 640x120 pixels, labels on, the label font
+ * IMGCOLOR_FONT_PATH (DejaVu Sans). Free with imgcolor_swatch_options_free().
+ */
+IMGCOLOR_API imgcolor_status imgcolor_swatch_options_new(imgcolor_swatch_options **out)
+    IMGCOLOR_USERESULT;
+IMGCOLOR_API void imgcolor_swatch_options_free(imgcolor_swatch_options *opt);
+/* Strip size: width 32..8192, height 16..4096 (see imgcolor_swatch_options_range()). */
+IMGCOLOR_API imgcolor_status imgcolor_swatch_options_set_size(imgcolor_swatch_options *opt,
+                                                              uint32_t width, uint32_t height)
+                                                              IMGCOLOR_USERESULT;
+/* The strip size set, into *width and *height. */
+IMGCOLOR_API imgcolor_status imgcolor_swatch_options_get_size(const imgcolor_swatch_options *opt,
+                                                              uint32_t *width, uint32_t *height)
+                                                              IMGCOLOR_USERESULT;
+/* Zero: no labels, only the colours. */
+IMGCOLOR_API imgcolor_status imgcolor_swatch_options_set_labels(imgcolor_swatch_options *opt,
+                                                                int labels) IMGCOLOR_USERESULT;
+/* The raster's label font, as imgcolor_pie_options_set_font_path(); NULL: the default. */
+IMGCOLOR_API imgcolor_status imgcolor_swatch_options_set_font_path(imgcolor_swatch_options *opt,
+                                                                   const char *path)
+                                                                   IMGCOLOR_USERESULT;
+/*
+ * The inclusive range a swatch setter accepts: "width" or "height" (of
+ * imgcolor_swatch_options_set_size()). IMGCOLOR_E_INVALID for another name or NULL.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_swatch_options_range(const char *name, double *min,
+                                                           double *max) IMGCOLOR_USERESULT;
+
+/* One colour of a swatch strip and its weight (finite, >= 0), such as a cluster's
+ * count or fraction. */
+typedef struct imgcolor_swatch_color {
+    imgcolor_rgb color;
+    double weight;
+} imgcolor_swatch_color;
+
+/*
+ * Renders a palette strip of n colours (1..256; zero weights are skipped; the weights
+ * must have a positive sum) into an RGBA image of the options' size. Free *out with
+ * imgcolor_image_free(). opt and background may be NULL.
+ *
+ * Layout: each colour gets a segment as wide as its share of the weights, left to right
+ * in the order given; widths are whole pixels, rounded by largest remainder (ties to
+ * the earlier colour) so that they sum to the strip's width exactly. A background, when
+ * given, is drawn apart at the right end: a tile of a fifth of the width (rounded
+ * down), after a transparent gap of max(2, width / 100) pixels, hatched with diagonal
+ * lines; the colours share the rest. Its fraction is not a share of that rest, so it
+ * does not size anything.
+ *
+ * Labels: the hex code and, below it, the nearest CSS colour name, centred on the
+ * segment in black or white, whichever reads better (the background's tile says
+ * "background" instead of a name). The font is 11% of the height, 8..64 pixels. A line
+ * is kept only when its width in DejaVu Sans plus half a font size of margin on each
+ * side fits the segment: the name is dropped first, then the hex code; both lines need
+ * a height of 2.5 font sizes plus one of margin, one line 1.25 plus one. The raster
+ * also clips every label to its segment, so none spills over whatever the font.
+ *
+ * Errors: IMGCOLOR_E_RANGE for a bad count or weight, IMGCOLOR_E_INVALID for a NULL
+ * colours or out, IMGCOLOR_E_FONT when labels are drawn and the font cannot be loaded.
+ * The output depends on nothing but the arguments: equal input gives equal pixels.
+ * Reentrant.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_swatch_render(const imgcolor_swatch_color *colors, size_t n,
+                                                    const imgcolor_background *background,
+                                                    const imgcolor_swatch_options *opt,
+                                                    imgcolor_image **out, imgcolor_error *err)
+                                                    IMGCOLOR_USERESULT;
+
+/* The same strip as an SVG document (NUL-terminated, the same layout; labels name
+ * "DejaVu Sans" and need no font); free *out with imgcolor_free(). */
+IMGCOLOR_API imgcolor_status imgcolor_swatch_svg(const imgcolor_swatch_color *colors, size_t n,
+                                                 const imgcolor_background *background,
+                                                 const imgcolor_swatch_options *opt, char **out,
+                                                 size_t *out_len, imgcolor_error *err)
+                                                 IMGCOLOR_USERESULT;
+
+/*
+ * Draws the strip as an encoded file, as imgcolor_pie_encode() does for a pie: format
+ * IMGCOLOR_PIE_PNG (imgcolor_swatch_render(), then imgcolor_png_encode()) or
+ * IMGCOLOR_PIE_SVG (imgcolor_swatch_svg(), without the NUL). On success *out holds
+ * *out_len bytes, to be freed with imgcolor_free(); on failure *out is NULL.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_swatch_encode(const imgcolor_swatch_color *colors, size_t n,
+                                                    const imgcolor_background *background,
+                                                    const imgcolor_swatch_options *opt,
+                                                    imgcolor_pie_format format, void **out,
+                                                    size_t *out_len, imgcolor_error *err)
+                                                    IMGCOLOR_USERESULT;
+
+/*
+ * The strip of a result's clusters, weighted by their counts, as
+ * imgcolor_swatch_encode() draws it; background as there (for example the result's own
+ * background, or NULL). The same errors, and IMGCOLOR_E_INVALID for a NULL res.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_result_swatch_encode(const imgcolor_result *res,
+                                                           const imgcolor_background *background,
+                                                           const imgcolor_swatch_options *opt,
+                                                           imgcolor_pie_format format, void **out,
+                                                           size_t *out_len, imgcolor_error *err)
+                                                           IMGCOLOR_USERESULT;
+
 #ifdef __cplusplus
 }
 #endif

@@ -306,3 +306,12 @@ double imgcolor__contrast(imgcolor_rgb a, imgcolor_rgb b)
     double la = imgcolor__luminance(a), lb = imgcolor__luminance(b);
     return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
 }
+
+imgcolor_rgb imgcolor__readable_text(imgcolor_rgb c, double *contrast)
+{
+    const imgcolor_rgb black = {0, 0, 0}, white = {255, 255, 255};
+    double on_black = imgcolor__contrast(c, black), on_white = imgcolor__contrast(c, white);
+    if (contrast)
+        *contrast = on_black >= on_white ? on_black : on_white;
+    return on_black >= on_white ? black : white;
+}

@@ -36,6 +36,9 @@ imgcolor_rgb imgcolor__oklab_to_rgb8(const double lab[3]);
 /* WCAG 2 relative luminance of an 8-bit sRGB colour, and the contrast ratio of two. */
 double imgcolor__luminance(imgcolor_rgb c);
 double imgcolor__contrast(imgcolor_rgb a, imgcolor_rgb b);
+/* Black or white, whichever has the higher contrast on c (black on a tie); *contrast,
+ * when not NULL, gets that ratio. */
+imgcolor_rgb imgcolor__readable_text(imgcolor_rgb c, double *contrast);
 
 /* The CSS named colours: their number, and name i with its colour. */
 size_t imgcolor__css_name_count(void);

@@ -1,5 +1,5 @@
 /* pie.c: pie-chart options, validation and layout (matplotlib's geometry), and the
- * anti-aliased rasterizer that fills the wedges; text is drawn by pie_text.c. */
+ * anti-aliased rasterizer that fills the wedges; text is drawn by text.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,18 +131,7 @@ imgcolor_status imgcolor_pie_options_set_font_path(imgcolor_pie_options *opt, co
 {
     if (!opt)
         return IMGCOLOR_E_INVALID;
-    if (path && (!*path || strlen(path) > 4096))
-        return IMGCOLOR_E_RANGE;
-    char *copy = NULL;
-    if (path) {
-        copy = malloc(strlen(path) + 1);
-        if (!copy)
-            return IMGCOLOR_E_NOMEM;
-        strcpy(copy, path);
-    }
-    free(opt->font_path);
-    opt->font_path = copy;
-    return IMGCOLOR_OK;
+    return imgcolor__set_font_path(&opt->font_path, path);
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -264,22 +253,24 @@ imgcolor_status imgcolor__pie_layout_new(const imgcolor_pie_wedge *wedges, size_
         s->color = wedges[i].color;
         double mid = start + sign * (cum + f / 2) * TWO_PI, c = cos(mid), sn = sin(mid);
         if (opt->labels) {
-            imgcolor__pie_text *t = &L->text[L->ntext++];
+            imgcolor__text *t = &L->text[L->ntext++];
+            t->clip_lo = t->clip_hi = 0;
             if (wedges[i].label)
                 strcpy(t->text, wedges[i].label);
             else
                 imgcolor_rgb_to_hex(wedges[i].color, t->text);
             t->x = L->cx + 1.1 * L->r * c;
             t->y = L->cy - 1.1 * L->r * sn;
-            t->align = c > 0 ? IMGCOLOR__PIE_ALIGN_LEFT : IMGCOLOR__PIE_ALIGN_RIGHT;
+            t->align = c > 0 ? IMGCOLOR__ALIGN_LEFT : IMGCOLOR__ALIGN_RIGHT;
             t->color = (imgcolor_rgb){0, 0, 0};
         }
         if (opt->percent) {
-            imgcolor__pie_text *t = &L->text[L->ntext++];
+            imgcolor__text *t = &L->text[L->ntext++];
+            t->clip_lo = t->clip_hi = 0;
             snprintf(t->text, sizeof t->text, "%.1f%%", f * 100.0);
             t->x = L->cx + 0.6 * L->r * c;
             t->y = L->cy - 0.6 * L->r * sn;
-            t->align = IMGCOLOR__PIE_ALIGN_CENTRE;
+            t->align = IMGCOLOR__ALIGN_CENTRE;
             t->color = contrast_text(wedges[i].color);
         }
         cum += f;
@@ -579,8 +570,9 @@ imgcolor_status imgcolor_pie_render(const imgcolor_pie_wedge *wedges, size_t n,
     for (uint32_t j = 0; j < L->height; j++)
         render_row(R, j, img->rgba + j * stride);
     if (L->ntext)
-        st = imgcolor__pie_draw_text(L, opt && opt->font_path ? opt->font_path : IMGCOLOR_FONT_PATH,
-                                     img, err);
+        st = imgcolor__draw_text(L->text, L->ntext, L->font_px,
+                                 opt && opt->font_path ? opt->font_path : IMGCOLOR_FONT_PATH,
+                                 img, err);
 done:
     if (st == IMGCOLOR_OK) {
         *out = img;

@@ -3,10 +3,10 @@
 #ifndef IMGCOLOR_PIE_INTERNAL_H
 #define IMGCOLOR_PIE_INTERNAL_H
 
-#include "internal.h"
+#include "draw_internal.h"
 
 #define IMGCOLOR__PIE_MAX_WEDGES 256
-#define IMGCOLOR__PIE_MAX_LABEL 256 /* bytes of UTF-8 per label */
+#define IMGCOLOR__PIE_MAX_LABEL IMGCOLOR__TEXT_MAX
 
 struct imgcolor_pie_options {
     uint32_t width;
@@ -19,21 +19,6 @@ struct imgcolor_pie_options {
     double font_px;  /* 0: 10 points at 75 dpi, scaled with the raster */
     char *font_path; /* NULL: IMGCOLOR_FONT_PATH */
 };
-
-/* Text alignment of a label around its anchor, as matplotlib's ha/va. */
-typedef enum imgcolor__pie_align {
-    IMGCOLOR__PIE_ALIGN_LEFT,
-    IMGCOLOR__PIE_ALIGN_RIGHT,
-    IMGCOLOR__PIE_ALIGN_CENTRE
-} imgcolor__pie_align;
-
-/* One text to draw: UTF-8, anchored at (x, y) in pixels (y down), vertically centred. */
-typedef struct imgcolor__pie_text {
-    char text[IMGCOLOR__PIE_MAX_LABEL + 1];
-    double x, y;
-    imgcolor__pie_align align;
-    imgcolor_rgb color;
-} imgcolor__pie_text;
 
 /* One visible wedge, in counter-clockwise order of lo. Angles in radians, mathematical
  * orientation (counter-clockwise, y up), lo normalised to [0, 2pi). */
@@ -51,17 +36,12 @@ typedef struct imgcolor__pie_layout {
     size_t nseg;
     imgcolor__pie_segment seg[IMGCOLOR__PIE_MAX_WEDGES];
     size_t ntext;
-    imgcolor__pie_text text[2 * IMGCOLOR__PIE_MAX_WEDGES];
+    imgcolor__text text[2 * IMGCOLOR__PIE_MAX_WEDGES];
 } imgcolor__pie_layout;
 
 /* Validates the wedges and computes the layout; *out is malloc'd, free it with free(). */
 imgcolor_status imgcolor__pie_layout_new(const imgcolor_pie_wedge *wedges, size_t n,
                                          const imgcolor_pie_options *opt,
                                          imgcolor__pie_layout **out, imgcolor_error *err);
-
-/* Draws the layout's texts onto img with FreeType; IMGCOLOR_E_FONT when the font cannot
- * be loaded. Uses its own FT_Library, so calls may run in parallel. */
-imgcolor_status imgcolor__pie_draw_text(const imgcolor__pie_layout *layout, const char *font_path,
-                                        imgcolor_image *img, imgcolor_error *err);
 
 #endif

@@ -62,11 +62,7 @@ static void describe(imgcolor_cluster *c, imgcolor_space space)
     }
     imgcolor__rgb8_to_oklab(c->rgb, oklab);
     c->name = imgcolor__css_nearest(oklab, &c->name_distance);
-    const imgcolor_rgb black = {0, 0, 0}, white = {255, 255, 255};
-    double on_black = imgcolor__contrast(c->rgb, black);
-    double on_white = imgcolor__contrast(c->rgb, white);
-    c->text = on_black >= on_white ? black : white;
-    c->text_contrast = on_black >= on_white ? on_black : on_white;
+    c->text = imgcolor__readable_text(c->rgb, &c->text_contrast);
 }
 
 /* Clusters the n distinct colours in opt->space; rgb_mean gets each cluster's mean sRGB

@@ -256,8 +256,8 @@ static int_status parse_u64(const char *s, size_t len, uint64_t *out)
 }
 
 /* An integer option from a form field: 0 when absent or valid, else the problem sent. */
-static int int_field(srv_req *r, const srv_field *f, const char *name, long long min,
-                     long long max, srv_reject why, long long *out)
+int srv_int_field(srv_req *r, const srv_field *f, const char *name, long long min,
+                  long long max, srv_reject why, long long *out)
 {
     if (!f)
         return 0;
@@ -299,12 +299,11 @@ typedef struct prominent_params {
     int has_fast;
 } prominent_params;
 
-/* Runs the library on an encoded image; on failure the problem is sent. */
-static int run_prominent(srv_req *r, const char *data, size_t len, const prominent_params *p,
-                         imgcolor_result **res)
+/* The library options of a request's clustering fields; on failure the problem is sent. */
+static int prominent_library_options(srv_req *r, const prominent_params *p,
+                                     imgcolor_options **out)
 {
     imgcolor_options *opt = NULL;
-    imgcolor_error err = {0};
     imgcolor_status st = imgcolor_options_copy(r->st->defaults, &opt);
     if (st == IMGCOLOR_OK)
         st = imgcolor_options_set_k(opt, (int)p->k);
@@ -324,14 +323,23 @@ static int run_prominent(srv_req *r, const char *data, size_t len, const promine
         return srv_problem(r, 400, "invalid-field", NULL, "space %s is not available",
                            imgcolor_space_name(p->space));
     }
-    int rc = st == IMGCOLOR_OK ? srv_work_begin(r) : 0;
-    if (rc) {
+    if (st != IMGCOLOR_OK) {
         imgcolor_options_free(opt);
-        return rc;
+        return srv_library_problem(r, st, NULL);
     }
-    if (st == IMGCOLOR_OK)
-        st = imgcolor_prominent(data, len, opt, res, &err);
-    imgcolor_options_free(opt);
+    *out = opt;
+    return 0;
+}
+
+/* Runs the library on an encoded image, inside the gate; on failure the problem is sent. */
+static int cluster_image(srv_req *r, const char *data, size_t len, const imgcolor_options *opt,
+                         imgcolor_result **res)
+{
+    imgcolor_error err = {0};
+    int rc = srv_work_begin(r);
+    if (rc)
+        return rc;
+    imgcolor_status st = imgcolor_prominent(data, len, opt, res, &err);
     if (st == IMGCOLOR_OK)
         return 0;
     if (st == IMGCOLOR_E_LIMIT) { /* the image costs more than --time-limit-ms allows */
@@ -342,8 +350,20 @@ static int run_prominent(srv_req *r, const char *data, size_t len, const promine
     return srv_library_problem(r, st, &err);
 }
 
+/* Both steps at once; on failure the problem is sent. */
+static int run_prominent(srv_req *r, const char *data, size_t len, const prominent_params *p,
+                         imgcolor_result **res)
+{
+    imgcolor_options *opt = NULL;
+    int rc = prominent_library_options(r, p, &opt);
+    if (!rc)
+        rc = cluster_image(r, data, len, opt, res);
+    imgcolor_options_free(opt);
+    return rc;
+}
+
 /* A flag given as 0, 1, false or true: 0 and *out set, or -1. */
-static int parse_flag(const srv_field *f, long long *out)
+int srv_parse_flag(const srv_field *f, long long *out)
 {
     if (f->len == 4 && memcmp(f->value, "true", 4) == 0)
         *out = 1;
@@ -360,7 +380,7 @@ static int color_options(srv_req *r, const srv_field *cm, const srv_field *space
 {
     if (cm) {
         p->has_color_management = 1;
-        if (parse_flag(cm, &p->color_management) < 0)
+        if (srv_parse_flag(cm, &p->color_management) < 0)
             return srv_problem(r, 400, "invalid-field", NULL,
                                "color_management must be 0, 1, false or true");
     }
@@ -386,17 +406,17 @@ static int prominent_options(srv_req *r, const srv_form *form, const srv_form *q
     p->k = 6;
     const srv_field *f;
 #define PARAM(name) ((f = srv_form_get(form, name)) ? f : srv_form_get(query, name))
-    int rc = int_field(r, PARAM("k"), "k", 1, cfg->max_k, SRV_REJECT_K, &p->k);
+    int rc = srv_int_field(r, PARAM("k"), "k", 1, cfg->max_k, SRV_REJECT_K, &p->k);
     if (rc || !full)
         return rc;
     if ((f = PARAM("n_init"))) {
-        if ((rc = int_field(r, f, "n_init", 1, cfg->max_n_init, SRV_REJECT_N_INIT,
+        if ((rc = srv_int_field(r, f, "n_init", 1, cfg->max_n_init, SRV_REJECT_N_INIT,
                             &p->n_init)))
             return rc;
         p->has_n_init = 1;
     }
     if ((f = PARAM("min_alpha"))) {
-        if ((rc = int_field(r, f, "min_alpha", 0, 255, SRV_REJECT_COUNT, &p->min_alpha)))
+        if ((rc = srv_int_field(r, f, "min_alpha", 0, 255, SRV_REJECT_COUNT, &p->min_alpha)))
             return rc;
         p->has_min_alpha = 1;
     }
@@ -411,7 +431,7 @@ static int prominent_options(srv_req *r, const srv_form *form, const srv_form *q
         return rc;
     if ((f = PARAM("fast"))) {
         p->has_fast = 1;
-        if (parse_flag(f, &p->fast) < 0)
+        if (srv_parse_flag(f, &p->fast) < 0)
             return srv_problem(r, 400, "invalid-field", NULL, "fast must be 0, 1, false or true");
     }
 #undef PARAM
@@ -466,75 +486,85 @@ done:
     return rc;
 }
 
-int srv_handle_v1_prominent(srv_req *r)
+int srv_image_request_read(srv_req *r, srv_image_request *q)
 {
     const srv_config *cfg = &r->st->cfg;
-    srv_form form = {0}, query = {0};
-    char *raw = NULL, *json = NULL;
-    size_t raw_len = 0;
-    imgcolor_result *res = NULL;
-    int rc;
+    memset(q, 0, sizeof *q);
     const char *qs = r->ri->query_string;
-    query.max = (size_t)cfg->max_fields;
-    query.limit = 4096;
-    if (qs && srv_form_parse_urlencoded(qs, strlen(qs), &query) != SRV_BODY_OK) {
-        rc = srv_problem(r, 400, "invalid-query", NULL,
-                         "the query string is malformed, repeats a name or is too long");
-        goto done;
-    }
-    if ((rc = text_fields_clean(r, &query, "query")))
-        goto done;
+    q->query.max = (size_t)cfg->max_fields;
+    q->query.limit = 4096;
+    if (qs && srv_form_parse_urlencoded(qs, strlen(qs), &q->query) != SRV_BODY_OK)
+        return srv_problem(r, 400, "invalid-query", NULL,
+                           "the query string is malformed, repeats a name or is too long");
+    int rc = text_fields_clean(r, &q->query, "query");
+    if (rc)
+        return rc;
 
     /* An image comes as a form field "image", or as the whole body. */
     char ct[128];
     srv_content_type(r, ct, sizeof ct);
-    const char *data;
-    size_t len;
     if (is_image_type(ct)) {
-        if (!r->chunked && r->ri->content_length < 0) {
-            rc = srv_body_problem(r, SRV_BODY_NO_LENGTH, cfg->max_body_bytes);
-            goto done;
-        }
-        srv_body_status bs = srv_body_read(r, cfg->max_body_bytes, &raw, &raw_len);
-        if (bs != SRV_BODY_OK) {
-            rc = srv_body_problem(r, bs, cfg->max_body_bytes);
-            goto done;
-        }
-        data = raw;
-        len = raw_len;
+        if (!r->chunked && r->ri->content_length < 0)
+            return srv_body_problem(r, SRV_BODY_NO_LENGTH, cfg->max_body_bytes);
+        srv_body_status bs = srv_body_read(r, cfg->max_body_bytes, &q->raw, &q->len);
+        if (bs != SRV_BODY_OK)
+            return srv_body_problem(r, bs, cfg->max_body_bytes);
+        q->data = q->raw;
     } else if (strcmp(ct, "multipart/form-data") == 0 ||
                strcmp(ct, "application/x-www-form-urlencoded") == 0) {
-        if ((rc = read_form(r, cfg->max_body_bytes, &form)))
-            goto done;
-        const srv_field *image = srv_form_get(&form, "image");
-        if (!image) {
-            rc = srv_problem(r, 400, "missing-field", NULL, "the form has no \"image\" field");
-            goto done;
-        }
-        data = image->value;
-        len = image->len;
+        if ((rc = read_form(r, cfg->max_body_bytes, &q->form)))
+            return rc;
+        const srv_field *image = srv_form_get(&q->form, "image");
+        if (!image)
+            return srv_problem(r, 400, "missing-field", NULL, "the form has no \"image\" field");
+        q->data = image->value;
+        q->len = image->len;
     } else {
-        rc = unsupported_type(r, FORM_TYPES ", " IMAGE_TYPES);
-        goto done;
+        return unsupported_type(r, FORM_TYPES ", " IMAGE_TYPES);
     }
-
     prominent_params p;
-    if ((rc = prominent_options(r, &form, &query, 1, &p)))
-        goto done;
-    if ((rc = run_prominent(r, data, len, &p, &res)))
+    if ((rc = prominent_options(r, &q->form, &q->query, 1, &p)))
+        return rc;
+    return prominent_library_options(r, &p, &q->opt);
+}
+
+const srv_field *srv_image_request_field(const srv_image_request *q, const char *name)
+{
+    const srv_field *f = srv_form_get(&q->form, name);
+    return f ? f : srv_form_get(&q->query, name);
+}
+
+int srv_image_request_run(srv_req *r, const srv_image_request *q, imgcolor_result **res)
+{
+    return cluster_image(r, q->data, q->len, q->opt, res);
+}
+
+void srv_image_request_free(srv_image_request *q)
+{
+    imgcolor_options_free(q->opt);
+    free(q->raw);
+    srv_form_free(&q->form);
+    srv_form_free(&q->query);
+    memset(q, 0, sizeof *q);
+}
+
+int srv_handle_v1_prominent(srv_req *r)
+{
+    srv_image_request q;
+    imgcolor_result *res = NULL;
+    char *json = NULL;
+    int rc = srv_image_request_read(r, &q);
+    if (!rc)
+        rc = srv_image_request_run(r, &q, &res);
+    if (rc)
         goto done;
     imgcolor_status st = imgcolor_result_to_json(res, NULL, &json);
-    if (st != IMGCOLOR_OK) {
-        rc = srv_library_problem(r, st, NULL);
-        goto done;
-    }
-    rc = srv_send(r, 200, "application/json", json, strlen(json), NULL);
+    rc = st == IMGCOLOR_OK ? srv_send(r, 200, "application/json", json, strlen(json), NULL)
+                           : srv_library_problem(r, st, NULL);
 done:
     imgcolor_free(json);
     imgcolor_result_free(res);
-    free(raw);
-    srv_form_free(&form);
-    srv_form_free(&query);
+    srv_image_request_free(&q);
     return rc;
 }
 

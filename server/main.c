@@ -71,7 +71,7 @@ static const opt_row opts[] = {
     {"max-n-init", "IMGCOLOR_MAX_N_INIT", OPT_INT, 1, 1000, CFG(max_n_init), "20",
      "most k-means restarts (n_init) a request may ask for"},
     {"max-pie-side", "IMGCOLOR_MAX_PIE_SIDE", OPT_INT, 16, 8192, CFG(max_pie_side), "2048",
-     "largest pie chart width or height"},
+     "largest pie chart or swatch strip width or height"},
     {"max-concurrent", "IMGCOLOR_MAX_CONCURRENT", OPT_INT, 0, 1024, CFG(max_concurrent), "0",
      "heavy requests (images, pie charts) computing at once; 0: one per core"},
     {"max-queue", "IMGCOLOR_MAX_QUEUE", OPT_INT, 0, 100000, CFG(max_queue), "32",

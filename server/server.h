@@ -65,6 +65,7 @@ typedef enum srv_route_id {
     SRV_ROUTE_V1_PROMINENT,
     SRV_ROUTE_V1_RGB2HEX,
     SRV_ROUTE_V1_CENTROIDS,
+    SRV_ROUTE_V1_SWATCH,
     SRV_ROUTE_HEALTHZ,
     SRV_ROUTE_READYZ,
     SRV_ROUTE_METRICS,
@@ -394,12 +395,40 @@ int srv_cors_allowed(const char *list, const char *origin, size_t origin_len);
  * the status of the 503 problem sent when the wait timed out. */
 int srv_work_begin(srv_req *r);
 
+/* handlers.c: the request of an endpoint that clusters one image, as
+ * /v1/prominent-colors takes it: the image as the body or a form's "image" field, the
+ * clustering fields (k, n_init, seed, ...) from the form or the query string. */
+typedef struct srv_image_request {
+    srv_form form, query;
+    char *raw;               /* the body, when it is the image */
+    const char *data;        /* the image */
+    size_t len;
+    imgcolor_options *opt;   /* the clustering the fields ask for */
+} srv_image_request;
+
+/* Reads and checks the request into q (always free it after); 0, or the status of the
+ * problem sent. Nothing is clustered yet, so an endpoint can check its own fields first. */
+int srv_image_request_read(srv_req *r, srv_image_request *q);
+/* A field of the form, else of the query string; NULL when neither has it. */
+const srv_field *srv_image_request_field(const srv_image_request *q, const char *name);
+/* Clusters the image inside the concurrency gate; 0, or the status of the problem sent. */
+int srv_image_request_run(srv_req *r, const srv_image_request *q, imgcolor_result **res);
+void srv_image_request_free(srv_image_request *q);
+
+/* An integer field in min..max: 0 when absent or valid, else the problem sent (a value
+ * out of range counted as why, unless why is SRV_REJECT_COUNT). */
+int srv_int_field(srv_req *r, const srv_field *f, const char *name, long long min,
+                  long long max, srv_reject why, long long *out);
+/* A flag field given as 0, 1, false or true: 0 and *out set, or -1. */
+int srv_parse_flag(const srv_field *f, long long *out);
+
 int srv_handle_prominent(srv_req *r);
 int srv_handle_rgb2hex(srv_req *r);
 int srv_handle_centroids(srv_req *r);
 int srv_handle_v1_prominent(srv_req *r);
 int srv_handle_v1_rgb2hex(srv_req *r);
 int srv_handle_v1_centroids(srv_req *r);
+int srv_handle_v1_swatch(srv_req *r);
 int srv_handle_healthz(srv_req *r);
 int srv_handle_readyz(srv_req *r);
 int srv_handle_metrics(srv_req *r);

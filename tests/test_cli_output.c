@@ -75,6 +75,8 @@ static const char *const writers[] = {
     "pie --colors '#7f6a55,#d8d3cc' --counts 3,1 -o -",
     "pie --svg --colors '#7f6a55,#d8d3cc' --counts 3,1 -o -",
     "pie -k 3 '" EXAMPLE "' -o -",
+    "swatch -k 3 '" EXAMPLE "' -o -",
+    "swatch --svg -k 3 '" EXAMPLE "' -o -",
     "--help",
     "--version",
     "help",
@@ -130,6 +132,8 @@ static void test_output_file_full(void **state)
         "pie --colors '#7f6a55,#d8d3cc' --counts 3,1 -o /dev/full",
         "pie --svg --colors '#7f6a55,#d8d3cc' --counts 3,1 -o /dev/full",
         "pie -k 2 '" EXAMPLE "' -o /dev/full",
+        "swatch -k 2 '" EXAMPLE "' -o /dev/full",
+        "swatch -k 2 --svg '" EXAMPLE "' -o /dev/full",
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sunk r = run_into(cases[i], TO_CLOSED_PIPE_SIGPIPE_IGNORED);

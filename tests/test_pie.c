@@ -262,8 +262,8 @@ static void test_labels(void **state)
     assert_int_equal(imgcolor__pie_layout_new(w, REF_N, opt, &L, NULL), IMGCOLOR_OK);
     assert_int_equal(L->ntext, REF_N);
     assert_string_equal(L->text[0].text, "#7f6a55");
-    assert_true(L->text[0].align == IMGCOLOR__PIE_ALIGN_LEFT);
-    assert_true(L->text[1].align == IMGCOLOR__PIE_ALIGN_RIGHT);
+    assert_true(L->text[0].align == IMGCOLOR__ALIGN_LEFT);
+    assert_true(L->text[1].align == IMGCOLOR__ALIGN_RIGHT);
     /* The first label sits beside the first wedge's middle, up and right (matplotlib:
      * (342.7, 77.5) to (388.1, 87.5) for the text box at 480x360). */
     assert_true(fabs(L->text[0].x - 342.7) < 1.0 && fabs(L->text[0].y - 82.5) < 1.0);
@@ -276,9 +276,9 @@ static void test_labels(void **state)
                 continue;
             int found = 0;
             for (size_t i = 0; i < L->ntext; i++) {
-                const imgcolor__pie_text *t = &L->text[i];
-                double x0 = t->align == IMGCOLOR__PIE_ALIGN_LEFT ? t->x - 1 : t->x - 70;
-                double x1 = t->align == IMGCOLOR__PIE_ALIGN_LEFT ? t->x + 70 : t->x + 1;
+                const imgcolor__text *t = &L->text[i];
+                double x0 = t->align == IMGCOLOR__ALIGN_LEFT ? t->x - 1 : t->x - 70;
+                double x1 = t->align == IMGCOLOR__ALIGN_LEFT ? t->x + 70 : t->x + 1;
                 if (x + 0.5 >= x0 && x + 0.5 <= x1 && fabs(y + 0.5 - t->y) <= 7) {
                     ink_in_box[i]++;
                     found = 1;
@@ -330,7 +330,7 @@ static void test_percent(void **state)
     imgcolor_image *img = render(w, REF_N, opt);
     for (size_t i = 0; i < L->ntext; i++) {
         /* Some pixels around the anchor differ from the wedge colour: the text. */
-        const imgcolor__pie_text *t = &L->text[i];
+        const imgcolor__text *t = &L->text[i];
         size_t text = 0;
         for (int dy = -6; dy <= 6; dy++)
             for (int dx = -16; dx <= 16; dx++) {

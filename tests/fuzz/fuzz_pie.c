@@ -3,67 +3,18 @@
  * size and options) through imgcolor_pie_render() and imgcolor_pie_svg(). The raster is
  * kept small so each input is quick; sizes outside the accepted range are tried too,
  * and must be refused before anything is allocated for them. */
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include <imgcolor.h>
 
 #include "fuzz.h"
-
-/* Reads the input a byte at a time; past its end every byte is zero. */
-typedef struct reader {
-    const uint8_t *p;
-    const uint8_t *end;
-} reader;
-
-static uint8_t byte(reader *r)
-{
-    return r->p < r->end ? *r->p++ : 0;
-}
-
-static double raw_double(reader *r)
-{
-    uint64_t bits = 0;
-    for (int i = 0; i < 8; i++)
-        bits = bits << 8 | byte(r);
-    double d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
-}
-
-static double weight(reader *r)
-{
-    uint8_t sel = byte(r);
-    switch (sel % 16) {
-    case 0: return 0.0;
-    case 1: return -0.0;
-    case 2: return 1.0;
-    case 3: return 5e-324; /* the smallest denormal */
-    case 4: return DBL_MIN;
-    case 5: return DBL_MAX;
-    case 6: return 1e300;
-    case 7: return -1.0;
-    case 8: return NAN;
-    case 9: return INFINITY;
-    case 10: return -INFINITY;
-    case 11: return raw_double(r);
-    default: return (double)(sel >> 4) + 0.25 * (sel % 4);
-    }
-}
+#include "fuzz_bytes.h"
 
 static uint32_t side(uint8_t sel, int special)
 {
     static const uint32_t outside[4] = {0, 15, 8193, UINT32_MAX};
     return special ? outside[sel % 4] : 16u + sel;
-}
-
-static size_t occurrences(const char *text, const char *word)
-{
-    size_t n = 0;
-    for (const char *p = text; (p = strstr(p, word)) != NULL; p++)
-        n++;
-    return n;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -639,6 +639,100 @@ static void test_v1_endpoints(void **state)
     curl_easy_cleanup(c);
 }
 
+/* What `imgcolor swatch IMAGE ARGS -o -` writes; free with test_run_free(). */
+static test_run cli_swatch(const char *image, const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' swatch '%s' %s -o -", IMGCOLOR_CLI_PATH, image, args);
+    test_run r = test_run_cmd(cmd, NULL, 0);
+    if (r.status != 0)
+        fail_msg("%s: %s", cmd, r.err);
+    return r;
+}
+
+static void assert_body_equals(const resp *r, const test_run *want)
+{
+    assert_int_equal(r->len, want->out_len);
+    assert_memory_equal(r->body, want->out, want->out_len);
+}
+
+/* /v1/swatch takes /v1/prominent-colors' request and answers the CLI's strip. */
+static void test_v1_swatch(void **state)
+{
+    server *s = *state;
+    CURL *c = curl_easy_init();
+    size_t size;
+    const char *path = example("3.jpg");
+    uint8_t *img = test_read_file(path, &size);
+
+    resp r = http(s, "POST", "/v1/swatch?k=5", "image/jpeg", img, size, NULL, c);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.ctype, "image/png");
+    assert_common_headers(&r);
+    test_run want = cli_swatch(path, "-k 5");
+    assert_body_equals(&r, &want);
+    test_run_free(&want);
+    resp_free(&r);
+
+    r = http(s, "POST", "/v1/swatch?k=4&format=svg&width=300&height=60&labels=false",
+             "image/jpeg", img, size, NULL, c);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.ctype, "image/svg+xml");
+    want = cli_swatch(path, "-k 4 --svg --width 300 --height 60 --no-labels");
+    assert_body_equals(&r, &want);
+    test_run_free(&want);
+    resp_free(&r);
+
+    /* multipart, the drawing fields beside the clustering ones */
+    curl_mime *mime = form_image(c, path, "3");
+    static const char *const fields[][2] = {{"format", "png"}, {"width", "200"},
+                                            {"seed", "9"}, {"labels", "1"}};
+    for (size_t i = 0; i < 4; i++) {
+        curl_mimepart *part = curl_mime_addpart(mime);
+        curl_mime_name(part, fields[i][0]);
+        curl_mime_data(part, fields[i][1], CURL_ZERO_TERMINATED);
+    }
+    r = http(s, "POST", "/v1/swatch", NULL, NULL, 0, mime, c);
+    curl_mime_free(mime);
+    assert_int_equal(r.status, 200);
+    want = cli_swatch(path, "-k 3 --width 200 --seed 9");
+    assert_body_equals(&r, &want);
+    test_run_free(&want);
+    resp_free(&r);
+
+    /* every bad field is a problem document, before any clustering */
+    static const struct {
+        const char *path, *detail;
+        long status;
+    } bad[] = {
+        {"/v1/swatch?format=gif", "format must be png or svg", 400},
+        {"/v1/swatch?format=", "format must be png or svg", 400},
+        {"/v1/swatch?width=31", "width must be an integer in 32..2048", 400},
+        {"/v1/swatch?width=4096", "width must be an integer in 32..2048", 400},
+        {"/v1/swatch?height=15", "height must be an integer in 16..2048", 400},
+        {"/v1/swatch?height=abc", "height must be an integer", 400},
+        {"/v1/swatch?labels=2", "labels must be 0, 1, false or true", 400},
+        {"/v1/swatch?k=0", "k must be", 400},
+        {"/v1/swatch?space=hsv", "space must be", 400},
+        {"/v1/swatch?k=3&k=4", "", 400},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = http(s, "POST", bad[i].path, "image/jpeg", img, size, NULL, c);
+        assert_problem(&r, bad[i].status);
+        if (!strstr(r.body, bad[i].detail))
+            fail_msg("%s: %s", bad[i].path, r.body);
+        resp_free(&r);
+    }
+    r = http(s, "POST", "/v1/swatch", "image/jpeg", "\xff\xd8\xff\xe0 truncated", 13, NULL, c);
+    assert_problem(&r, 422);
+    resp_free(&r);
+    r = http(s, "POST", "/v1/swatch", "text/plain", "x", 1, NULL, c);
+    assert_problem(&r, 415);
+    resp_free(&r);
+    free(img);
+    curl_easy_cleanup(c);
+}
+
 static void test_operations(void **state)
 {
     server *s = *state;
@@ -1672,6 +1766,7 @@ int main(void)
         cmocka_unit_test(test_seed_multipart_fields_and_defaults),
         cmocka_unit_test(test_v1_endpoints),
         cmocka_unit_test(test_v1_fast),
+        cmocka_unit_test(test_v1_swatch),
         cmocka_unit_test(test_operations),
         cmocka_unit_test(test_openapi_matches_routes),
         cmocka_unit_test(test_client_errors),

@@ -1,13 +1,14 @@
-/* pie_text.c: anti-aliased labels for the pie raster, set with FreeType. Each call opens
- * its own FT_Library and face, so any number of threads can draw at once. */
+/* text.c: anti-aliased labels for the chart rasters (pie, swatch), set with FreeType.
+ * Each call opens its own FT_Library and face, so any number of threads can draw at once. */
 #include <ft2build.h>
 #include FT_FREETYPE_H
 #include FT_GLYPH_H
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "pie_internal.h"
+#include "draw_internal.h"
 
 /* Unhinted outlines: at label sizes they are as legible as light hinting, keep
  * matplotlib's advance widths, and skip the auto-hinter's per-face analysis, which
@@ -31,7 +32,7 @@ static unsigned next_code_point(const unsigned char **s)
 /* Blends text colour col over pixel p at coverage v (0..255), straight alpha. */
 static void blend(uint8_t *p, imgcolor_rgb col, unsigned v)
 {
-    v = (v * 16 + 127) / 255 * 255 / 16; /* sixteenths, as the wedge edges (pie.c) */
+    v = (v * 16 + 127) / 255 * 255 / 16; /* sixteenths, as the pie's wedge edges (pie.c) */
     if (!v)
         return;
     unsigned inv = 255 - v, a = p[3];
@@ -52,8 +53,13 @@ static void blend(uint8_t *p, imgcolor_rgb col, unsigned v)
 }
 
 static void draw_bitmap(imgcolor_image *img, const FT_Bitmap *bm, long x0, long y0,
-                        imgcolor_rgb col)
+                        const imgcolor__text *t)
 {
+    long lo = 0, hi = (long)img->width;
+    if (t->clip_hi > t->clip_lo) {
+        lo = t->clip_lo > lo ? t->clip_lo : lo;
+        hi = t->clip_hi < hi ? t->clip_hi : hi;
+    }
     for (unsigned row = 0; row < bm->rows; row++) {
         long y = y0 + (long)row;
         if (y < 0 || y >= (long)img->height)
@@ -62,8 +68,8 @@ static void draw_bitmap(imgcolor_image *img, const FT_Bitmap *bm, long x0, long 
         uint8_t *dst = img->rgba + (size_t)y * img->width * 4;
         for (unsigned c = 0; c < bm->width; c++) {
             long x = x0 + (long)c;
-            if (x >= 0 && x < (long)img->width)
-                blend(dst + 4 * x, col, src[c]);
+            if (x >= lo && x < hi)
+                blend(dst + 4 * x, t->color, src[c]);
         }
     }
 }
@@ -72,11 +78,11 @@ static void draw_bitmap(imgcolor_image *img, const FT_Bitmap *bm, long x0, long 
  * Sets one text: its glyphs are loaded once, as outlines, to measure the ink extent for
  * the alignment, then shifted to their subpixel pen positions and rendered.
  */
-static FT_Error draw_string(FT_Face face, const imgcolor__pie_text *t, double ascent,
+static FT_Error draw_string(FT_Face face, const imgcolor__text *t, double ascent,
                             double descent, imgcolor_image *img)
 {
-    FT_Glyph glyphs[IMGCOLOR__PIE_MAX_LABEL];
-    FT_Pos pens[IMGCOLOR__PIE_MAX_LABEL];
+    FT_Glyph glyphs[IMGCOLOR__TEXT_MAX];
+    FT_Pos pens[IMGCOLOR__TEXT_MAX];
     size_t n = 0;
     FT_Error e = 0;
     FT_Pos pen = 0, x_min = 0, x_max = 0;
@@ -106,8 +112,8 @@ static FT_Error draw_string(FT_Face face, const imgcolor__pie_text *t, double as
         pen += face->glyph->advance.x;
         prev = gi;
     }
-    double ink = t->align == IMGCOLOR__PIE_ALIGN_LEFT    ? (double)x_min / 64.0
-                 : t->align == IMGCOLOR__PIE_ALIGN_RIGHT ? (double)x_max / 64.0
+    double ink = t->align == IMGCOLOR__ALIGN_LEFT    ? (double)x_min / 64.0
+                 : t->align == IMGCOLOR__ALIGN_RIGHT ? (double)x_max / 64.0
                                                          : (double)(x_min + x_max) / 128.0;
     /* Like matplotlib, the text box spans the ascent of 'l' to the descent of 'p' and
      * is centred on the anchor; the origin is snapped to whole pixels. */
@@ -121,7 +127,7 @@ static FT_Error draw_string(FT_Face face, const imgcolor__pie_text *t, double as
         if (!e) {
             FT_BitmapGlyph bg = (FT_BitmapGlyph)glyphs[i];
             draw_bitmap(img, &bg->bitmap, ox + (long)(pens[i] >> 6) + bg->left,
-                        baseline - bg->top, t->color);
+                        baseline - bg->top, t);
         }
         FT_Done_Glyph(glyphs[i]);
     }
@@ -142,37 +148,76 @@ static FT_Error line_box(FT_Face face, double *ascent, double *descent)
     return 0;
 }
 
-imgcolor_status imgcolor__pie_draw_text(const imgcolor__pie_layout *layout, const char *font_path,
-                                        imgcolor_image *img, imgcolor_error *err)
+imgcolor_status imgcolor__draw_text(const imgcolor__text *texts, size_t n, double font_px,
+                                    const char *font_path, imgcolor_image *img,
+                                    imgcolor_error *err)
 {
     FT_Library lib = NULL;
     FT_Face face = NULL;
     imgcolor_status st = IMGCOLOR_OK;
     FT_Error e = FT_Init_FreeType(&lib);
     if (e) {
-        st = imgcolor__fail(err, IMGCOLOR_E_FONT, "pie: cannot start FreeType (error %d)", e);
+        st = imgcolor__fail(err, IMGCOLOR_E_FONT, "labels: cannot start FreeType (error %d)", e);
         goto done;
     }
     e = FT_New_Face(lib, font_path, 0, &face);
     if (e) {
         st = imgcolor__fail(err, IMGCOLOR_E_FONT,
-                            "pie: cannot load the label font %s (FreeType error %d)", font_path,
-                            e);
+                            "labels: cannot load the label font %s (FreeType error %d)",
+                            font_path, e);
         goto done;
     }
-    e = FT_Set_Char_Size(face, 0, (FT_F26Dot6)lround(layout->font_px * 64.0), 72, 72);
+    e = FT_Set_Char_Size(face, 0, (FT_F26Dot6)lround(font_px * 64.0), 72, 72);
     double ascent = 0, descent = 0;
     if (!e)
         e = line_box(face, &ascent, &descent);
-    for (size_t i = 0; !e && i < layout->ntext; i++)
-        e = draw_string(face, &layout->text[i], ascent, descent, img);
+    for (size_t i = 0; !e && i < n; i++)
+        e = draw_string(face, &texts[i], ascent, descent, img);
     if (e)
-        st = imgcolor__fail(err, IMGCOLOR_E_FONT, "pie: cannot set text in %s (FreeType error %d)",
-                            font_path, e);
+        st = imgcolor__fail(err, IMGCOLOR_E_FONT,
+                            "labels: cannot set text in %s (FreeType error %d)", font_path, e);
 done:
     if (face)
         FT_Done_Face(face);
     if (lib)
         FT_Done_FreeType(lib);
     return st;
+}
+
+/* DejaVu Sans advance widths of ' ' to '~', in its 2048 units per em. */
+static const unsigned short dejavu_advance[95] = {
+    651,  821,  942,  1716, 1303, 1946, 1597, 563,  799,  799,  1024, 1716, 651,  739,
+    651,  690,  1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 690,  690,
+    1716, 1716, 1716, 1087, 2048, 1401, 1405, 1430, 1577, 1294, 1178, 1587, 1540, 604,
+    604,  1343, 1141, 1767, 1532, 1612, 1235, 1612, 1423, 1300, 1251, 1499, 1401, 2025,
+    1403, 1251, 1403, 799,  690,  799,  1716, 1024, 1024, 1255, 1300, 1126, 1300, 1260,
+    721,  1300, 1298, 569,  569,  1186, 569,  1995, 1298, 1253, 1300, 1300, 842,  1067,
+    803,  1298, 1212, 1675, 1212, 1212, 1075, 1303, 690,  1303, 1716};
+
+double imgcolor__text_width(const char *s, double font_px)
+{
+    unsigned long units = 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c > 0x7e)
+            return -1.0;
+        units += dejavu_advance[c - 0x20];
+    }
+    return (double)units * font_px / 2048.0;
+}
+
+imgcolor_status imgcolor__set_font_path(char **slot, const char *path)
+{
+    if (path && (!*path || strlen(path) > 4096))
+        return IMGCOLOR_E_RANGE;
+    char *copy = NULL;
+    if (path) {
+        copy = malloc(strlen(path) + 1);
+        if (!copy)
+            return IMGCOLOR_E_NOMEM;
+        strcpy(copy, path);
+    }
+    free(*slot);
+    *slot = copy;
+    return IMGCOLOR_OK;
 }
