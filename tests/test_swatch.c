@@ -268,7 +268,7 @@ static void test_background(void **state)
 static void test_text_clip(void **state)
 {
     (void)state;
-    imgcolor_image img = {120, 30, calloc(120 * 30, 4)};
+    imgcolor_image img = {.width = 120, .height = 30, .rgba = calloc(120 * 30, 4)};
     assert_non_null(img.rgba);
     memset(img.rgba, 255, 120 * 30 * 4);
     imgcolor__text t = {.text = "WWWWWWWWWWWWWWWW", .x = 60, .y = 15,
