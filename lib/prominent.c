@@ -8,8 +8,8 @@
 #include "collect.h"
 #include "colorspace.h"
 #include "kmeans.h"
-#include "manage.h"
-#include "sample.h"
+#include "pipeline.h"
+#include "where.h"
 
 struct imgcolor_result {
     uint32_t width, height;
@@ -101,12 +101,25 @@ static imgcolor_status counting_fail(imgcolor_status st, imgcolor__meter *meter,
     return imgcolor__fail(err, st, "out of memory");
 }
 
-/* Clusters the histogram and builds the result; consumes nothing. m, when not NULL,
- * converts the colours to sRGB first and gives the result its warnings. meter is the
- * calling thread's, against the call's time budget. */
+/* The colours as counted, before conversion, for the where pass; NULL when not asked. */
+static imgcolor_status keep_raw(const uint32_t *codes, size_t n, int where, uint32_t **raw)
+{
+    *raw = NULL;
+    if (!where)
+        return IMGCOLOR_OK;
+    if (!(*raw = malloc((n ? n : 1) * sizeof **raw)))
+        return IMGCOLOR_E_NOMEM;
+    memcpy(*raw, codes, n * sizeof **raw);
+    return IMGCOLOR_OK;
+}
+
+/* Clusters the histogram and builds the result, its clusters not yet sorted (see
+ * sort_result()); consumes nothing. m, when not NULL, converts the colours to sRGB first
+ * and gives the result its warnings. meter is the calling thread's, against the call's
+ * time budget. wh, when not NULL, receives the lookup of the where pass. */
 static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32_t height,
                                imgcolor__managed *m, const imgcolor_options *opt,
-                               imgcolor__meter *meter,
+                               imgcolor__meter *meter, imgcolor__where **wh,
                                imgcolor_result **out, imgcolor_error *err)
 {
     uint64_t pixels = imgcolor__histogram_pixels(hist);
@@ -115,14 +128,17 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
         return imgcolor__fail(err, IMGCOLOR_E_NO_PIXELS,
                               "image has no pixel with alpha >= %d to cluster (%llu transparent)",
                               opt->min_alpha, (unsigned long long)transparent);
-    uint32_t *codes = NULL;
+    uint32_t *codes = NULL, *raw = NULL;
     uint64_t *counts = NULL;
-    size_t n = 0;
+    size_t n = 0, n_raw = 0;
     imgcolor__clustering *cl = malloc(sizeof *cl);
     double (*rgb_mean)[3] = malloc(IMGCOLOR_K_MAX * sizeof *rgb_mean);
     imgcolor_result *res = NULL;
     imgcolor_status st = cl && rgb_mean ? imgcolor__histogram_take(hist, &codes, &counts, &n)
                                         : IMGCOLOR_E_NOMEM;
+    n_raw = n;
+    if (st == IMGCOLOR_OK)
+        st = keep_raw(codes, n, wh != NULL, &raw);
     if (st == IMGCOLOR_OK && m)
         st = imgcolor__managed_convert_codes(m, codes, counts, &n);
     if (st == IMGCOLOR_OK) {
@@ -156,9 +172,12 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
         res->warnings = m->warnings;
         memcpy(res->profile, m->profile, sizeof res->profile);
     }
+    int remap[IMGCOLOR_K_MAX];
     for (int t = 0; t < cl->k; t++) {
+        remap[t] = -1;
         if (cl->counts[t] == 0)
             continue; /* a centre no pixel is nearest to is no prominent colour */
+        remap[t] = (int)res->count;
         imgcolor_cluster *c = &res->clusters[res->count++];
         memcpy(c->centroid, rgb_mean[t], sizeof c->centroid);
         memcpy(c->space_centroid, cl->centres[t], sizeof c->space_centroid);
@@ -176,13 +195,51 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
         c->fraction = (double)c->count / (double)pixels;
         describe(c, opt->space);
     }
-    qsort(res->clusters, res->count, sizeof res->clusters[0], by_count);
+    if (wh && (st = imgcolor__where_new(raw, n_raw, m, opt->space,
+                                        (const double (*)[3])cl->centres, cl->k, remap,
+                                        (int)res->count, opt->min_alpha, meter, wh)) !=
+                  IMGCOLOR_OK) {
+        imgcolor__fail(err, st, "where: %s", imgcolor_strerror(st));
+        goto done;
+    }
     *out = res;
     res = NULL;
 done:
+    free(raw);
     free(rgb_mean);
     free(cl);
     free(res);
+    return st;
+}
+
+/* Places the clusters from the where pass wh (when not NULL), then orders them. */
+static imgcolor_status sort_result(imgcolor_result *res, const imgcolor__where *wh,
+                                   imgcolor_error *err)
+{
+    if (wh) {
+        uint64_t counted[IMGCOLOR_K_MAX];
+        for (size_t i = 0; i < res->count; i++)
+            counted[i] = res->clusters[i].count;
+        imgcolor_status st = imgcolor__where_finish(wh, counted, res->clusters, err);
+        if (st != IMGCOLOR_OK)
+            return st;
+    }
+    qsort(res->clusters, res->count, sizeof res->clusters[0], by_count);
+    return IMGCOLOR_OK;
+}
+
+/* The where pass over an encoded image: decoded again through the same pipeline as the
+ * first pass, into wh instead of the histogram. */
+static imgcolor_status where_pass(const void *data, size_t size, const imgcolor_options *opt,
+                                  imgcolor__where *wh, imgcolor__budget *budget,
+                                  imgcolor_error *err)
+{
+    imgcolor__pipeline p;
+    imgcolor__sink sink = imgcolor__pipeline_sink(&p, imgcolor__where_sink(wh, &p.sampler), opt);
+    imgcolor_status st = imgcolor__decode_stream(data, size, opt, &sink, err);
+    if (st == IMGCOLOR_E_LIMIT)
+        imgcolor__budget_fail(budget, err);
+    imgcolor__pipeline_free(&p);
     return st;
 }
 
@@ -245,11 +302,9 @@ imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor
         imgcolor__histogram_free(hist);
         return imgcolor__fail(err, st, "out of memory");
     }
-    imgcolor__managed m;
-    imgcolor__sampler sampler;
-    imgcolor__sink sink = imgcolor__sampler_sink(
-        &sampler, imgcolor__managed_sink(&m, imgcolor__collector_sink(col), opt),
-        opt->fast ? opt->fast_min_pixels : 0);
+    imgcolor__pipeline p;
+    imgcolor__sink sink = imgcolor__pipeline_sink(&p, imgcolor__collector_sink(col), opt);
+    imgcolor__where *wh = NULL;
     uint32_t width, height;
     st = imgcolor__decode_stream(data, size, opt, &sink, err);
     imgcolor_status counted = imgcolor__collector_finish(col, &width, &height);
@@ -257,16 +312,25 @@ imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor
         imgcolor__budget_fail(&budget, err);
     if (st == IMGCOLOR_OK && counted != IMGCOLOR_OK)
         st = counting_fail(counted, &meter, err);
-    int sampled = sampler.scale > 1 || sampler.step > 1;
+    const imgcolor__sampler *sampler = &p.sampler;
     if (st == IMGCOLOR_OK)
-        st = cluster(hist, sampler.width, sampler.height, &m,
-                     sampled ? imgcolor__fast_options(opt, &fast_storage) : opt, &meter, out,
-                     err);
+        st = cluster(hist, sampler->width, sampler->height, &p.managed,
+                     imgcolor__pipeline_sampled(&p) ? imgcolor__fast_options(opt, &fast_storage)
+                                                    : opt,
+                     &meter, opt->where ? &wh : NULL, out, err);
+    if (st == IMGCOLOR_OK && wh)
+        st = where_pass(data, size, opt, wh, &budget, err);
+    if (st == IMGCOLOR_OK)
+        st = sort_result(*out, wh, err);
     if (st == IMGCOLOR_OK && opt->fast)
-        rescale(*out, sampler.scale, sampler.step,
-                (uint64_t)sampler.width * sampler.height);
-    imgcolor__sampler_free(&sampler);
-    imgcolor__managed_free(&m);
+        rescale(*out, sampler->scale, sampler->step,
+                (uint64_t)sampler->width * sampler->height);
+    if (st != IMGCOLOR_OK && *out) {
+        imgcolor_result_free(*out);
+        *out = NULL;
+    }
+    imgcolor__where_free(wh);
+    imgcolor__pipeline_free(&p);
     imgcolor__collector_free(col);
     imgcolor__histogram_free(hist);
     return st;
@@ -336,14 +400,35 @@ imgcolor_status imgcolor_prominent_pixels(const void *pixels, uint32_t width, ui
             st = imgcolor__meter_check(&meter);
     }
     imgcolor_options fast_storage;
+    imgcolor__where *wh = NULL;
     if (st == IMGCOLOR_OK)
         st = cluster(hist, width, height, NULL,
-                     step > 1 ? imgcolor__fast_options(opt, &fast_storage) : opt, &meter, out,
-                     err);
+                     step > 1 ? imgcolor__fast_options(opt, &fast_storage) : opt, &meter,
+                     opt->where ? &wh : NULL, out, err);
     else
         counting_fail(st, &meter, err);
+    if (st == IMGCOLOR_OK && wh) {
+        imgcolor__where_geometry(wh, width, height, step);
+        for (uint32_t y = 0; y < height && st == IMGCOLOR_OK; y += step) {
+            const uint8_t *src = (const uint8_t *)pixels + (size_t)y * stride;
+            if (row) {
+                imgcolor__sample_row(src, width, step, (int)format, row);
+                src = row;
+            }
+            st = imgcolor__where_add(wh, src, kept, (int)format, y / step);
+        }
+        if (st == IMGCOLOR_E_LIMIT)
+            imgcolor__budget_fail(&budget, err);
+    }
+    if (st == IMGCOLOR_OK)
+        st = sort_result(*out, wh, err);
     if (st == IMGCOLOR_OK && opt->fast)
         rescale(*out, 1, step, (uint64_t)width * height);
+    if (st != IMGCOLOR_OK && *out) {
+        imgcolor_result_free(*out);
+        *out = NULL;
+    }
+    imgcolor__where_free(wh);
     free(row);
     imgcolor__histogram_free(hist);
     return st;

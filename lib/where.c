@@ -1,0 +1,241 @@
+/* where.c: where each cluster's pixels lie. The histogram keeps no positions, so once the
+ * colours are clustered the image is decoded again, through the same pipeline, and each
+ * pixel is looked up by its colour in the final assignment and added to its cluster's
+ * sums of coordinates. Nothing of the decoded image is kept. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster_space.h"
+#include "morton.h"
+#include "where.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+/*
+ * One cluster's sums. Coordinates are doubled pixel centres, a = x0 + x1 of the
+ * footprint [x0, x1) a pixel stands for (2x + 1 at full size), so that they stay
+ * integers and the sums exact; the row's own sums are added up once per row.
+ */
+typedef struct place {
+    uint64_t n;
+    u128 sa, saa, sb, sbb;
+    uint64_t row_n;
+    uint32_t x0, y0, x1, y1;
+} place;
+
+struct imgcolor__where {
+    uint16_t *label;  /* by Morton code as decoded: cluster index + 1, 0: not counted */
+    int clusters;
+    int min_alpha;
+    imgcolor__meter *meter;
+    const imgcolor__sampler *sampler; /* the sink's, read at begin() */
+    uint32_t width, height;           /* the full image */
+    uint32_t scale, step;             /* a delivered pixel spans scale x scale pixels,
+                                         one in step x step of them kept */
+    uint64_t unknown; /* pixels of a colour the first pass did not count */
+    place at[];
+};
+
+#define COLORS (1u << 24)
+
+/* The colours of the n raw codes as 8-bit triples, converted as the first pass did. */
+static imgcolor_status convert(const uint32_t *raw, size_t n, const imgcolor__managed *m,
+                               uint8_t *rgb)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = imgcolor__morton_rgb(raw[i]);
+        rgb[3 * i] = (uint8_t)(v >> 16);
+        rgb[3 * i + 1] = (uint8_t)(v >> 8);
+        rgb[3 * i + 2] = (uint8_t)v;
+    }
+    if (!m || !m->icc || n == 0)
+        return IMGCOLOR_OK;
+    uint8_t *in = malloc(n * 3);
+    if (!in)
+        return IMGCOLOR_E_NOMEM;
+    memcpy(in, rgb, n * 3);
+    imgcolor__icc_colors(m->icc, in, rgb, n);
+    free(in);
+    return IMGCOLOR_OK;
+}
+
+imgcolor_status imgcolor__where_new(const uint32_t *raw, size_t n, const imgcolor__managed *m,
+                                    imgcolor_space space, const double (*centres)[3], int k,
+                                    const int *remap, int clusters, int min_alpha,
+                                    imgcolor__meter *meter, imgcolor__where **out)
+{
+    *out = NULL;
+    if (n > SIZE_MAX / 3)
+        return IMGCOLOR_E_NOMEM;
+    imgcolor__where *w = calloc(1, sizeof *w + (size_t)clusters * sizeof w->at[0]);
+    uint8_t *rgb = malloc(n ? n * 3 : 1);
+    imgcolor_status st = IMGCOLOR_E_NOMEM;
+    /* calloc: the system gives zeroed pages, and only those a colour touches are used. */
+    if (!w || !rgb || !(w->label = calloc(COLORS, sizeof *w->label)))
+        goto done;
+    if ((st = convert(raw, n, m, rgb)) != IMGCOLOR_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        double x[3];
+        imgcolor__to_space(space, (imgcolor_rgb){rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]},
+                           x);
+        int t = remap[imgcolor__nearest_centre(x, centres, k)];
+        if (t < 0) { /* the clustering gave this colour's centre no pixel */
+            st = IMGCOLOR_E_INTERNAL;
+            goto done;
+        }
+        w->label[raw[i]] = (uint16_t)(t + 1);
+    }
+    w->clusters = clusters;
+    w->min_alpha = min_alpha;
+    w->meter = meter;
+    w->scale = w->step = 1;
+    for (int t = 0; t < clusters; t++)
+        w->at[t].x0 = w->at[t].y0 = UINT32_MAX;
+    *out = w;
+    w = NULL;
+done:
+    free(rgb);
+    imgcolor__where_free(w);
+    return st;
+}
+
+void imgcolor__where_free(imgcolor__where *w)
+{
+    if (!w)
+        return;
+    free(w->label);
+    free(w);
+}
+
+void imgcolor__where_geometry(imgcolor__where *w, uint32_t width, uint32_t height,
+                              uint32_t step)
+{
+    w->width = width;
+    w->height = height;
+    w->scale = 1;
+    w->step = step;
+}
+
+/* The footprint [*lo, *hi) of delivered pixel i along a side of `side` pixels. */
+static void footprint(const imgcolor__where *w, uint32_t i, uint32_t side, uint32_t *lo,
+                      uint32_t *hi)
+{
+    uint64_t a = (uint64_t)i * w->step * w->scale, b = a + w->scale;
+    *lo = (uint32_t)(a < side ? a : side - 1);
+    *hi = (uint32_t)(b < side ? b : side);
+}
+
+imgcolor_status imgcolor__where_add(imgcolor__where *w, const uint8_t *px, uint32_t npix,
+                                    int bpp, uint32_t y)
+{
+    const int min_alpha = bpp == 4 ? w->min_alpha : 0;
+    uint32_t y0, y1;
+    footprint(w, y, w->height, &y0, &y1);
+    for (uint32_t i = 0; i < npix; i++, px += bpp) {
+        if (bpp == 4 && px[3] < min_alpha)
+            continue;
+        unsigned t = w->label[imgcolor__morton(px[0], px[1], px[2])];
+        if (!t) {
+            w->unknown++;
+            continue;
+        }
+        place *p = &w->at[t - 1];
+        uint32_t x0, x1;
+        footprint(w, i, w->width, &x0, &x1);
+        uint64_t a = (uint64_t)x0 + x1;
+        p->row_n++;
+        p->sa += a;
+        p->saa += (u128)a * a;
+        p->x0 = x0 < p->x0 ? x0 : p->x0;
+        p->x1 = x1 > p->x1 ? x1 : p->x1;
+    }
+    uint64_t b = (uint64_t)y0 + y1;
+    for (int t = 0; t < w->clusters; t++) {
+        place *p = &w->at[t];
+        if (!p->row_n)
+            continue;
+        p->n += p->row_n;
+        p->sb += (u128)p->row_n * b;
+        p->sbb += (u128)p->row_n * b * b;
+        p->y0 = y0 < p->y0 ? y0 : p->y0;
+        p->y1 = y1 > p->y1 ? y1 : p->y1;
+        p->row_n = 0;
+    }
+    return imgcolor__meter_check(w->meter);
+}
+
+static imgcolor_status where_begin(void *user, uint32_t width, uint32_t height)
+{
+    imgcolor__where *w = user;
+    const imgcolor__sampler *s = w->sampler;
+    (void)width;
+    (void)height;
+    w->width = s->width;
+    w->height = s->height;
+    w->scale = s->scale;
+    w->step = s->step;
+    return IMGCOLOR_OK;
+}
+
+static imgcolor_status where_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)
+{
+    imgcolor__where *w = user;
+    uint32_t width = (uint32_t)(((uint64_t)w->width + w->scale - 1) / w->scale);
+    width = (uint32_t)(((uint64_t)width + w->step - 1) / w->step);
+    imgcolor_status st = IMGCOLOR_OK;
+    for (uint32_t i = 0; i < count && st == IMGCOLOR_OK; i++)
+        st = imgcolor__where_add(w, rgba + (size_t)i * width * 4, width, 4, y + i);
+    return st;
+}
+
+imgcolor__sink imgcolor__where_sink(imgcolor__where *w, const imgcolor__sampler *s)
+{
+    w->sampler = s;
+    return (imgcolor__sink){.begin = where_begin, .rows = where_rows, .user = w};
+}
+
+/* Sum of squared deviations from the mean of n values with sum s and sum of squares ss:
+ * exactly, as (n ss - s^2) / n, unless n ss overflows (past any image the limits allow
+ * today), else in long double. */
+static long double deviation(u128 s, u128 ss, uint64_t n)
+{
+    if (ss <= ~(u128)0 / n)
+        return (long double)(n * ss - s * s) / (long double)n;
+    long double d = (long double)ss - (long double)s * (long double)s / (long double)n;
+    return d > 0 ? d : 0;
+}
+
+imgcolor_status imgcolor__where_finish(const imgcolor__where *w, const uint64_t *counted,
+                                       imgcolor_cluster *clusters, imgcolor_error *err)
+{
+    if (w->unknown)
+        return imgcolor__fail(err, IMGCOLOR_E_INTERNAL,
+                              "where: %llu pixels decoded differently the second time",
+                              (unsigned long long)w->unknown);
+    double diagonal = hypot((double)w->width, (double)w->height);
+    for (int t = 0; t < w->clusters; t++) {
+        const place *p = &w->at[t];
+        if (p->n != counted[t])
+            return imgcolor__fail(err, IMGCOLOR_E_INTERNAL,
+                                  "where: cluster %d has %llu pixels, not %llu", t,
+                                  (unsigned long long)p->n, (unsigned long long)counted[t]);
+        if (p->n == 0)
+            continue;
+        imgcolor_where *o = &clusters[t].where;
+        long double n = (long double)p->n;
+        o->x = (double)((long double)p->sa / (2 * n) / w->width);
+        o->y = (double)((long double)p->sb / (2 * n) / w->height);
+        o->box[0] = p->x0;
+        o->box[1] = p->y0;
+        o->box[2] = p->x1;
+        o->box[3] = p->y1;
+        /* Doubled coordinates: the squared deviations are four times the true ones. */
+        long double dev = deviation(p->sa, p->saa, p->n) + deviation(p->sb, p->sbb, p->n);
+        o->spread = (double)sqrtl(dev / (4 * n)) / diagonal;
+        o->pixels = p->n;
+        clusters[t].has_where = 1;
+    }
+    return IMGCOLOR_OK;
+}
