@@ -12,13 +12,16 @@
 /* Exit codes. */
 enum { CLI_OK = 0, CLI_BAD_INPUT = 1, CLI_USAGE = 2 };
 
-/* An option a subcommand accepts: "--name" and/or "-c", with or without a value. */
+/* An option a subcommand accepts: "--name" and/or "-c", with or without a value. A
+ * table ends with an entry of id 0; an entry {NULL, 0, 0, CLI_CLUSTER_TABLE} stands for
+ * all of cli_cluster_options[], so that subcommands share those. */
 typedef struct cli_option {
     const char *name; /* long name without "--", or NULL */
     char short_name;  /* or 0 */
     int has_value;
     int id;           /* returned by cli_next(); must be > 0 */
 } cli_option;
+enum { CLI_CLUSTER_TABLE = -1 };
 
 /* The scanning state over a subcommand's arguments; options and operands may mix, and
  * "--" ends the options. */
@@ -47,6 +50,36 @@ int cli_set_int(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *
                 const char *name, const cli_args *a);
 int cli_set_u64(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *, uint64_t),
                 const char *name, const cli_args *a);
+
+/* The options of every subcommand that clusters an image (cluster_opts.c): how the
+ * colours are counted and clustered and the limits, each applied through the library's
+ * setter. Their ids start at CLI_CLUSTER_FIRST; a subcommand's own stay below it. */
+enum { CLI_CLUSTER_FIRST = 1000, CLI_CLUSTER_THREADS = CLI_CLUSTER_FIRST };
+extern const cli_option cli_cluster_options[];
+/* Their lines of help, in the subcommands' help texts. */
+#define CLI_CLUSTER_HELP                                                                       \
+    "      --space SPACE    cluster in rgb (default: the sRGB code values, as scikit-learn\n" \
+    "                       on the pixels), oklab or lab (CIELAB D65)\n"                       \
+    "      --no-color-management  take the stored values as sRGB, ignoring the image's\n"    \
+    "                       colour profile (default: convert from it to sRGB)\n"              \
+    "  -k, --k N            clusters, 1..256 (default 6)\n"                                   \
+    "      --n-init N       k-means++ initialisations, 1..1000; best inertia wins (default 10)\n" \
+    "      --max-iter N     Lloyd iterations per initialisation, 1..100000 (default 300)\n"   \
+    "      --seed N         random seed, 0..18446744073709551615; equal seeds give identical\n" \
+    "                       output (default 0)\n"                                            \
+    "      --min-alpha N    pixels with lower alpha are left out, 0..255 (default 128)\n"     \
+    "      --threads N      worker threads per image, 0..64; 0 = one per core (default 0)\n"  \
+    "      --max-pixels N   refuse larger images, 1..1099511627776 (default 64000000)\n"     \
+    "      --first-frame    of an animation (GIF, WebP), count only the first frame\n"      \
+    "                       (default: every frame)\n"                                        \
+    "      --fast           count a sample of at least --fast-min-pixels pixels (a JPEG\n"   \
+    "                       decoded at half size), with at most 3 initialisations;\n"        \
+    "                       counts still refer to the whole image\n"                          \
+    "      --fast-min-pixels N  1024..2^40 (default 250000)\n"
+
+/* Applies the clustering option id, just scanned into a, to opt: 0, or -1 after printing
+ * a usage error. */
+int cli_cluster_option(imgcolor_options *opt, int id, const cli_args *a);
 
 /* Prints "imgcolor: <fmt>" and a newline on stderr. */
 void cli_error(const char *fmt, ...)

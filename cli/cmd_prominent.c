@@ -19,20 +19,10 @@ const char cli_prominent_help[] =
     "Images are processed several at once and printed in the order given; a bad file is\n"
     "reported and the rest still run.\n\n"
     "Options:\n"
-    "      --space SPACE    cluster in rgb (default: the sRGB code values, as scikit-learn\n"
-    "                       on the pixels), oklab or lab (CIELAB D65)\n"
-    "      --no-color-management  take the stored values as sRGB, ignoring the image's\n"
-    "                       colour profile (default: convert from it to sRGB)\n"
-    "  -k, --k N            clusters, 1..256 (default 6)\n"
-    "      --n-init N       k-means++ initialisations, 1..1000; best inertia wins (default 10)\n"
-    "      --max-iter N     Lloyd iterations per initialisation, 1..100000 (default 300)\n"
-    "      --seed N         random seed, 0..18446744073709551615; equal seeds give identical\n"
-    "                       output (default 0)\n"
-    "      --min-alpha N    pixels with lower alpha are left out, 0..255 (default 128)\n"
-    "      --threads N      worker threads per image, 0..64; 0 = one per core (default 0)\n"
-    "      --max-pixels N   refuse larger images, 1..1099511627776 (default 64000000)\n"
-    "      --first-frame    of an animation (GIF, WebP), count only the first frame\n"
-    "                       (default: every frame)\n"
+    CLI_CLUSTER_HELP
+    "      --where          also say where each colour is: its mean position (x, y as\n"
+    "                       fractions of the width and height), bounding box (x0,y0\n"
+    "                       inclusive, x1,y1 exclusive) and spread; decodes twice\n"
     "  -f, --format FMT     text (default), json (JSON Lines) or csv\n"
     "                       or a palette: gpl (GIMP), css (custom properties), hex\n"
     "      --name-prefix P  css: the custom properties' prefix (default color)\n"
@@ -44,11 +34,7 @@ const char cli_prominent_help[] =
     "  -r, --recursive      read the images under each directory, in sorted order; other\n"
     "                       files are skipped, with a note\n"
     "      --progress       show progress on standard error (default: when a terminal)\n"
-    "      --no-progress    do not show progress\n"
-    "      --fast           count a sample of at least --fast-min-pixels pixels (a JPEG\n"
-    "                       decoded at half size), with at most 3 initialisations;\n"
-    "                       counts still refer to the whole image\n"
-    "      --fast-min-pixels N  1024..2^40 (default 250000)\n\n"
+    "      --no-progress    do not show progress\n\n"
     "Text output shows a colour swatch when standard output is a terminal, unless\n"
     "NO_COLOR is set. With more than one image, a summary line ends standard error.\n"
     "Exit status: 0 when every image was done, 1 when any failed or output was lost,\n"
@@ -79,9 +65,13 @@ static void print_text(cli_buf *out, const char *file, const imgcolor_result *re
         const imgcolor_cluster *c = imgcolor_result_color(res, i);
         if (swatch)
             cli_buf_printf(out, "\x1b[48;2;%d;%d;%dm    \x1b[0m ", c->rgb.r, c->rgb.g, c->rgb.b);
-        cli_buf_printf(out, "%s  rgb(%3d, %3d, %3d)  %10llu  %6.2f%%  %s\n", c->hex, c->rgb.r,
-                       c->rgb.g, c->rgb.b, (unsigned long long)c->count, 100.0 * c->fraction,
-                       c->name);
+        cli_buf_printf(out, "%s  rgb(%3d, %3d, %3d)  %10llu  %6.2f%%  ", c->hex, c->rgb.r,
+                       c->rgb.g, c->rgb.b, (unsigned long long)c->count, 100.0 * c->fraction);
+        if (c->has_where)
+            cli_buf_printf(out, "at %.3f,%.3f  box %u,%u-%u,%u  spread %.3f  ", c->where.x,
+                           c->where.y, c->where.box[0], c->where.box[1], c->where.box[2],
+                           c->where.box[3], c->where.spread);
+        cli_buf_printf(out, "%s\n", c->name);
     }
 }
 
@@ -105,10 +95,15 @@ static void print_csv(cli_buf *out, const char *file, const imgcolor_result *res
         print_csv_field(out, file);
         char text[8];
         imgcolor_rgb_to_hex(c->text, text);
-        cli_buf_printf(out, ",%zu,%s,%d,%d,%d,%llu,%.6f,%.5f,%.5f,%.2f,%s,%.5f,%s,%.2f\n", i + 1,
+        cli_buf_printf(out, ",%zu,%s,%d,%d,%d,%llu,%.6f,%.5f,%.5f,%.2f,%s,%.5f,%s,%.2f", i + 1,
                        c->hex, c->rgb.r, c->rgb.g, c->rgb.b, (unsigned long long)c->count,
                        c->fraction, c->oklch[0], c->oklch[1], c->oklch[2], c->name,
                        c->name_distance, text, c->text_contrast);
+        if (c->has_where)
+            cli_buf_printf(out, ",%.5f,%.5f,%u,%u,%u,%u,%.5f", c->where.x, c->where.y,
+                           c->where.box[0], c->where.box[1], c->where.box[2], c->where.box[3],
+                           c->where.spread);
+        cli_buf_printf(out, "\n");
     }
 }
 
@@ -185,33 +180,21 @@ typedef struct prominent_request {
     int stdin_used;
 } prominent_request;
 
-enum { OPT_K = 1, OPT_N_INIT, OPT_MAX_ITER, OPT_SEED, OPT_MIN_ALPHA, OPT_THREADS,
-       OPT_MAX_PIXELS, OPT_FORMAT, OPT_JOBS, OPT_FILES_FROM, OPT_NULL, OPT_RECURSIVE,
-       OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_COLOR_MANAGEMENT, OPT_SPACE, OPT_NAME_PREFIX,
-       OPT_FAST, OPT_FAST_MIN_PIXELS, OPT_FIRST_FRAME };
+enum { OPT_FORMAT = 1, OPT_JOBS, OPT_FILES_FROM, OPT_NULL, OPT_RECURSIVE, OPT_PROGRESS,
+       OPT_NO_PROGRESS, OPT_NAME_PREFIX, OPT_WHERE };
 
 static const cli_option prominent_options[] = {
-    {"k", 'k', 1, OPT_K},
-    {"n-init", 0, 1, OPT_N_INIT},
-    {"max-iter", 0, 1, OPT_MAX_ITER},
-    {"seed", 0, 1, OPT_SEED},
-    {"min-alpha", 0, 1, OPT_MIN_ALPHA},
-    {"threads", 0, 1, OPT_THREADS},
-    {"max-pixels", 0, 1, OPT_MAX_PIXELS},
-    {"format", 'f', 1, OPT_FORMAT},
-    {"jobs", 'j', 1, OPT_JOBS},
-    {"files-from", 0, 1, OPT_FILES_FROM},
-    {"null", '0', 0, OPT_NULL},
-    {"recursive", 'r', 0, OPT_RECURSIVE},
-    {"progress", 0, 0, OPT_PROGRESS},
-    {"no-progress", 0, 0, OPT_NO_PROGRESS},
-    {"no-color-management", 0, 0, OPT_NO_COLOR_MANAGEMENT},
-    {"space", 0, 1, OPT_SPACE},
-    {"name-prefix", 0, 1, OPT_NAME_PREFIX},
-    {"fast", 0, 0, OPT_FAST},
-    {"fast-min-pixels", 0, 1, OPT_FAST_MIN_PIXELS},
-    {"first-frame", 0, 0, OPT_FIRST_FRAME},
-    {NULL, 0, 0, 0},
+    {.name = "format", .short_name = 'f', .has_value = 1, .id = OPT_FORMAT},
+    {.name = "jobs", .short_name = 'j', .has_value = 1, .id = OPT_JOBS},
+    {.name = "files-from", .has_value = 1, .id = OPT_FILES_FROM},
+    {.name = "null", .short_name = '0', .id = OPT_NULL},
+    {.name = "recursive", .short_name = 'r', .id = OPT_RECURSIVE},
+    {.name = "progress", .id = OPT_PROGRESS},
+    {.name = "no-progress", .id = OPT_NO_PROGRESS},
+    {.name = "name-prefix", .has_value = 1, .id = OPT_NAME_PREFIX},
+    {.name = "where", .id = OPT_WHERE},
+    {.id = CLI_CLUSTER_TABLE},
+    {.id = 0},
 };
 
 static int parse_format(prominent_request *q, const cli_args *a)
@@ -228,17 +211,6 @@ static int parse_format(prominent_request *q, const cli_args *a)
     }
     cli_error("%s: expected text, json, csv, gpl, css or hex, got '%s'", a->name, a->value);
     return -1;
-}
-
-static int parse_space(prominent_request *q, const cli_args *a)
-{
-    imgcolor_space space;
-    if (imgcolor_space_parse(a->value, &space) != IMGCOLOR_OK ||
-        imgcolor_options_set_space(q->opt, space) != IMGCOLOR_OK) {
-        cli_error("%s: expected rgb, oklab or lab, got '%s'", a->name, a->value);
-        return -1;
-    }
-    return 0;
 }
 
 static int parse_name_prefix(prominent_request *q, const cli_args *a)
@@ -266,17 +238,7 @@ static int parse_jobs(prominent_request *q, const cli_args *a)
 /* Applies one option; -1 after printing a usage error. */
 static int apply_option(prominent_request *q, int id, const cli_args *a)
 {
-    imgcolor_options *o = q->opt;
     switch (id) {
-    case OPT_K: return cli_set_int(o, imgcolor_options_set_k, "k", a);
-    case OPT_N_INIT: return cli_set_int(o, imgcolor_options_set_n_init, "n_init", a);
-    case OPT_MAX_ITER: return cli_set_int(o, imgcolor_options_set_max_iter, "max_iter", a);
-    case OPT_SEED: return cli_set_u64(o, imgcolor_options_set_seed, "seed", a);
-    case OPT_MIN_ALPHA: return cli_set_int(o, imgcolor_options_set_min_alpha, "min_alpha", a);
-    case OPT_MAX_PIXELS: return cli_set_u64(o, imgcolor_options_set_max_pixels, "max_pixels", a);
-    case OPT_THREADS:
-        q->threads_given = 1;
-        return cli_set_int(o, imgcolor_options_set_threads, "threads", a);
     case OPT_FORMAT: return parse_format(q, a);
     case OPT_JOBS: return parse_jobs(q, a);
     case OPT_FILES_FROM: q->files_from = a->value; return 0;
@@ -284,16 +246,11 @@ static int apply_option(prominent_request *q, int id, const cli_args *a)
     case OPT_RECURSIVE: q->recursive = 1; return 0;
     case OPT_PROGRESS: q->progress = 1; return 0;
     case OPT_NO_PROGRESS: q->progress = 0; return 0;
-    case OPT_NO_COLOR_MANAGEMENT:
-        return imgcolor_options_set_color_management(o, 0) == IMGCOLOR_OK ? 0 : -1;
-    case OPT_SPACE: return parse_space(q, a);
     case OPT_NAME_PREFIX: return parse_name_prefix(q, a);
-    case OPT_FAST: return imgcolor_options_set_fast(o, 1) == IMGCOLOR_OK ? 0 : -1;
-    case OPT_FIRST_FRAME: return imgcolor_options_set_all_frames(o, 0) == IMGCOLOR_OK ? 0 : -1;
-    case OPT_FAST_MIN_PIXELS:
-        return cli_set_u64(o, imgcolor_options_set_fast_min_pixels, "fast_min_pixels", a);
+    case OPT_WHERE: return imgcolor_options_set_where(q->opt, 1) == IMGCOLOR_OK ? 0 : -1;
     }
-    return -1;
+    q->threads_given |= id == CLI_CLUSTER_THREADS;
+    return cli_cluster_option(q->opt, id, a);
 }
 
 /* Reads the options, then the inputs: operands and directories in order, then the list
@@ -387,9 +344,9 @@ int cli_prominent(int argc, char **argv)
     cli_batch b = {q.paths.n, plan_jobs(&q), progress, progress || pb.many,
                    q.walk.skipped, q.walk.failed, prominent_one, &pb};
     if (q.format == FORMAT_CSV)
-        fputs("file,rank,hex,r,g,b,count,fraction,oklch_l,oklch_c,oklch_h,name,name_distance,"
-              "text,text_contrast\n",
-              stdout);
+        printf("file,rank,hex,r,g,b,count,fraction,oklch_l,oklch_c,oklch_h,name,name_distance,"
+              "text,text_contrast%s\n",
+              imgcolor_options_get_where(q.opt) ? ",x,y,box_x0,box_y0,box_x1,box_y1,spread" : "");
     rc = cli_batch_run(&b);
 done:
     cli_paths_free(&q.paths);

@@ -22,6 +22,26 @@ void cli_args_init(cli_args *a, int argc, char **argv)
     *a = (cli_args){argc, argv, 1, 0, NULL, NULL};
 }
 
+/* The option of a table (and the tables it continues into) with the long name
+ * name[0..len), or else the short name c. */
+static const cli_option *lookup(const cli_option *options, const char *name, size_t len,
+                                char c)
+{
+    for (const cli_option *o = options; o->id; o++) {
+        if (o->id == CLI_CLUSTER_TABLE) {
+            const cli_option *hit = lookup(cli_cluster_options, name, len, c);
+            if (hit)
+                return hit;
+            continue;
+        }
+        if (name && o->name && strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+            return o;
+        if (!name && o->short_name && o->short_name == c)
+            return o;
+    }
+    return NULL;
+}
+
 int cli_next(cli_args *a, const cli_option *options, const char *cmd)
 {
     if (a->i >= a->argc)
@@ -41,15 +61,11 @@ int cli_next(cli_args *a, const cli_option *options, const char *cmd)
     if (arg[1] == '-') {
         const char *name = arg + 2;
         size_t len = strcspn(name, "=");
-        for (const cli_option *o = options; o->id; o++)
-            if (o->name && strlen(o->name) == len && strncmp(o->name, name, len) == 0)
-                hit = o;
+        hit = lookup(options, name, len, 0);
         if (hit && name[len] == '=')
             inline_value = name + len + 1;
     } else {
-        for (const cli_option *o = options; o->id; o++)
-            if (o->short_name && o->short_name == arg[1])
-                hit = o;
+        hit = lookup(options, NULL, 0, arg[1]);
         if (hit && arg[2] != '\0')
             inline_value = arg + 2;
     }
