@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cluster_space.h"
-#include "morton.h"
 #include "where.h"
 
 __extension__ typedef unsigned __int128 u128;
@@ -25,7 +23,7 @@ typedef struct place {
 } place;
 
 struct imgcolor__where {
-    uint16_t *label;  /* by Morton code as decoded: cluster index + 1, 0: not counted */
+    imgcolor__assignment *assignment;
     int clusters;
     int min_alpha;
     imgcolor__meter *meter;
@@ -33,79 +31,28 @@ struct imgcolor__where {
     uint32_t width, height;           /* the full image */
     uint32_t scale, step;             /* a delivered pixel spans scale x scale pixels,
                                          one in step x step of them kept */
-    uint64_t unknown; /* pixels of a colour the first pass did not count */
     place at[];
 };
 
-#define COLORS (1u << 24)
-
-/* The colours of the n raw codes as 8-bit triples, converted as the first pass did. */
-static imgcolor_status convert(const uint32_t *raw, size_t n, const imgcolor__managed *m,
-                               uint8_t *rgb)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint32_t v = imgcolor__morton_rgb(raw[i]);
-        rgb[3 * i] = (uint8_t)(v >> 16);
-        rgb[3 * i + 1] = (uint8_t)(v >> 8);
-        rgb[3 * i + 2] = (uint8_t)v;
-    }
-    if (!m || !m->icc || n == 0)
-        return IMGCOLOR_OK;
-    uint8_t *in = malloc(n * 3);
-    if (!in)
-        return IMGCOLOR_E_NOMEM;
-    memcpy(in, rgb, n * 3);
-    imgcolor__icc_colors(m->icc, in, rgb, n);
-    free(in);
-    return IMGCOLOR_OK;
-}
-
-imgcolor_status imgcolor__where_new(const uint32_t *raw, size_t n, const imgcolor__managed *m,
-                                    imgcolor_space space, const double (*centres)[3], int k,
-                                    const int *remap, int clusters, int min_alpha,
+imgcolor_status imgcolor__where_new(imgcolor__assignment *a, int min_alpha,
                                     imgcolor__meter *meter, imgcolor__where **out)
 {
-    *out = NULL;
-    if (n > SIZE_MAX / 3)
+    imgcolor__where *w = calloc(1, sizeof *w + (size_t)a->clusters * sizeof w->at[0]);
+    *out = w;
+    if (!w)
         return IMGCOLOR_E_NOMEM;
-    imgcolor__where *w = calloc(1, sizeof *w + (size_t)clusters * sizeof w->at[0]);
-    uint8_t *rgb = malloc(n ? n * 3 : 1);
-    imgcolor_status st = IMGCOLOR_E_NOMEM;
-    /* calloc: the system gives zeroed pages, and only those a colour touches are used. */
-    if (!w || !rgb || !(w->label = calloc(COLORS, sizeof *w->label)))
-        goto done;
-    if ((st = convert(raw, n, m, rgb)) != IMGCOLOR_OK)
-        goto done;
-    for (size_t i = 0; i < n; i++) {
-        double x[3];
-        imgcolor__to_space(space, (imgcolor_rgb){rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]},
-                           x);
-        int t = remap[imgcolor__nearest_centre(x, centres, k)];
-        if (t < 0) { /* the clustering gave this colour's centre no pixel */
-            st = IMGCOLOR_E_INTERNAL;
-            goto done;
-        }
-        w->label[raw[i]] = (uint16_t)(t + 1);
-    }
-    w->clusters = clusters;
+    w->assignment = a;
+    w->clusters = a->clusters;
     w->min_alpha = min_alpha;
     w->meter = meter;
     w->scale = w->step = 1;
-    for (int t = 0; t < clusters; t++)
+    for (int t = 0; t < w->clusters; t++)
         w->at[t].x0 = w->at[t].y0 = UINT32_MAX;
-    *out = w;
-    w = NULL;
-done:
-    free(rgb);
-    imgcolor__where_free(w);
-    return st;
+    return IMGCOLOR_OK;
 }
 
 void imgcolor__where_free(imgcolor__where *w)
 {
-    if (!w)
-        return;
-    free(w->label);
     free(w);
 }
 
@@ -136,12 +83,7 @@ imgcolor_status imgcolor__where_add(imgcolor__where *w, const uint8_t *px, uint3
     for (uint32_t i = 0; i < npix; i++, px += bpp) {
         if (bpp == 4 && px[3] < min_alpha)
             continue;
-        unsigned t = w->label[imgcolor__morton(px[0], px[1], px[2])];
-        if (!t) {
-            w->unknown++;
-            continue;
-        }
-        place *p = &w->at[t - 1];
+        place *p = &w->at[imgcolor__assignment_of(w->assignment, px[0], px[1], px[2])];
         uint32_t x0, x1;
         footprint(w, i, w->width, &x0, &x1);
         uint64_t a = (uint64_t)x0 + x1;
@@ -210,10 +152,10 @@ static long double deviation(u128 s, u128 ss, uint64_t n)
 imgcolor_status imgcolor__where_finish(const imgcolor__where *w, const uint64_t *counted,
                                        imgcolor_cluster *clusters, imgcolor_error *err)
 {
-    if (w->unknown)
+    if (w->assignment->late)
         return imgcolor__fail(err, IMGCOLOR_E_INTERNAL,
-                              "where: %llu pixels decoded differently the second time",
-                              (unsigned long long)w->unknown);
+                              "where: %llu colours decoded differently the second time",
+                              (unsigned long long)w->assignment->late);
     double diagonal = hypot((double)w->width, (double)w->height);
     for (int t = 0; t < w->clusters; t++) {
         const place *p = &w->at[t];

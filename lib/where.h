@@ -3,24 +3,15 @@
 #ifndef IMGCOLOR_WHERE_H
 #define IMGCOLOR_WHERE_H
 
+#include "assign.h"
 #include "budget.h"
-#include "manage.h"
 #include "sample.h"
 
 typedef struct imgcolor__where imgcolor__where;
 
-/*
- * The final assignment as a lookup from each colour as decoded to its cluster: raw holds
- * the n distinct colours the first pass counted (Morton codes, before conversion), m
- * converts them as that pass did (NULL, or no profile: they are sRGB already), and each
- * goes to the nearest of the k centres (in space; the first of equals), as the last
- * assignment of k-means does. remap[t] is the index of centre t's cluster in the result,
- * 0..clusters-1, or -1 for a centre no colour is nearest to. meter is checked as the
- * pass goes; min_alpha leaves out what the histogram left out.
- */
-imgcolor_status imgcolor__where_new(const uint32_t *raw, size_t n, const imgcolor__managed *m,
-                                    imgcolor_space space, const double (*centres)[3], int k,
-                                    const int *remap, int clusters, int min_alpha,
+/* Positions of the clusters of assignment a (which must outlive w), of the pixels of
+ * alpha at least min_alpha; meter is checked after every row. */
+imgcolor_status imgcolor__where_new(imgcolor__assignment *a, int min_alpha,
                                     imgcolor__meter *meter, imgcolor__where **out);
 void imgcolor__where_free(imgcolor__where *w);
 
@@ -41,8 +32,8 @@ imgcolor_status imgcolor__where_add(imgcolor__where *w, const uint8_t *px, uint3
 /*
  * Writes the position of cluster i into clusters[i] (has_where set) for each of the
  * clusters, and checks the pass against the first: each cluster must have received the
- * pixels counted[i] says (its count before any fast-mode scaling). A disagreement, or
- * a colour the first pass never counted, is IMGCOLOR_E_INTERNAL.
+ * pixels counted[i] says (its count before any fast-mode scaling), and no colour the
+ * first pass did not count may have come. A disagreement is IMGCOLOR_E_INTERNAL.
  */
 imgcolor_status imgcolor__where_finish(const imgcolor__where *w, const uint64_t *counted,
                                        imgcolor_cluster *clusters, imgcolor_error *err);
