@@ -504,6 +504,29 @@ IMGCOLOR_API imgcolor_status imgcolor_result_to_json(const imgcolor_result *res,
 /* Frees memory the library returned as a plain buffer (JSON text, encoded images). */
 IMGCOLOR_API void imgcolor_free(void *ptr);
 
+/*
+ * The label map of an encoded image, the posterised picture of what the clustering did:
+ * the prominent colours found as imgcolor_prominent() finds them (opt: NULL for the
+ * defaults; its where is not needed), then the image decoded again with every pixel
+ * painted in the rgb of the cluster its colour was assigned to, opaque, and every pixel
+ * left out as transparent (alpha below min_alpha) painted 0, 0, 0, 0. With max_side 0,
+ * or an image whose longer side is at most max_side, the map has the image's size;
+ * otherwise it is scaled down so that its longer side is max_side (the other rounded,
+ * at least 1), by nearest neighbour: each pixel of the map is that of the image under
+ * its centre, so that the map holds only the result's colours. Of an animation the map
+ * shows the frames stacked, as the result's height does. In fast mode the colours are
+ * counted on the sample, and every pixel is painted, a colour the sample did not have
+ * going to its nearest cluster. The size limits of opt apply to both decodes; the map
+ * is never larger than the image. On success *out (RGBA, encode it with
+ * imgcolor_png_encode()) must be freed with imgcolor_image_free(), and *res, when res is
+ * not NULL, receives the result (its colours as imgcolor_prominent() gives them), freed
+ * with imgcolor_result_free(). Reentrant.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_label_map(const void *data, size_t size,
+                                                const imgcolor_options *opt, uint32_t max_side,
+                                                imgcolor_image **out, imgcolor_result **res,
+                                                imgcolor_error *err) IMGCOLOR_USERESULT;
+
 /* ------------------------------------------------------------------------------------ */
 /* Pie charts                                                                            */
 
