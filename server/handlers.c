@@ -295,8 +295,8 @@ typedef struct prominent_params {
     long long color_management;
     int has_color_management, has_space;
     imgcolor_space space;
-    long long fast;
-    int has_fast;
+    long long fast, where;
+    int has_fast, has_where;
 } prominent_params;
 
 /* Runs the library on an encoded image; on failure the problem is sent. */
@@ -318,6 +318,8 @@ static int run_prominent(srv_req *r, const char *data, size_t len, const promine
         st = imgcolor_options_set_color_management(opt, (int)p->color_management);
     if (st == IMGCOLOR_OK && p->has_fast)
         st = imgcolor_options_set_fast(opt, (int)p->fast);
+    if (st == IMGCOLOR_OK && p->has_where)
+        st = imgcolor_options_set_where(opt, (int)p->where);
     if (st == IMGCOLOR_OK && p->has_space &&
         imgcolor_options_set_space(opt, p->space) != IMGCOLOR_OK) {
         imgcolor_options_free(opt);
@@ -413,6 +415,12 @@ static int prominent_options(srv_req *r, const srv_form *form, const srv_form *q
         p->has_fast = 1;
         if (parse_flag(f, &p->fast) < 0)
             return srv_problem(r, 400, "invalid-field", NULL, "fast must be 0, 1, false or true");
+    }
+    if ((f = PARAM("where"))) {
+        p->has_where = 1;
+        if (parse_flag(f, &p->where) < 0)
+            return srv_problem(r, 400, "invalid-field", NULL,
+                               "where must be 0, 1, false or true");
     }
 #undef PARAM
     return 0;
