@@ -299,12 +299,10 @@ typedef struct prominent_params {
     int has_fast, has_where;
 } prominent_params;
 
-/* Runs the library on an encoded image; on failure the problem is sent. */
-static int run_prominent(srv_req *r, const char *data, size_t len, const prominent_params *p,
-                         imgcolor_result **res)
+/* The library's options for p, in *opt; on failure the problem is sent. */
+static int make_options(srv_req *r, const prominent_params *p, imgcolor_options **out)
 {
     imgcolor_options *opt = NULL;
-    imgcolor_error err = {0};
     imgcolor_status st = imgcolor_options_copy(r->st->defaults, &opt);
     if (st == IMGCOLOR_OK)
         st = imgcolor_options_set_k(opt, (int)p->k);
@@ -326,22 +324,39 @@ static int run_prominent(srv_req *r, const char *data, size_t len, const promine
         return srv_problem(r, 400, "invalid-field", NULL, "space %s is not available",
                            imgcolor_space_name(p->space));
     }
-    int rc = st == IMGCOLOR_OK ? srv_work_begin(r) : 0;
-    if (rc) {
+    if (st != IMGCOLOR_OK) {
         imgcolor_options_free(opt);
-        return rc;
+        return srv_library_problem(r, st, NULL);
     }
-    if (st == IMGCOLOR_OK)
-        st = imgcolor_prominent(data, len, opt, res, &err);
-    imgcolor_options_free(opt);
-    if (st == IMGCOLOR_OK)
-        return 0;
+    *out = opt;
+    return 0;
+}
+
+/* The problem for a failure st of the library on an image. */
+static int image_problem(srv_req *r, imgcolor_status st, const imgcolor_error *err)
+{
     if (st == IMGCOLOR_E_LIMIT) { /* the image costs more than --time-limit-ms allows */
         srv_metrics_reject(r->st, SRV_REJECT_TIME_LIMIT);
         return srv_problem(r, 422, "time-limit", NULL, "%s",
-                           err.status == st ? err.message : imgcolor_strerror(st));
+                           err->status == st ? err->message : imgcolor_strerror(st));
     }
-    return srv_library_problem(r, st, &err);
+    return srv_library_problem(r, st, err);
+}
+
+/* Runs the library on an encoded image; on failure the problem is sent. */
+static int run_prominent(srv_req *r, const char *data, size_t len, const prominent_params *p,
+                         imgcolor_result **res)
+{
+    imgcolor_options *opt = NULL;
+    imgcolor_error err = {0};
+    int rc = make_options(r, p, &opt);
+    if (rc || (rc = srv_work_begin(r))) {
+        imgcolor_options_free(opt);
+        return rc;
+    }
+    imgcolor_status st = imgcolor_prominent(data, len, opt, res, &err);
+    imgcolor_options_free(opt);
+    return st == IMGCOLOR_OK ? 0 : image_problem(r, st, &err);
 }
 
 /* A flag given as 0, 1, false or true: 0 and *out set, or -1. */
@@ -474,62 +489,58 @@ done:
     return rc;
 }
 
-int srv_handle_v1_prominent(srv_req *r)
+/* The image of a v1 request, as a form field "image" or as the whole body (read into
+ * *raw): *data and *len; query and form are parsed on the way. On failure the problem is
+ * sent. */
+static int v1_image(srv_req *r, srv_form *form, srv_form *query, char **raw, const char **data,
+                    size_t *len)
 {
     const srv_config *cfg = &r->st->cfg;
-    srv_form form = {0}, query = {0};
-    char *raw = NULL, *json = NULL;
-    size_t raw_len = 0;
-    imgcolor_result *res = NULL;
-    int rc;
     const char *qs = r->ri->query_string;
-    query.max = (size_t)cfg->max_fields;
-    query.limit = 4096;
-    if (qs && srv_form_parse_urlencoded(qs, strlen(qs), &query) != SRV_BODY_OK) {
-        rc = srv_problem(r, 400, "invalid-query", NULL,
-                         "the query string is malformed, repeats a name or is too long");
-        goto done;
-    }
-    if ((rc = text_fields_clean(r, &query, "query")))
-        goto done;
-
-    /* An image comes as a form field "image", or as the whole body. */
+    int rc;
+    query->max = (size_t)cfg->max_fields;
+    query->limit = 4096;
+    if (qs && srv_form_parse_urlencoded(qs, strlen(qs), query) != SRV_BODY_OK)
+        return srv_problem(r, 400, "invalid-query", NULL,
+                           "the query string is malformed, repeats a name or is too long");
+    if ((rc = text_fields_clean(r, query, "query")))
+        return rc;
     char ct[128];
     srv_content_type(r, ct, sizeof ct);
-    const char *data;
-    size_t len;
     if (is_image_type(ct)) {
-        if (!r->chunked && r->ri->content_length < 0) {
-            rc = srv_body_problem(r, SRV_BODY_NO_LENGTH, cfg->max_body_bytes);
-            goto done;
-        }
-        srv_body_status bs = srv_body_read(r, cfg->max_body_bytes, &raw, &raw_len);
-        if (bs != SRV_BODY_OK) {
-            rc = srv_body_problem(r, bs, cfg->max_body_bytes);
-            goto done;
-        }
-        data = raw;
-        len = raw_len;
-    } else if (strcmp(ct, "multipart/form-data") == 0 ||
-               strcmp(ct, "application/x-www-form-urlencoded") == 0) {
-        if ((rc = read_form(r, cfg->max_body_bytes, &form)))
-            goto done;
-        const srv_field *image = srv_form_get(&form, "image");
-        if (!image) {
-            rc = srv_problem(r, 400, "missing-field", NULL, "the form has no \"image\" field");
-            goto done;
-        }
-        data = image->value;
-        len = image->len;
-    } else {
-        rc = unsupported_type(r, FORM_TYPES ", " IMAGE_TYPES);
-        goto done;
+        if (!r->chunked && r->ri->content_length < 0)
+            return srv_body_problem(r, SRV_BODY_NO_LENGTH, cfg->max_body_bytes);
+        srv_body_status bs = srv_body_read(r, cfg->max_body_bytes, raw, len);
+        if (bs != SRV_BODY_OK)
+            return srv_body_problem(r, bs, cfg->max_body_bytes);
+        *data = *raw;
+        return 0;
     }
+    if (strcmp(ct, "multipart/form-data") != 0 &&
+        strcmp(ct, "application/x-www-form-urlencoded") != 0)
+        return unsupported_type(r, FORM_TYPES ", " IMAGE_TYPES);
+    if ((rc = read_form(r, cfg->max_body_bytes, form)))
+        return rc;
+    const srv_field *image = srv_form_get(form, "image");
+    if (!image)
+        return srv_problem(r, 400, "missing-field", NULL, "the form has no \"image\" field");
+    *data = image->value;
+    *len = image->len;
+    return 0;
+}
 
+int srv_handle_v1_prominent(srv_req *r)
+{
+    srv_form form = {0}, query = {0};
+    char *raw = NULL, *json = NULL;
+    const char *data = NULL;
+    size_t len = 0;
+    imgcolor_result *res = NULL;
     prominent_params p;
-    if ((rc = prominent_options(r, &form, &query, 1, &p)))
-        goto done;
-    if ((rc = run_prominent(r, data, len, &p, &res)))
+    int rc;
+    if ((rc = v1_image(r, &form, &query, &raw, &data, &len)) ||
+        (rc = prominent_options(r, &form, &query, 1, &p)) ||
+        (rc = run_prominent(r, data, len, &p, &res)))
         goto done;
     imgcolor_status st = imgcolor_result_to_json(res, NULL, &json);
     if (st != IMGCOLOR_OK) {
@@ -540,6 +551,52 @@ int srv_handle_v1_prominent(srv_req *r)
 done:
     imgcolor_free(json);
     imgcolor_result_free(res);
+    free(raw);
+    srv_form_free(&form);
+    srv_form_free(&query);
+    return rc;
+}
+
+/* The longest side a label map may be asked to fit. */
+#define MAP_SIZE_MAX 65535
+
+/* The label map as PNG: the options of /v1/prominent-colors, and size, the longest side. */
+int srv_handle_v1_map(srv_req *r)
+{
+    srv_form form = {0}, query = {0};
+    char *raw = NULL;
+    const char *data = NULL;
+    size_t len = 0, png_len = 0;
+    prominent_params p;
+    long long size = 0;
+    imgcolor_options *opt = NULL;
+    imgcolor_image *map = NULL;
+    void *png = NULL;
+    imgcolor_error err = {0};
+    const srv_field *f;
+    int rc;
+    if ((rc = v1_image(r, &form, &query, &raw, &data, &len)) ||
+        (rc = prominent_options(r, &form, &query, 1, &p)))
+        goto done;
+    f = srv_form_get(&form, "size");
+    if ((rc = int_field(r, f ? f : srv_form_get(&query, "size"), "size", 1, MAP_SIZE_MAX,
+                        SRV_REJECT_COUNT, &size)) ||
+        (rc = make_options(r, &p, &opt)) || (rc = srv_work_begin(r)))
+        goto done;
+    imgcolor_status st = imgcolor_label_map(data, len, opt, (uint32_t)size, &map, NULL, &err);
+    if (st != IMGCOLOR_OK) {
+        rc = image_problem(r, st, &err);
+        goto done;
+    }
+    if ((st = imgcolor_png_encode(map, &png, &png_len, &err)) != IMGCOLOR_OK) {
+        rc = srv_library_problem(r, st, &err);
+        goto done;
+    }
+    rc = srv_send(r, 200, "image/png", png, png_len, NULL);
+done:
+    imgcolor_free(png);
+    imgcolor_image_free(map);
+    imgcolor_options_free(opt);
     free(raw);
     srv_form_free(&form);
     srv_form_free(&query);
