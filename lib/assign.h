@@ -17,14 +17,17 @@ typedef struct imgcolor__assignment {
 
 /*
  * The assignment of the n colours the first pass counted (raw: their Morton codes as
- * decoded, before conversion by icc) to the nearest of the clusters' centres (in space,
- * the first of equals), as the last assignment of k-means makes it: centres[i] is the
- * centre of result cluster i, listed in the clustering's order with the centres no
- * colour went to left out. icc must outlive the assignment.
+ * decoded; converted: each one's code once converted to sRGB as it was clustered) to the
+ * nearest of the clusters' centres (in space, the first of equals), as the last
+ * assignment of k-means makes it: centres[i] is the centre of result cluster i, listed
+ * in the clustering's order with the centres no colour went to left out. icc converts
+ * the colours not counted, as the first pass did (NULL: none); it must outlive the
+ * assignment.
  */
-imgcolor_status imgcolor__assignment_new(const uint32_t *raw, size_t n, const imgcolor__icc *icc,
-                                         imgcolor_space space, const double (*centres)[3],
-                                         int clusters, imgcolor__assignment **out);
+imgcolor_status imgcolor__assignment_new(const uint32_t *raw, const uint32_t *converted, size_t n,
+                                         const imgcolor__icc *icc, imgcolor_space space,
+                                         const double (*centres)[3], int clusters,
+                                         imgcolor__assignment **out);
 void imgcolor__assignment_free(imgcolor__assignment *a);
 
 /* The cluster of a colour the first pass did not count, computed now and remembered

@@ -3,9 +3,11 @@
 #include "pipeline.h"
 
 imgcolor__sink imgcolor__pipeline_sink(imgcolor__pipeline *p, imgcolor__sink last,
-                                       const imgcolor_options *opt)
+                                       const imgcolor_options *opt, int first)
 {
     imgcolor__sink managed = imgcolor__managed_sink(&p->managed, last, opt);
+    if (!first)
+        managed.profile = NULL;
     return imgcolor__sampler_sink(&p->sampler, managed, opt->fast ? opt->fast_min_pixels : 0);
 }
 

@@ -17,10 +17,12 @@ typedef struct imgcolor__pipeline {
  * opt->fast), then colour management, which keeps the image's profile and passes the
  * rows on as decoded. A filter that selects pixels belongs in this chain, so that the
  * pass that counts colours and the pass that places them (where.c) see the same pixels.
+ * A later pass (first = 0) does not read the profile again: the first pass's converts
+ * its colours, and building a transform costs as much as decoding a small photo.
  * Release p with imgcolor__pipeline_free() whatever decoding returned.
  */
 imgcolor__sink imgcolor__pipeline_sink(imgcolor__pipeline *p, imgcolor__sink last,
-                                       const imgcolor_options *opt);
+                                       const imgcolor_options *opt, int first);
 void imgcolor__pipeline_free(imgcolor__pipeline *p);
 
 /* Whether the pass kept only a sample of the pixels (a DCT scale or a grid step). */

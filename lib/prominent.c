@@ -100,15 +100,20 @@ static imgcolor_status counting_fail(imgcolor_status st, imgcolor__meter *meter,
     return imgcolor__fail(err, st, "out of memory");
 }
 
-/* The colours as counted, before conversion, for the assignment; NULL when not asked. */
-static imgcolor_status keep_raw(const uint32_t *codes, size_t n, int where, uint32_t **raw)
+/* For the assignment, when asked (else both NULL): the colours as counted, before
+ * conversion, in *raw, and room for what each converts to in *converted. */
+static imgcolor_status keep_raw(const uint32_t *codes, size_t n, int want, uint32_t **raw,
+                                uint32_t **converted)
 {
-    *raw = NULL;
-    if (!where)
+    *raw = *converted = NULL;
+    if (!want)
         return IMGCOLOR_OK;
-    if (!(*raw = malloc((n ? n : 1) * sizeof **raw)))
+    *raw = malloc((n ? n : 1) * sizeof **raw);
+    *converted = malloc((n ? n : 1) * sizeof **converted);
+    if (!*raw || !*converted)
         return IMGCOLOR_E_NOMEM;
     memcpy(*raw, codes, n * sizeof **raw);
+    memcpy(*converted, codes, n * sizeof **converted);
     return IMGCOLOR_OK;
 }
 
@@ -128,7 +133,7 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
         return imgcolor__fail(err, IMGCOLOR_E_NO_PIXELS,
                               "image has no pixel with alpha >= %d to cluster (%llu transparent)",
                               opt->min_alpha, (unsigned long long)transparent);
-    uint32_t *codes = NULL, *raw = NULL;
+    uint32_t *codes = NULL, *raw = NULL, *converted = NULL;
     uint64_t *counts = NULL;
     size_t n = 0, n_raw = 0;
     imgcolor__clustering *cl = malloc(sizeof *cl);
@@ -138,9 +143,9 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
                                         : IMGCOLOR_E_NOMEM;
     n_raw = n;
     if (st == IMGCOLOR_OK)
-        st = keep_raw(codes, n, asg != NULL, &raw);
+        st = keep_raw(codes, n, asg != NULL, &raw, &converted);
     if (st == IMGCOLOR_OK && m)
-        st = imgcolor__managed_convert_codes(m, codes, counts, &n);
+        st = imgcolor__managed_convert_codes(m, codes, counts, &n, converted);
     if (st == IMGCOLOR_OK) {
         st = run_clustering(codes, counts, n, opt, meter, cl, rgb_mean);
         counts = NULL;
@@ -194,8 +199,8 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
         c->fraction = (double)c->count / (double)pixels;
         describe(c, opt->space);
     }
-    if (asg && (st = imgcolor__assignment_new(raw, n_raw, m ? m->icc : NULL, opt->space,
-                                              (const double (*)[3])cl->centres,
+    if (asg && (st = imgcolor__assignment_new(raw, converted, n_raw, m ? m->icc : NULL,
+                                              opt->space, (const double (*)[3])cl->centres,
                                               (int)res->count, asg)) != IMGCOLOR_OK) {
         imgcolor__fail(err, st, "out of memory");
         goto done;
@@ -204,6 +209,7 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
     res = NULL;
 done:
     free(raw);
+    free(converted);
     free(rgb_mean);
     free(cl);
     free(res);
@@ -285,7 +291,7 @@ imgcolor_status imgcolor__call_count(imgcolor__call *c, const void *data, size_t
         return imgcolor__fail(err, st, "out of memory");
     }
     imgcolor__sink sink = imgcolor__pipeline_sink(&c->pipeline, imgcolor__collector_sink(col),
-                                                  opt);
+                                                  opt, 1);
     uint32_t width, height;
     st = imgcolor__decode_stream(data, size, opt, &sink, err);
     imgcolor_status counted = imgcolor__collector_finish(col, &width, &height);
@@ -309,7 +315,7 @@ imgcolor_status imgcolor__call_pass(imgcolor__call *c, const void *data, size_t 
                                     const imgcolor_options *opt, imgcolor__pipeline *p,
                                     imgcolor__sink last, imgcolor_error *err)
 {
-    imgcolor__sink sink = imgcolor__pipeline_sink(p, last, opt);
+    imgcolor__sink sink = imgcolor__pipeline_sink(p, last, opt, 0);
     imgcolor_status st = imgcolor__decode_stream(data, size, opt, &sink, err);
     if (st == IMGCOLOR_E_LIMIT)
         imgcolor__budget_fail(&c->budget, err);
