@@ -13,14 +13,24 @@ __extension__ typedef unsigned __int128 u128;
 /*
  * One cluster's sums. Coordinates are doubled pixel centres, a = x0 + x1 of the
  * footprint [x0, x1) a pixel stands for (2x + 1 at full size), so that they stay
- * integers and the sums exact; the row's own sums are added up once per row.
+ * integers and the sums exact.
  */
 typedef struct place {
     uint64_t n;
     u128 sa, saa, sb, sbb;
-    uint64_t row_n;
     uint32_t x0, y0, x1, y1;
 } place;
+
+/* One cluster's pixels in the row being added: sums in 64 bits, added to its place at
+ * the row's end, and the first and last delivered pixels, whose footprints bound it. */
+typedef struct row_sums {
+    uint64_t n, sa, saa;
+    uint32_t first, last;
+} row_sums;
+
+/* Up to this width, a row's sum of squared doubled coordinates, below 4 width^3 / 3,
+ * fits 64 bits; a wider image adds every pixel to its place in 128. */
+#define ROW_SUMS_MAX_WIDTH (1u << 20)
 
 struct imgcolor__where {
     imgcolor__assignment *assignment;
@@ -31,6 +41,7 @@ struct imgcolor__where {
     uint32_t width, height;           /* the full image */
     uint32_t scale, step;             /* a delivered pixel spans scale x scale pixels,
                                          one in step x step of them kept */
+    row_sums row[IMGCOLOR_K_MAX];
     place at[];
 };
 
@@ -74,36 +85,63 @@ static void footprint(const imgcolor__where *w, uint32_t i, uint32_t side, uint3
     *hi = (uint32_t)(b < side ? b : side);
 }
 
-imgcolor_status imgcolor__where_add(imgcolor__where *w, const uint8_t *px, uint32_t npix,
-                                    int bpp, uint32_t y)
+/* The doubled centre of delivered pixel i along the width. */
+static uint64_t centre_x(const imgcolor__where *w, uint32_t i)
+{
+    uint32_t x0, x1;
+    footprint(w, i, w->width, &x0, &x1);
+    return (uint64_t)x0 + x1;
+}
+
+/* Adds a row of pixels to the row sums: the common case, every pixel added once, in 64
+ * bits. With wide, the coordinate sums go straight to the places, in 128. */
+static void add_pixels(imgcolor__where *w, const uint8_t *px, uint32_t npix, int bpp, int wide)
 {
     const int min_alpha = bpp == 4 ? w->min_alpha : 0;
-    uint32_t y0, y1;
-    footprint(w, y, w->height, &y0, &y1);
+    const int full = w->scale == 1 && w->step == 1;
     for (uint32_t i = 0; i < npix; i++, px += bpp) {
         if (bpp == 4 && px[3] < min_alpha)
             continue;
-        place *p = &w->at[imgcolor__assignment_of(w->assignment, px[0], px[1], px[2])];
-        uint32_t x0, x1;
-        footprint(w, i, w->width, &x0, &x1);
-        uint64_t a = (uint64_t)x0 + x1;
-        p->row_n++;
-        p->sa += a;
-        p->saa += (u128)a * a;
-        p->x0 = x0 < p->x0 ? x0 : p->x0;
-        p->x1 = x1 > p->x1 ? x1 : p->x1;
+        int t = imgcolor__assignment_of(w->assignment, px[0], px[1], px[2]);
+        row_sums *r = &w->row[t];
+        uint64_t a = full ? 2 * (uint64_t)i + 1 : centre_x(w, i);
+        if (!r->n++)
+            r->first = i;
+        r->last = i;
+        if (wide) {
+            w->at[t].sa += a;
+            w->at[t].saa += (u128)a * a;
+        } else {
+            r->sa += a;
+            r->saa += a * a;
+        }
     }
+}
+
+imgcolor_status imgcolor__where_add(imgcolor__where *w, const uint8_t *px, uint32_t npix,
+                                    int bpp, uint32_t y)
+{
+    add_pixels(w, px, npix, bpp, w->width > ROW_SUMS_MAX_WIDTH);
+    uint32_t x0, x1, y0, y1, unused;
+    footprint(w, y, w->height, &y0, &y1);
     uint64_t b = (uint64_t)y0 + y1;
     for (int t = 0; t < w->clusters; t++) {
-        place *p = &w->at[t];
-        if (!p->row_n)
+        row_sums *r = &w->row[t];
+        if (!r->n)
             continue;
-        p->n += p->row_n;
-        p->sb += (u128)p->row_n * b;
-        p->sbb += (u128)p->row_n * b * b;
+        place *p = &w->at[t];
+        p->n += r->n;
+        p->sa += r->sa;
+        p->saa += r->saa;
+        p->sb += (u128)r->n * b;
+        p->sbb += (u128)r->n * b * b;
+        footprint(w, r->first, w->width, &x0, &unused);
+        footprint(w, r->last, w->width, &unused, &x1);
+        p->x0 = x0 < p->x0 ? x0 : p->x0;
+        p->x1 = x1 > p->x1 ? x1 : p->x1;
         p->y0 = y0 < p->y0 ? y0 : p->y0;
         p->y1 = y1 > p->y1 ? y1 : p->y1;
-        p->row_n = 0;
+        memset(r, 0, sizeof *r);
     }
     return imgcolor__meter_check(w->meter);
 }
