@@ -238,6 +238,32 @@ static void test_default_unchanged(void **state)
     imgcolor_options_free(opt);
 }
 
+/* An image wider than 2^20 pixels, whose sums take the 128-bit path: the same answer. */
+static void test_wide(void **state)
+{
+    (void)state;
+    const uint32_t w = (1u << 20) + 2, h = 2;
+    uint8_t *rgb = malloc((size_t)w * h * 3);
+    assert_non_null(rgb);
+    for (size_t i = 0; i < (size_t)w * h; i++) {
+        int left = i % w < w / 2;
+        rgb[3 * i] = left ? 255 : 0;
+        rgb[3 * i + 1] = 0;
+        rgb[3 * i + 2] = left ? 0 : 255;
+    }
+    imgcolor_options *opt = where_options(2);
+    imgcolor_result *res = NULL;
+    assert_int_equal(imgcolor_prominent_pixels(rgb, w, h, (size_t)w * 3, IMGCOLOR_PIXEL_RGB8,
+                                               opt, &res, NULL),
+                     IMGCOLOR_OK);
+    double spread = block_rms(w / 2, 2) / hypot(w, 2);
+    expect_place(find(res, 255, 0, 0), 0.25, 0.5, 0, 0, w / 2, 2, spread);
+    expect_place(find(res, 0, 0, 255), 0.75, 0.5, w / 2, 0, w, 2, spread);
+    imgcolor_result_free(res);
+    imgcolor_options_free(opt);
+    free(rgb);
+}
+
 static void test_setter(void **state)
 {
     (void)state;
@@ -369,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_counts_rgb),
         cmocka_unit_test(test_counts_oklab),
         cmocka_unit_test(test_default_unchanged),
+        cmocka_unit_test(test_wide),
         cmocka_unit_test(test_setter),
         cmocka_unit_test(test_fast),
 #if IMGCOLOR_WITH_GIF
