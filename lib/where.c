@@ -28,8 +28,9 @@ typedef struct row_sums {
     uint32_t first, last;
 } row_sums;
 
-/* Up to this width, a row's sum of squared doubled coordinates, below 4 width^3 / 3,
- * fits 64 bits; a wider image adds every pixel to its place in 128. */
+/* Up to this width, a row's sum of squared doubled coordinates (at most width pixels,
+ * each below (2 width)^2: 4 width^3 in all) fits 64 bits; a wider image adds every pixel
+ * to its place in 128. */
 #define ROW_SUMS_MAX_WIDTH (1u << 20)
 
 struct imgcolor__where {
@@ -41,6 +42,7 @@ struct imgcolor__where {
     uint32_t width, height;           /* the full image */
     uint32_t scale, step;             /* a delivered pixel spans scale x scale pixels,
                                          one in step x step of them kept */
+    uint32_t row_pixels;              /* pixels in a delivered row */
     row_sums row[IMGCOLOR_K_MAX];
     place at[];
 };
@@ -150,8 +152,8 @@ static imgcolor_status where_begin(void *user, uint32_t width, uint32_t height)
 {
     imgcolor__where *w = user;
     const imgcolor__sampler *s = w->sampler;
-    (void)width;
     (void)height;
+    w->row_pixels = width;
     w->width = s->width;
     w->height = s->height;
     w->scale = s->scale;
@@ -162,11 +164,10 @@ static imgcolor_status where_begin(void *user, uint32_t width, uint32_t height)
 static imgcolor_status where_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)
 {
     imgcolor__where *w = user;
-    uint32_t width = (uint32_t)(((uint64_t)w->width + w->scale - 1) / w->scale);
-    width = (uint32_t)(((uint64_t)width + w->step - 1) / w->step);
     imgcolor_status st = IMGCOLOR_OK;
     for (uint32_t i = 0; i < count && st == IMGCOLOR_OK; i++)
-        st = imgcolor__where_add(w, rgba + (size_t)i * width * 4, width, 4, y + i);
+        st = imgcolor__where_add(w, rgba + (size_t)i * w->row_pixels * 4, w->row_pixels, 4,
+                                 y + i);
     return st;
 }
 
