@@ -192,11 +192,13 @@ int cli_prominent(int argc, char **argv);
 int cli_hex(int argc, char **argv);
 int cli_pie(int argc, char **argv);
 int cli_swatch(int argc, char **argv);
+int cli_map(int argc, char **argv);
 
 /* Help text of each subcommand. */
 extern const char cli_prominent_help[];
 extern const char cli_hex_help[];
 extern const char cli_pie_help[];
 extern const char cli_swatch_help[];
+extern const char cli_map_help[];
 
 #endif

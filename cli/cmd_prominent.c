@@ -19,6 +19,9 @@ const char cli_prominent_help[] =
     "reported and the rest still run.\n\n"
     "Options:\n"
     CLI_CLUSTER_HELP
+    "      --where          also say where each colour is: its mean position (x, y as\n"
+    "                       fractions of the width and height), bounding box (x0,y0\n"
+    "                       inclusive, x1,y1 exclusive) and spread; decodes twice\n"
     "  -f, --format FMT     text (default), json (JSON Lines) or csv\n"
     "                       or a palette: gpl (GIMP), css (custom properties), hex\n"
     "      --name-prefix P  css: the custom properties' prefix (default color)\n"
@@ -61,9 +64,13 @@ static void print_text(cli_buf *out, const char *file, const imgcolor_result *re
         const imgcolor_cluster *c = imgcolor_result_color(res, i);
         if (swatch)
             cli_buf_printf(out, "\x1b[48;2;%d;%d;%dm    \x1b[0m ", c->rgb.r, c->rgb.g, c->rgb.b);
-        cli_buf_printf(out, "%s  rgb(%3d, %3d, %3d)  %10llu  %6.2f%%  %s\n", c->hex, c->rgb.r,
-                       c->rgb.g, c->rgb.b, (unsigned long long)c->count, 100.0 * c->fraction,
-                       c->name);
+        cli_buf_printf(out, "%s  rgb(%3d, %3d, %3d)  %10llu  %6.2f%%  ", c->hex, c->rgb.r,
+                       c->rgb.g, c->rgb.b, (unsigned long long)c->count, 100.0 * c->fraction);
+        if (c->has_where)
+            cli_buf_printf(out, "at %.3f,%.3f  box %u,%u-%u,%u  spread %.3f  ", c->where.x,
+                           c->where.y, c->where.box[0], c->where.box[1], c->where.box[2],
+                           c->where.box[3], c->where.spread);
+        cli_buf_printf(out, "%s\n", c->name);
     }
 }
 
@@ -87,10 +94,15 @@ static void print_csv(cli_buf *out, const char *file, const imgcolor_result *res
         print_csv_field(out, file);
         char text[8];
         imgcolor_rgb_to_hex(c->text, text);
-        cli_buf_printf(out, ",%zu,%s,%d,%d,%d,%llu,%.6f,%.5f,%.5f,%.2f,%s,%.5f,%s,%.2f\n", i + 1,
+        cli_buf_printf(out, ",%zu,%s,%d,%d,%d,%llu,%.6f,%.5f,%.5f,%.2f,%s,%.5f,%s,%.2f", i + 1,
                        c->hex, c->rgb.r, c->rgb.g, c->rgb.b, (unsigned long long)c->count,
                        c->fraction, c->oklch[0], c->oklch[1], c->oklch[2], c->name,
                        c->name_distance, text, c->text_contrast);
+        if (c->has_where)
+            cli_buf_printf(out, ",%.5f,%.5f,%u,%u,%u,%u,%.5f", c->where.x, c->where.y,
+                           c->where.box[0], c->where.box[1], c->where.box[2], c->where.box[3],
+                           c->where.spread);
+        cli_buf_printf(out, "\n");
     }
 }
 
@@ -146,7 +158,7 @@ typedef struct prominent_request {
 } prominent_request;
 
 enum { OPT_FORMAT = 1, OPT_JOBS, OPT_FILES_FROM, OPT_NULL, OPT_RECURSIVE, OPT_PROGRESS,
-       OPT_NO_PROGRESS, OPT_NAME_PREFIX };
+       OPT_NO_PROGRESS, OPT_NAME_PREFIX, OPT_WHERE };
 
 /* With cli_cluster_options. */
 static const cli_option prominent_options[] = {
@@ -158,6 +170,7 @@ static const cli_option prominent_options[] = {
     {"progress", 0, 0, OPT_PROGRESS},
     {"no-progress", 0, 0, OPT_NO_PROGRESS},
     {"name-prefix", 0, 1, OPT_NAME_PREFIX},
+    {"where", 0, 0, OPT_WHERE},
     {NULL, 0, 0, 0},
 };
 
@@ -215,6 +228,7 @@ static int apply_option(prominent_request *q, int id, const cli_args *a)
     case OPT_PROGRESS: q->progress = 1; return 0;
     case OPT_NO_PROGRESS: q->progress = 0; return 0;
     case OPT_NAME_PREFIX: return parse_name_prefix(q, a);
+    case OPT_WHERE: return imgcolor_options_set_where(q->opt, 1) == IMGCOLOR_OK ? 0 : -1;
     }
     return -1;
 }
@@ -312,9 +326,9 @@ int cli_prominent(int argc, char **argv)
     cli_batch b = {q.paths.n, plan_jobs(&q), progress, progress || pb.many,
                    q.walk.skipped, q.walk.failed, prominent_one, &pb};
     if (q.format == FORMAT_CSV)
-        fputs("file,rank,hex,r,g,b,count,fraction,oklch_l,oklch_c,oklch_h,name,name_distance,"
-              "text,text_contrast\n",
-              stdout);
+        printf("file,rank,hex,r,g,b,count,fraction,oklch_l,oklch_c,oklch_h,name,name_distance,"
+              "text,text_contrast%s\n",
+              imgcolor_options_get_where(q.opt) ? ",x,y,box_x0,box_y0,box_x1,box_y1,spread" : "");
     rc = cli_batch_run(&b);
 done:
     cli_paths_free(&q.paths);

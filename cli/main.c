@@ -16,6 +16,7 @@ static const command commands[] = {
     {"hex", cli_hex, cli_hex_help, "RGB triples to #rrggbb"},
     {"pie", cli_pie, cli_pie_help, "pie chart of colours, as PNG or SVG"},
     {"swatch", cli_swatch, cli_swatch_help, "palette strip of an image, as PNG or SVG"},
+    {"map", cli_map, cli_map_help, "the image painted in its prominent colours, as PNG"},
 };
 
 static const command *find(const char *name)

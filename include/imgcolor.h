@@ -212,7 +212,8 @@ IMGCOLOR_API uint64_t imgcolor_options_get_time_limit_ms(const imgcolor_options 
  * quotes the library's range in its messages instead of restating it. name is the
  * setter's name without "imgcolor_options_set_": "k", "n_init", "max_iter", "seed",
  * "min_alpha", "threads", "max_pixels", "max_bytes", "time_limit_ms", "all_frames",
- * "max_frames", "max_total_pixels", "color_management", "fast" or "fast_min_pixels".
+ * "max_frames", "max_total_pixels", "color_management", "fast", "fast_min_pixels" or
+ * "where".
  * Returns
  * IMGCOLOR_E_INVALID for another name or a NULL pointer, leaving *min and *max untouched.
  */
@@ -245,6 +246,19 @@ IMGCOLOR_API imgcolor_status imgcolor_options_set_fast_min_pixels(imgcolor_optio
                                                                   uint64_t fast_min_pixels)
                                                                   IMGCOLOR_USERESULT;
 IMGCOLOR_API uint64_t imgcolor_options_get_fast_min_pixels(const imgcolor_options *opt);
+
+/*
+ * Where each colour is (where = 1; 0, the default, leaves it out): each cluster's
+ * has_where and where (imgcolor_where) are filled by a second streamed decode of the
+ * same input, in which every pixel is looked up, by its colour as the first pass
+ * counted it, in the final assignment of the colours to the clusters; so where.pixels
+ * equals count (in fast mode, the cluster's pixels in the sample, which both passes
+ * take alike). No decoded image is kept, but the call costs about one more decode (see
+ * docs/BENCHMARKS.md). Other values are IMGCOLOR_E_RANGE.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_options_set_where(imgcolor_options *opt, int where)
+    IMGCOLOR_USERESULT;
+IMGCOLOR_API int imgcolor_options_get_where(const imgcolor_options *opt);
 
 IMGCOLOR_API int imgcolor_options_get_k(const imgcolor_options *opt);
 IMGCOLOR_API int imgcolor_options_get_n_init(const imgcolor_options *opt);
@@ -363,6 +377,23 @@ IMGCOLOR_API void imgcolor_image_free(imgcolor_image *img);
 /* ------------------------------------------------------------------------------------ */
 /* Prominent colours                                                                     */
 
+/*
+ * Where a cluster's pixels lie in the image (see imgcolor_options_set_where()). A pixel
+ * stands for the square [x, x + 1) x [y, y + 1) and is measured at its centre. Of an
+ * animation counted with all_frames, the image is the frames stacked top to bottom,
+ * as imgcolor_result_height() gives it: y and the box are in that stack. In fast mode
+ * the positions are measured on the sample, each sampled pixel standing for the
+ * footprint it was decoded from (2 x 2 pixels at DCT scale 2), still in fractions and
+ * pixels of the full image.
+ */
+typedef struct imgcolor_where {
+    double x, y;     /* mean pixel centre, as fractions of the width and height, 0..1 */
+    uint32_t box[4]; /* the bounding box in pixels: x0, y0 inclusive, x1, y1 exclusive */
+    double spread;   /* RMS distance of the pixels' centres from (x, y), in pixels, over
+                        the image's diagonal: 0 for one pixel */
+    uint64_t pixels; /* pixels measured: count, or in fast mode the cluster's sampled pixels */
+} imgcolor_where;
+
 typedef struct imgcolor_cluster {
     double centroid[3];  /* exact mean of the cluster's pixels, R, G, B in 0..255 */
     imgcolor_rgb rgb;    /* rgb space: centroid rounded half to even, as numpy.rint;
@@ -378,6 +409,8 @@ typedef struct imgcolor_cluster {
     double name_distance; /* its distance from rgb in Oklab (deltaE OK) */
     imgcolor_rgb text;   /* black or white, whichever reads better on rgb */
     double text_contrast; /* the WCAG 2 contrast ratio of text on rgb, 1..21 */
+    int has_where;        /* 1 when where was asked for: then `where` is set */
+    imgcolor_where where;
 } imgcolor_cluster;
 
 typedef struct imgcolor_result imgcolor_result;
@@ -468,6 +501,9 @@ IMGCOLOR_API uint64_t imgcolor_result_sample_pixels(const imgcolor_result *res);
  *  "count":n,"fraction":0.31},...]}
  * file, when not NULL, is added first as "file". A sampled result (fast mode) also has
  * "sampled":true,"sample_scale":s,"sample_step":n,"sample_pixels":n before "colors".
+ * A colour placed by the where option (has_where) ends with
+ * "where":{"x":0.25,"y":0.5,"box":[x0,y0,x1,y1],"spread":0.18} (x, y and spread to 5
+ * decimals), and "pixels":n in it when the result is sampled.
  * The string must be freed with imgcolor_free().
  */
 IMGCOLOR_API imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *file,
@@ -475,6 +511,29 @@ IMGCOLOR_API imgcolor_status imgcolor_result_to_json(const imgcolor_result *res,
 
 /* Frees memory the library returned as a plain buffer (JSON text, encoded images). */
 IMGCOLOR_API void imgcolor_free(void *ptr);
+
+/*
+ * The label map of an encoded image, the posterised picture of what the clustering did:
+ * the prominent colours found as imgcolor_prominent() finds them (opt: NULL for the
+ * defaults; its where is not needed), then the image decoded again with every pixel
+ * painted in the rgb of the cluster its colour was assigned to, opaque, and every pixel
+ * left out as transparent (alpha below min_alpha) painted 0, 0, 0, 0. With max_side 0,
+ * or an image whose longer side is at most max_side, the map has the image's size;
+ * otherwise it is scaled down so that its longer side is max_side (the other rounded,
+ * at least 1), by nearest neighbour: each pixel of the map is that of the image under
+ * its centre, so that the map holds only the result's colours. Of an animation the map
+ * shows the frames stacked, as the result's height does. In fast mode the colours are
+ * counted on the sample, and every pixel is painted, a colour the sample did not have
+ * going to its nearest cluster. The size limits of opt apply to both decodes; the map
+ * is never larger than the image. On success *out (RGBA, encode it with
+ * imgcolor_png_encode()) must be freed with imgcolor_image_free(), and *res, when res is
+ * not NULL, receives the result (its colours as imgcolor_prominent() gives them), freed
+ * with imgcolor_result_free(). Reentrant.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_label_map(const void *data, size_t size,
+                                                const imgcolor_options *opt, uint32_t max_side,
+                                                imgcolor_image **out, imgcolor_result **res,
+                                                imgcolor_error *err) IMGCOLOR_USERESULT;
 
 /* ------------------------------------------------------------------------------------ */
 /* Pie charts                                                                            */

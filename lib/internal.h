@@ -23,6 +23,7 @@ struct imgcolor_options {
     uint64_t time_limit_ms; /* CPU time per call; 0: none */
     int fast;                  /* count a sample of the pixels (sample.c) */
     uint64_t fast_min_pixels;  /* the fewest pixels the sample keeps */
+    int where;                 /* place each cluster's pixels (where.c) */
 };
 
 /* Fills err (when not NULL) with status and a printf-style message; returns status so

@@ -136,8 +136,11 @@ done:
 }
 
 imgcolor_status imgcolor__managed_convert_codes(imgcolor__managed *m, uint32_t *codes,
-                                                uint64_t *counts, size_t *n)
+                                                uint64_t *counts, size_t *n,
+                                                uint32_t *converted)
 {
+    if (converted) /* unchanged, unless converted below */
+        memcpy(converted, codes, *n * sizeof *codes);
     if (!m->icc || *n == 0)
         return IMGCOLOR_OK;
     size_t cnt = *n;
@@ -159,6 +162,8 @@ imgcolor_status imgcolor__managed_convert_codes(imgcolor__managed *m, uint32_t *
     imgcolor__icc_colors(m->icc, in, out, cnt);
     for (size_t i = 0; i < cnt; i++)
         codes[i] = imgcolor__morton(out[3 * i], out[3 * i + 1], out[3 * i + 2]);
+    if (converted)
+        memcpy(converted, codes, cnt * sizeof *codes);
     if ((st = radix_sort(codes, counts, cnt)) != IMGCOLOR_OK)
         goto done;
     size_t kept = 0;

@@ -34,10 +34,12 @@ void imgcolor__managed_free(imgcolor__managed *m);
  * Converts the n distinct colours (Morton codes, with their counts) to sRGB in place,
  * then sorts them by code and merges colours that converted to the same value, leaving
  * *n distinct. Nothing happens without a profile; a grey profile on colour pixels is a
- * warning, and the colours stay as they are.
+ * warning, and the colours stay as they are. converted, when not NULL, receives the
+ * converted code of each of the n colours given, in their order, before the merge.
  */
 imgcolor_status imgcolor__managed_convert_codes(imgcolor__managed *m, uint32_t *codes,
-                                                uint64_t *counts, size_t *n);
+                                                uint64_t *counts, size_t *n,
+                                                uint32_t *converted);
 
 /* Converts packed RGBA pixels (alpha kept) to sRGB in place. */
 imgcolor_status imgcolor__managed_convert_rgba(imgcolor__managed *m, uint8_t *rgba,

@@ -104,6 +104,7 @@ IMGCOLOR_OPTION_(uint64_t, max_total_pixels, 1, (uint64_t)1 << 40)
 IMGCOLOR_OPTION_(int, color_management, 0, 1)
 IMGCOLOR_OPTION_(int, fast, 0, 1)
 IMGCOLOR_OPTION_(uint64_t, fast_min_pixels, 1024, (uint64_t)1 << 40)
+IMGCOLOR_OPTION_(int, where, 0, 1)
 #undef IMGCOLOR_OPTION_
 
 imgcolor_status imgcolor_options_set_tol(imgcolor_options *opt, double tol)
@@ -194,7 +195,7 @@ static const option_range *const ranges[] = {
     &range_k,         &range_n_init,     &range_max_iter, &range_seed,
     &range_min_alpha, &range_threads,    &range_max_pixels, &range_max_bytes,
     &range_time_limit_ms, &range_all_frames, &range_max_frames, &range_max_total_pixels,
-    &range_color_management, &range_fast, &range_fast_min_pixels,
+    &range_color_management, &range_fast, &range_fast_min_pixels, &range_where,
 };
 
 imgcolor_status imgcolor_options_range(const char *name, uint64_t *min, uint64_t *max)

@@ -8,8 +8,7 @@
 #include "collect.h"
 #include "colorspace.h"
 #include "kmeans.h"
-#include "manage.h"
-#include "sample.h"
+#include "prominent.h"
 
 struct imgcolor_result {
     uint32_t width, height;
@@ -97,12 +96,31 @@ static imgcolor_status counting_fail(imgcolor_status st, imgcolor__meter *meter,
     return imgcolor__fail(err, st, "out of memory");
 }
 
-/* Clusters the histogram and builds the result; consumes nothing. m, when not NULL,
- * converts the colours to sRGB first and gives the result its warnings. meter is the
- * calling thread's, against the call's time budget. */
+/* For the assignment, when asked (else both NULL): the colours as counted, before
+ * conversion, in *raw, and room for what each converts to in *converted. */
+static imgcolor_status keep_raw(const uint32_t *codes, size_t n, int want, uint32_t **raw,
+                                uint32_t **converted)
+{
+    *raw = *converted = NULL;
+    if (!want)
+        return IMGCOLOR_OK;
+    *raw = malloc((n ? n : 1) * sizeof **raw);
+    *converted = malloc((n ? n : 1) * sizeof **converted);
+    if (!*raw || !*converted)
+        return IMGCOLOR_E_NOMEM;
+    memcpy(*raw, codes, n * sizeof **raw);
+    memcpy(*converted, codes, n * sizeof **converted);
+    return IMGCOLOR_OK;
+}
+
+/* Clusters the histogram and builds the result, its clusters not yet sorted (see
+ * sort_result()); consumes nothing. m, when not NULL, converts the colours to sRGB first
+ * and gives the result its warnings. meter is the calling thread's, against the call's
+ * time budget. asg, when not NULL, receives the final assignment as a lookup by colour
+ * as decoded, for a later pass over the pixels. */
 static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32_t height,
                                imgcolor__managed *m, const imgcolor_options *opt,
-                               imgcolor__meter *meter,
+                               imgcolor__meter *meter, imgcolor__assignment **asg,
                                imgcolor_result **out, imgcolor_error *err)
 {
     uint64_t pixels = imgcolor__histogram_pixels(hist);
@@ -111,16 +129,19 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
         return imgcolor__fail(err, IMGCOLOR_E_NO_PIXELS,
                               "image has no pixel with alpha >= %d to cluster (%llu transparent)",
                               opt->min_alpha, (unsigned long long)transparent);
-    uint32_t *codes = NULL;
+    uint32_t *codes = NULL, *raw = NULL, *converted = NULL;
     uint64_t *counts = NULL;
-    size_t n = 0;
+    size_t n = 0, n_raw = 0;
     imgcolor__clustering *cl = malloc(sizeof *cl);
     double (*rgb_mean)[3] = malloc(IMGCOLOR_K_MAX * sizeof *rgb_mean);
     imgcolor_result *res = NULL;
     imgcolor_status st = cl && rgb_mean ? imgcolor__histogram_take(hist, &codes, &counts, &n)
                                         : IMGCOLOR_E_NOMEM;
+    n_raw = n;
+    if (st == IMGCOLOR_OK)
+        st = keep_raw(codes, n, asg != NULL, &raw, &converted);
     if (st == IMGCOLOR_OK && m)
-        st = imgcolor__managed_convert_codes(m, codes, counts, &n);
+        st = imgcolor__managed_convert_codes(m, codes, counts, &n, converted);
     if (st == IMGCOLOR_OK) {
         st = run_clustering(codes, counts, n, opt, meter, cl, rgb_mean);
         counts = NULL;
@@ -155,6 +176,8 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
     for (int t = 0; t < cl->k; t++) {
         if (cl->counts[t] == 0)
             continue; /* a centre no pixel is nearest to is no prominent colour */
+        /* The centres kept, in order: the clustering's ties stay as they were. */
+        memcpy(cl->centres[res->count], cl->centres[t], sizeof cl->centres[t]);
         imgcolor_cluster *c = &res->clusters[res->count++];
         memcpy(c->centroid, rgb_mean[t], sizeof c->centroid);
         memcpy(c->space_centroid, cl->centres[t], sizeof c->space_centroid);
@@ -172,14 +195,37 @@ static imgcolor_status cluster(imgcolor__histogram *hist, uint32_t width, uint32
         c->fraction = (double)c->count / (double)pixels;
         describe(c, opt->space);
     }
-    qsort(res->clusters, res->count, sizeof res->clusters[0], by_count);
+    if (asg && (st = imgcolor__assignment_new(raw, converted, n_raw, m ? m->icc : NULL,
+                                              opt->space, (const double (*)[3])cl->centres,
+                                              (int)res->count, asg)) != IMGCOLOR_OK) {
+        imgcolor__fail(err, st, "out of memory");
+        goto done;
+    }
     *out = res;
     res = NULL;
 done:
+    free(raw);
+    free(converted);
     free(rgb_mean);
     free(cl);
     free(res);
     return st;
+}
+
+/* Places the clusters from the where pass wh (when not NULL), then orders them. */
+static imgcolor_status sort_result(imgcolor_result *res, const imgcolor__where *wh,
+                                   imgcolor_error *err)
+{
+    if (wh) {
+        uint64_t counted[IMGCOLOR_K_MAX];
+        for (size_t i = 0; i < res->count; i++)
+            counted[i] = res->clusters[i].count;
+        imgcolor_status st = imgcolor__where_finish(wh, counted, res->clusters, err);
+        if (st != IMGCOLOR_OK)
+            return st;
+    }
+    qsort(res->clusters, res->count, sizeof res->clusters[0], by_count);
+    return IMGCOLOR_OK;
 }
 
 /*
@@ -220,51 +266,108 @@ static imgcolor_status check_out(imgcolor_result **out, imgcolor_error *err)
     return IMGCOLOR_OK;
 }
 
+void imgcolor__call_start(imgcolor__call *c, const imgcolor_options *opt)
+{
+    memset(c, 0, sizeof *c);
+    c->opt = opt;
+    imgcolor__budget_init(&c->budget, opt->time_limit_ms);
+    imgcolor__meter_start(&c->meter, &c->budget);
+}
+
+imgcolor_status imgcolor__call_count(imgcolor__call *c, const void *data, size_t size,
+                                     int assign, imgcolor_error *err)
+{
+    const imgcolor_options *opt = c->opt;
+    imgcolor__histogram *hist = NULL;
+    imgcolor__collector *col = NULL;
+    imgcolor_status st;
+    if ((st = imgcolor__histogram_new(opt->min_alpha, &hist)) != IMGCOLOR_OK ||
+        (st = imgcolor__collector_new(hist, opt->threads, &c->meter, &col)) != IMGCOLOR_OK) {
+        imgcolor__histogram_free(hist);
+        return imgcolor__fail(err, st, "out of memory");
+    }
+    imgcolor__sink sink = imgcolor__pipeline_sink(&c->pipeline, imgcolor__collector_sink(col),
+                                                  opt, 1);
+    uint32_t width, height;
+    st = imgcolor__decode_stream(data, size, opt, &sink, err);
+    imgcolor_status counted = imgcolor__collector_finish(col, &width, &height);
+    if (st == IMGCOLOR_E_LIMIT) /* a sink's refusal, which the decoder passed on */
+        imgcolor__budget_fail(&c->budget, err);
+    if (st == IMGCOLOR_OK && counted != IMGCOLOR_OK)
+        st = counting_fail(counted, &c->meter, err);
+    const imgcolor__sampler *sampler = &c->pipeline.sampler;
+    if (st == IMGCOLOR_OK)
+        st = cluster(hist, sampler->width, sampler->height, &c->pipeline.managed,
+                     imgcolor__pipeline_sampled(&c->pipeline)
+                         ? imgcolor__fast_options(opt, &c->fast_storage)
+                         : opt,
+                     &c->meter, assign ? &c->assignment : NULL, &c->result, err);
+    imgcolor__collector_free(col);
+    imgcolor__histogram_free(hist);
+    return st;
+}
+
+imgcolor_status imgcolor__call_pass(imgcolor__call *c, const void *data, size_t size,
+                                    const imgcolor_options *opt, imgcolor__pipeline *p,
+                                    imgcolor__sink last, imgcolor_error *err)
+{
+    imgcolor__sink sink = imgcolor__pipeline_sink(p, last, opt, 0);
+    imgcolor_status st = imgcolor__decode_stream(data, size, opt, &sink, err);
+    if (st == IMGCOLOR_E_LIMIT)
+        imgcolor__budget_fail(&c->budget, err);
+    imgcolor__pipeline_free(p);
+    return st;
+}
+
+imgcolor_status imgcolor__call_finish(imgcolor__call *c, const imgcolor__where *wh,
+                                      imgcolor_result **out, imgcolor_error *err)
+{
+    imgcolor_status st = sort_result(c->result, wh, err);
+    if (st != IMGCOLOR_OK)
+        return st;
+    const imgcolor__sampler *sampler = &c->pipeline.sampler;
+    if (c->opt->fast)
+        rescale(c->result, sampler->scale, sampler->step,
+                (uint64_t)sampler->width * sampler->height);
+    *out = c->result;
+    c->result = NULL;
+    return IMGCOLOR_OK;
+}
+
+void imgcolor__call_free(imgcolor__call *c)
+{
+    imgcolor_result_free(c->result);
+    imgcolor__assignment_free(c->assignment);
+    imgcolor__pipeline_free(&c->pipeline);
+}
+
 imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor_options *opt,
                                    imgcolor_result **out, imgcolor_error *err)
 {
-    imgcolor_options storage, fast_storage;
+    imgcolor_options storage;
     opt = imgcolor__options_or_default(opt, &storage);
     imgcolor_status st = check_out(out, err);
     if (st != IMGCOLOR_OK)
         return st;
     if (!data && size)
         return imgcolor__fail(err, IMGCOLOR_E_INVALID, "NULL data");
-    imgcolor__budget budget;
-    imgcolor__meter meter;
-    imgcolor__budget_init(&budget, opt->time_limit_ms);
-    imgcolor__meter_start(&meter, &budget);
-    imgcolor__histogram *hist = NULL;
-    imgcolor__collector *col = NULL;
-    if ((st = imgcolor__histogram_new(opt->min_alpha, &hist)) != IMGCOLOR_OK ||
-        (st = imgcolor__collector_new(hist, opt->threads, &meter, &col)) != IMGCOLOR_OK) {
-        imgcolor__histogram_free(hist);
-        return imgcolor__fail(err, st, "out of memory");
+    imgcolor__call c;
+    imgcolor__where *wh = NULL;
+    imgcolor__call_start(&c, opt);
+    st = imgcolor__call_count(&c, data, size, opt->where, err);
+    if (st == IMGCOLOR_OK && opt->where &&
+        (st = imgcolor__where_new(c.assignment, opt->min_alpha, &c.meter, &wh)) != IMGCOLOR_OK)
+        imgcolor__fail(err, st, "out of memory");
+    if (st == IMGCOLOR_OK && wh) {
+        /* The same pipeline as the first pass: it sees the same pixels. */
+        imgcolor__pipeline p;
+        st = imgcolor__call_pass(&c, data, size, opt, &p, imgcolor__where_sink(wh, &p.sampler),
+                                 err);
     }
-    imgcolor__managed m;
-    imgcolor__sampler sampler;
-    imgcolor__sink sink = imgcolor__sampler_sink(
-        &sampler, imgcolor__managed_sink(&m, imgcolor__collector_sink(col), opt),
-        opt->fast ? opt->fast_min_pixels : 0);
-    uint32_t width, height;
-    st = imgcolor__decode_stream(data, size, opt, &sink, err);
-    imgcolor_status counted = imgcolor__collector_finish(col, &width, &height);
-    if (st == IMGCOLOR_E_LIMIT) /* a sink's refusal, which the decoder passed on */
-        imgcolor__budget_fail(&budget, err);
-    if (st == IMGCOLOR_OK && counted != IMGCOLOR_OK)
-        st = counting_fail(counted, &meter, err);
-    int sampled = sampler.scale > 1 || sampler.step > 1;
     if (st == IMGCOLOR_OK)
-        st = cluster(hist, sampler.width, sampler.height, &m,
-                     sampled ? imgcolor__fast_options(opt, &fast_storage) : opt, &meter, out,
-                     err);
-    if (st == IMGCOLOR_OK && opt->fast)
-        rescale(*out, sampler.scale, sampler.step,
-                (uint64_t)sampler.width * sampler.height);
-    imgcolor__sampler_free(&sampler);
-    imgcolor__managed_free(&m);
-    imgcolor__collector_free(col);
-    imgcolor__histogram_free(hist);
+        st = imgcolor__call_finish(&c, wh, out, err);
+    imgcolor__where_free(wh);
+    imgcolor__call_free(&c);
     return st;
 }
 
@@ -332,14 +435,40 @@ imgcolor_status imgcolor_prominent_pixels(const void *pixels, uint32_t width, ui
             st = imgcolor__meter_check(&meter);
     }
     imgcolor_options fast_storage;
+    imgcolor__assignment *asg = NULL;
+    imgcolor__where *wh = NULL;
     if (st == IMGCOLOR_OK)
         st = cluster(hist, width, height, NULL,
-                     step > 1 ? imgcolor__fast_options(opt, &fast_storage) : opt, &meter, out,
-                     err);
+                     step > 1 ? imgcolor__fast_options(opt, &fast_storage) : opt, &meter,
+                     opt->where ? &asg : NULL, out, err);
     else
         counting_fail(st, &meter, err);
+    if (st == IMGCOLOR_OK && asg &&
+        (st = imgcolor__where_new(asg, opt->min_alpha, &meter, &wh)) != IMGCOLOR_OK)
+        imgcolor__fail(err, st, "out of memory");
+    if (st == IMGCOLOR_OK && wh) {
+        imgcolor__where_geometry(wh, width, height, step);
+        for (uint32_t y = 0; y < height && st == IMGCOLOR_OK; y += step) {
+            const uint8_t *src = (const uint8_t *)pixels + (size_t)y * stride;
+            if (row) {
+                imgcolor__sample_row(src, width, step, (int)format, row);
+                src = row;
+            }
+            st = imgcolor__where_add(wh, src, kept, (int)format, y / step);
+        }
+        if (st == IMGCOLOR_E_LIMIT)
+            imgcolor__budget_fail(&budget, err);
+    }
+    if (st == IMGCOLOR_OK)
+        st = sort_result(*out, wh, err);
     if (st == IMGCOLOR_OK && opt->fast)
         rescale(*out, 1, step, (uint64_t)width * height);
+    if (st != IMGCOLOR_OK && *out) {
+        imgcolor_result_free(*out);
+        *out = NULL;
+    }
+    imgcolor__where_free(wh);
+    imgcolor__assignment_free(asg);
     free(row);
     imgcolor__histogram_free(hist);
     return st;

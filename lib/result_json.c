@@ -52,6 +52,30 @@ static imgcolor_status add_person(cJSON *item, const imgcolor_cluster *c, imgcol
     return IMGCOLOR_OK;
 }
 
+/* "where" of a cluster placed by the where pass: {"x","y","box":[x0,y0,x1,y1],"spread"},
+ * with "pixels" (those measured) when the result is a sample's. */
+static imgcolor_status add_where(cJSON *item, const imgcolor_cluster *c, int sampled)
+{
+    if (!c->has_where)
+        return IMGCOLOR_OK;
+    const imgcolor_where *w = &c->where;
+    cJSON *obj = cJSON_AddObjectToObject(item, "where");
+    cJSON *arr = NULL;
+    if (!obj || !add_number(obj, "x", rounded(w->x, 5)) ||
+        !add_number(obj, "y", rounded(w->y, 5)))
+        return IMGCOLOR_E_NOMEM;
+    /* Box sides are below 2^32: numbers, as doubles hold them exactly. */
+    const double sides[4] = {w->box[0], w->box[1], w->box[2], w->box[3]};
+    if (!(arr = cJSON_CreateDoubleArray(sides, 4)) || !cJSON_AddItemToObject(obj, "box", arr)) {
+        cJSON_Delete(arr);
+        return IMGCOLOR_E_NOMEM;
+    }
+    if (!add_number(obj, "spread", rounded(w->spread, 5)) ||
+        (sampled && !add_number(obj, "pixels", (double)w->pixels)))
+        return IMGCOLOR_E_NOMEM;
+    return IMGCOLOR_OK;
+}
+
 /* "space" when it is not rgb, "profile" when the pixels were converted from one,
  * "warnings" when there are any: all absent in the common case, so that the document
  * stays as it was. */
@@ -127,7 +151,8 @@ imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *
             !add_number(item, "count", (double)c->count) ||
             !add_number(item, "fraction", c->fraction))
             goto done;
-        if (add_person(item, c, imgcolor_result_space(res)) != IMGCOLOR_OK)
+        if (add_person(item, c, imgcolor_result_space(res)) != IMGCOLOR_OK ||
+            add_where(item, c, imgcolor_result_sampled(res)) != IMGCOLOR_OK)
             goto done;
     }
     if (add_color_management(root, res) != IMGCOLOR_OK)

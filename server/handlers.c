@@ -295,8 +295,8 @@ typedef struct prominent_params {
     long long color_management;
     int has_color_management, has_space;
     imgcolor_space space;
-    long long fast;
-    int has_fast;
+    long long fast, where;
+    int has_fast, has_where;
 } prominent_params;
 
 /* The library options of a request's clustering fields; on failure the problem is sent. */
@@ -317,6 +317,8 @@ static int prominent_library_options(srv_req *r, const prominent_params *p,
         st = imgcolor_options_set_color_management(opt, (int)p->color_management);
     if (st == IMGCOLOR_OK && p->has_fast)
         st = imgcolor_options_set_fast(opt, (int)p->fast);
+    if (st == IMGCOLOR_OK && p->has_where)
+        st = imgcolor_options_set_where(opt, (int)p->where);
     if (st == IMGCOLOR_OK && p->has_space &&
         imgcolor_options_set_space(opt, p->space) != IMGCOLOR_OK) {
         imgcolor_options_free(opt);
@@ -331,6 +333,17 @@ static int prominent_library_options(srv_req *r, const prominent_params *p,
     return 0;
 }
 
+/* The problem for a failure st of the library on an image; it is sent. */
+static int image_problem(srv_req *r, imgcolor_status st, const imgcolor_error *err)
+{
+    if (st == IMGCOLOR_E_LIMIT) { /* the image costs more than --time-limit-ms allows */
+        srv_metrics_reject(r->st, SRV_REJECT_TIME_LIMIT);
+        return srv_problem(r, 422, "time-limit", NULL, "%s",
+                           err->status == st ? err->message : imgcolor_strerror(st));
+    }
+    return srv_library_problem(r, st, err);
+}
+
 /* Runs the library on an encoded image, inside the gate; on failure the problem is sent. */
 static int cluster_image(srv_req *r, const char *data, size_t len, const imgcolor_options *opt,
                          imgcolor_result **res)
@@ -340,14 +353,7 @@ static int cluster_image(srv_req *r, const char *data, size_t len, const imgcolo
     if (rc)
         return rc;
     imgcolor_status st = imgcolor_prominent(data, len, opt, res, &err);
-    if (st == IMGCOLOR_OK)
-        return 0;
-    if (st == IMGCOLOR_E_LIMIT) { /* the image costs more than --time-limit-ms allows */
-        srv_metrics_reject(r->st, SRV_REJECT_TIME_LIMIT);
-        return srv_problem(r, 422, "time-limit", NULL, "%s",
-                           err.status == st ? err.message : imgcolor_strerror(st));
-    }
-    return srv_library_problem(r, st, &err);
+    return st == IMGCOLOR_OK ? 0 : image_problem(r, st, &err);
 }
 
 /* Both steps at once; on failure the problem is sent. */
@@ -433,6 +439,12 @@ static int prominent_options(srv_req *r, const srv_form *form, const srv_form *q
         p->has_fast = 1;
         if (srv_parse_flag(f, &p->fast) < 0)
             return srv_problem(r, 400, "invalid-field", NULL, "fast must be 0, 1, false or true");
+    }
+    if ((f = PARAM("where"))) {
+        p->has_where = 1;
+        if (srv_parse_flag(f, &p->where) < 0)
+            return srv_problem(r, 400, "invalid-field", NULL,
+                               "where must be 0, 1, false or true");
     }
 #undef PARAM
     return 0;
@@ -564,6 +576,42 @@ int srv_handle_v1_prominent(srv_req *r)
 done:
     imgcolor_free(json);
     imgcolor_result_free(res);
+    srv_image_request_free(&q);
+    return rc;
+}
+
+/* The longest side a label map may be asked to fit. */
+#define MAP_SIZE_MAX 65535
+
+/* The label map as PNG: the request of /v1/prominent-colors, and size, the longest side. */
+int srv_handle_v1_map(srv_req *r)
+{
+    srv_image_request q;
+    long long size = 0;
+    imgcolor_image *map = NULL;
+    void *png = NULL;
+    size_t png_len = 0;
+    imgcolor_error err = {0};
+    int rc;
+    if ((rc = srv_image_request_read(r, &q)) ||
+        (rc = srv_int_field(r, srv_image_request_field(&q, "size"), "size", 1, MAP_SIZE_MAX,
+                            SRV_REJECT_COUNT, &size)) ||
+        (rc = srv_work_begin(r)))
+        goto done;
+    imgcolor_status st = imgcolor_label_map(q.data, q.len, q.opt, (uint32_t)size, &map, NULL,
+                                            &err);
+    if (st != IMGCOLOR_OK) {
+        rc = image_problem(r, st, &err);
+        goto done;
+    }
+    if ((st = imgcolor_png_encode(map, &png, &png_len, &err)) != IMGCOLOR_OK) {
+        rc = srv_library_problem(r, st, &err);
+        goto done;
+    }
+    rc = srv_send(r, 200, "image/png", png, png_len, NULL);
+done:
+    imgcolor_free(png);
+    imgcolor_image_free(map);
     srv_image_request_free(&q);
     return rc;
 }

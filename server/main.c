@@ -137,7 +137,7 @@ static void usage(FILE *f)
                "  prints a new random API key on the first line and, on the second, the\n"
                "  line to append to the --api-keys file (its SHA-256 hash and LABEL).\n\n");
     fprintf(f, "Endpoints: POST /prominent-colors, /rgb2hex, /centroids (the lesson's),\n"
-               "POST /v1/prominent-colors, /v1/rgb2hex, /v1/centroids, GET /healthz,\n"
+               "POST /v1/prominent-colors, /v1/rgb2hex, /v1/centroids, /v1/map, GET /healthz,\n"
                "/readyz, /metrics, /openapi.json. See docs/SERVER.md.\n");
 }
 

@@ -12,7 +12,7 @@ static int heavy(srv_route_id id)
 {
     return id == SRV_ROUTE_PROMINENT || id == SRV_ROUTE_V1_PROMINENT ||
            id == SRV_ROUTE_CENTROIDS || id == SRV_ROUTE_V1_CENTROIDS ||
-           id == SRV_ROUTE_V1_SWATCH;
+           id == SRV_ROUTE_V1_SWATCH || id == SRV_ROUTE_V1_MAP;
 }
 
 /* Health checks stay open to probes: no key, no rate limit. */
@@ -29,6 +29,7 @@ static const srv_route routes[] = {
     {SRV_ROUTE_V1_RGB2HEX, "/v1/rgb2hex", "POST", srv_handle_v1_rgb2hex},
     {SRV_ROUTE_V1_CENTROIDS, "/v1/centroids", "POST", srv_handle_v1_centroids},
     {SRV_ROUTE_V1_SWATCH, "/v1/swatch", "POST", srv_handle_v1_swatch},
+    {SRV_ROUTE_V1_MAP, "/v1/map", "POST", srv_handle_v1_map},
     {SRV_ROUTE_HEALTHZ, "/healthz", "GET, HEAD", srv_handle_healthz},
     {SRV_ROUTE_READYZ, "/readyz", "GET, HEAD", srv_handle_readyz},
     {SRV_ROUTE_METRICS, "/metrics", "GET, HEAD", srv_handle_metrics},

@@ -66,6 +66,7 @@ typedef enum srv_route_id {
     SRV_ROUTE_V1_RGB2HEX,
     SRV_ROUTE_V1_CENTROIDS,
     SRV_ROUTE_V1_SWATCH,
+    SRV_ROUTE_V1_MAP,
     SRV_ROUTE_HEALTHZ,
     SRV_ROUTE_READYZ,
     SRV_ROUTE_METRICS,
@@ -429,6 +430,7 @@ int srv_handle_v1_prominent(srv_req *r);
 int srv_handle_v1_rgb2hex(srv_req *r);
 int srv_handle_v1_centroids(srv_req *r);
 int srv_handle_v1_swatch(srv_req *r);
+int srv_handle_v1_map(srv_req *r);
 int srv_handle_healthz(srv_req *r);
 int srv_handle_readyz(srv_req *r);
 int srv_handle_metrics(srv_req *r);

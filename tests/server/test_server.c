@@ -565,6 +565,103 @@ static void test_v1_fast(void **state)
     curl_easy_cleanup(c);
 }
 
+/* where=1 gives the CLI's --where document; a bad value is a problem document; the
+ * lesson's endpoint keeps its shape whatever the form says. */
+static void test_v1_where(void **state)
+{
+    server *s = *state;
+    CURL *c = curl_easy_init();
+    const char *photo = example("1.jpg");
+    size_t size;
+    uint8_t *img = test_read_file(photo, &size);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' prominent '%s' -k 4 --where --format json",
+             IMGCOLOR_CLI_PATH, photo);
+    test_run run = test_run_cmd(cmd, NULL, 0);
+    assert_int_equal(run.status, 0);
+    cJSON *want = cJSON_Parse(run.out);
+    assert_non_null(want);
+    cJSON_DeleteItemFromObject(want, "file");
+    test_run_free(&run);
+    resp r = http(s, "POST", "/v1/prominent-colors?k=4&where=true", "image/jpeg", img, size,
+                  NULL, c);
+    assert_int_equal(r.status, 200);
+    cJSON *doc = cJSON_Parse(r.body);
+    assert_true(cJSON_Compare(doc, want, 1));
+    cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "colors"), 0);
+    assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(first, "where"), "box"));
+    cJSON_Delete(doc);
+    resp_free(&r);
+    r = http(s, "POST", "/v1/prominent-colors?k=4&where=0", "image/jpeg", img, size, NULL, c);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, "\"where\""));
+    resp_free(&r);
+    r = http(s, "POST", "/v1/prominent-colors?k=4&where=2", "image/jpeg", img, size, NULL, c);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "where must be"));
+    resp_free(&r);
+    curl_mime *mime = form_image(c, photo, "4");
+    curl_mimepart *part = curl_mime_addpart(mime);
+    curl_mime_name(part, "where");
+    curl_mime_data(part, "1", CURL_ZERO_TERMINATED);
+    r = http(s, "POST", "/prominent-colors", NULL, NULL, 0, mime, c);
+    curl_mime_free(mime);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, "where"));
+    assert_true(r.body[0] == '[');
+    resp_free(&r);
+    cJSON_Delete(want);
+    free(img);
+    curl_easy_cleanup(c);
+}
+
+/* /v1/map answers the PNG `imgcolor map` writes, with the same options; bad ones are
+ * problem documents. */
+static void test_v1_map(void **state)
+{
+    server *s = *state;
+    CURL *c = curl_easy_init();
+    const char *photo = example("1.jpg");
+    size_t size;
+    uint8_t *img = test_read_file(photo, &size);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' map '%s' -k 4 --space oklab --size 100 -o -",
+             IMGCOLOR_CLI_PATH, photo);
+    test_run run = test_run_cmd(cmd, NULL, 0);
+    assert_int_equal(run.status, 0);
+    resp r = http(s, "POST", "/v1/map?k=4&space=oklab&size=100", "image/jpeg", img, size, NULL,
+                  c);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.ctype, "image/png");
+    assert_int_equal(r.len, run.out_len);
+    assert_memory_equal(r.body, run.out, r.len);
+    resp_free(&r);
+    test_run_free(&run);
+    /* As a form, the options as fields. */
+    curl_mime *mime = form_image(c, photo, "4");
+    curl_mimepart *part = curl_mime_addpart(mime);
+    curl_mime_name(part, "size");
+    curl_mime_data(part, "50", CURL_ZERO_TERMINATED);
+    r = http(s, "POST", "/v1/map", NULL, NULL, 0, mime, c);
+    curl_mime_free(mime);
+    assert_int_equal(r.status, 200);
+    assert_true(r.len > 8 && memcmp(r.body, "\x89PNG", 4) == 0);
+    resp_free(&r);
+    const char *bad[] = {"/v1/map?size=0", "/v1/map?size=70000", "/v1/map?k=0",
+                         "/v1/map?space=hsv"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = http(s, "POST", bad[i], "image/jpeg", img, size, NULL, c);
+        assert_int_equal(r.status, 400);
+        assert_non_null(strstr(r.ctype, "problem+json"));
+        resp_free(&r);
+    }
+    r = http(s, "POST", "/v1/map", "image/jpeg", "not an image", 12, NULL, c);
+    assert_true(r.status >= 400 && r.status < 500);
+    resp_free(&r);
+    free(img);
+    curl_easy_cleanup(c);
+}
+
 static void test_v1_endpoints(void **state)
 {
     server *s = *state;
@@ -1767,6 +1864,8 @@ int main(void)
         cmocka_unit_test(test_v1_endpoints),
         cmocka_unit_test(test_v1_fast),
         cmocka_unit_test(test_v1_swatch),
+        cmocka_unit_test(test_v1_where),
+        cmocka_unit_test(test_v1_map),
         cmocka_unit_test(test_operations),
         cmocka_unit_test(test_openapi_matches_routes),
         cmocka_unit_test(test_client_errors),
