@@ -56,7 +56,7 @@ imgcolor_status imgcolor__cluster_in_space(const uint32_t *codes, const uint64_t
         imgcolor__to_space(opt->space,
                            (imgcolor_rgb){(uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v}, x[i]);
     }
-    imgcolor__points p = {n, (const double (*)[3])x, counts};
+    imgcolor__points p = {n, (const double (*)[3])x, counts, codes};
     imgcolor_status st = imgcolor__kmeans_space_run(&p, opt, budget, cl);
     if (st == IMGCOLOR_OK) {
         /* Sums of integers below 2^40 * 255: exact in doubles. */

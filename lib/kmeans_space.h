@@ -5,11 +5,14 @@
 
 #include "kmeans.h"
 
-/* n points (x: n x 3 coordinates) with weights (pixel counts, each > 0), read-only. */
+/* n points (x: n x 3 coordinates) with weights (pixel counts, each > 0), read-only;
+ * codes, when not NULL, the Morton codes of the colours they are (morton.h), ascending:
+ * the search's tree then follows them. Results do not depend on codes. */
 typedef struct imgcolor__points {
     size_t n;
     const double (*x)[3];
     const uint64_t *w;
+    const uint32_t *codes;
 } imgcolor__points;
 
 /*

@@ -1,0 +1,102 @@
+/* kmeans_ftree.h: the k-d tree over points with real coordinates (kmeans_ftree.c), with
+ * exact per-node sums, that k-means in Oklab or CIELAB (kmeans_space*.c) searches. */
+#ifndef IMGCOLOR_KMEANS_FTREE_H
+#define IMGCOLOR_KMEANS_FTREE_H
+
+#include "kmeans_space.h"
+#include "rng.h"
+
+/* A leaf holds at most this many points. */
+#define FTREE_LEAF 16
+
+/*
+ * Sums of points that do not depend on the order they are added in: the pixel count and
+ * the pixel-weighted sums of the coordinates in fixed point (each coordinate rounded once
+ * to a multiple of 2^-scale, see imgcolor__ftree), exact in 128-bit integers. A cluster's
+ * centre is then the same whether its points come one by one or a node at a time, from
+ * the histogram or pixel by pixel.
+ */
+typedef struct imgcolor__fsums {
+    uint64_t w;
+    __int128 s[3];
+} imgcolor__fsums;
+
+/* A node, in preorder: an inner node's left child is the next node. Its points are the
+ * contiguous run [begin, begin + len) of the points in their given order. */
+typedef struct imgcolor__fnode {
+    double lo[3], hi[3]; /* bounding box of the points */
+    uint32_t begin, len;
+    uint32_t right;      /* an inner node's right child; 0 for a leaf */
+} imgcolor__fnode;
+
+typedef struct imgcolor__ftree {
+    const imgcolor__points *p;
+    const uint32_t *codes;  /* p->codes if ascending, else NULL */
+    int64_t (*q)[3];        /* n: the coordinates in fixed point, x * 2^scale rounded */
+    int scale;
+    imgcolor__fnode *nodes;
+    imgcolor__fsums *sums;  /* per node */
+    size_t nnodes;
+    int depth;              /* of the deepest leaf */
+    double xmax;            /* the largest magnitude of a coordinate */
+} imgcolor__ftree;
+
+/* Builds the tree over p (kept by reference, not copied). Points with Morton codes in
+ * ascending order (p->codes) split as the codes' bit planes do; others by halves. */
+imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree *t);
+void imgcolor__ftree_free(imgcolor__ftree *t);
+
+/* One thread's scratch for runs with k centres on a tree. */
+typedef struct imgcolor__space_scratch {
+    int *labels;          /* n: each point's centre */
+    double *closest;      /* n: k-means++ distances; relocation's */
+    double *cumulative;   /* n */
+    uint16_t *cand;       /* (depth + 2) * k: candidate lists, one per tree level */
+    imgcolor__fsums *sums; /* k: the clusters' */
+} imgcolor__space_scratch;
+
+/* Allocates scratch for k centres on t; what was allocated is freed by
+ * imgcolor__space_scratch_free() on failure too. */
+imgcolor_status imgcolor__space_scratch_init(imgcolor__space_scratch *s, const imgcolor__ftree *t,
+                                             int k);
+void imgcolor__space_scratch_free(imgcolor__space_scratch *s);
+
+/* scikit-learn's _kmeans_plusplus with sample weights, n_local_trials = 2 + log(k), into
+ * c; meter is checked before each centre (kmeans_space_seed.c). */
+imgcolor_status imgcolor__space_plusplus(const imgcolor__ftree *t, int k, imgcolor__rng *r,
+                                         imgcolor__meter *meter, imgcolor__space_scratch *s,
+                                         double (*c)[3]);
+
+/*
+ * scikit-learn's _kmeans_single_lloyd from the k centres c (moved in place): passes until
+ * no label changes or the total squared shift is within tol_abs, at most max_iter, then
+ * the final assignment's counts and inertia (kmeans_space_lloyd.c). meter is checked
+ * before each pass.
+ */
+imgcolor_status imgcolor__space_lloyd(const imgcolor__ftree *t, int k, double (*c)[3],
+                                      int max_iter, double tol_abs, imgcolor__meter *meter,
+                                      imgcolor__space_scratch *s, imgcolor__clustering *out);
+
+/* Adds w pixels at the fixed-point coordinates q, or the sums b, to a. */
+static inline void imgcolor__fsums_add_point(imgcolor__fsums *a, uint64_t w, const int64_t q[3])
+{
+    a->w += w;
+    for (int j = 0; j < 3; j++)
+        a->s[j] += (__int128)w * q[j];
+}
+
+static inline void imgcolor__fsums_add(imgcolor__fsums *a, const imgcolor__fsums *b)
+{
+    a->w += b->w;
+    for (int j = 0; j < 3; j++)
+        a->s[j] += b->s[j];
+}
+
+/* The mean of sums a (a->w > 0): each coordinate rounded once to a double, then divided
+ * by the pixel count and scaled back (exactly). */
+void imgcolor__fsums_mean(const imgcolor__fsums *a, int scale, double out[3]);
+
+/* The fixed-point coordinates of x at the given scale. */
+void imgcolor__fixed_point(const double x[3], int scale, int64_t q[3]);
+
+#endif
