@@ -46,13 +46,19 @@ typedef struct imgcolor__ftree {
 imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree *t);
 void imgcolor__ftree_free(imgcolor__ftree *t);
 
+/* k-means++'s totals of a node: the sum of w * closest under it, and the largest
+ * closest (kmeans_space_seed.c). */
+typedef struct imgcolor__seed_node {
+    double sum, max;
+} imgcolor__seed_node;
+
 /* One thread's scratch for runs with k centres on a tree. */
 typedef struct imgcolor__space_scratch {
-    int *labels;          /* n: each point's centre */
-    double *closest;      /* n: k-means++ distances; relocation's */
-    double *cumulative;   /* n */
-    uint16_t *cand;       /* (depth + 2) * k: candidate lists, one per tree level */
-    imgcolor__fsums *sums; /* k: the clusters' */
+    int *labels;               /* n: each point's centre */
+    double *closest;           /* n: k-means++ distances; relocation's */
+    imgcolor__seed_node *seed; /* per node */
+    uint16_t *cand;            /* (depth + 2) * k: candidate lists, one per tree level */
+    imgcolor__fsums *sums;     /* k: the clusters' */
 } imgcolor__space_scratch;
 
 /* Allocates scratch for k centres on t; what was allocated is freed by

@@ -15,7 +15,7 @@ void imgcolor__space_scratch_free(imgcolor__space_scratch *s)
 {
     free(s->labels);
     free(s->closest);
-    free(s->cumulative);
+    free(s->seed);
     free(s->cand);
     free(s->sums);
 }
@@ -27,10 +27,10 @@ imgcolor_status imgcolor__space_scratch_init(imgcolor__space_scratch *s, const i
     memset(s, 0, sizeof *s);
     s->labels = malloc(n * sizeof *s->labels);
     s->closest = malloc(n * sizeof *s->closest);
-    s->cumulative = malloc(n * sizeof *s->cumulative);
+    s->seed = malloc(t->nnodes * sizeof *s->seed);
     s->cand = malloc((size_t)(t->depth + 2) * (size_t)k * sizeof *s->cand);
     s->sums = malloc((size_t)k * sizeof *s->sums);
-    return s->labels && s->closest && s->cumulative && s->cand && s->sums ? IMGCOLOR_OK
+    return s->labels && s->closest && s->seed && s->cand && s->sums ? IMGCOLOR_OK
                                                                           : IMGCOLOR_E_NOMEM;
 }
 

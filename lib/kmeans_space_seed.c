@@ -1,69 +1,160 @@
-/* kmeans_space_seed.c: greedy k-means++ seeding in a perceptual space. */
+/* kmeans_space_seed.c: greedy k-means++ seeding in a perceptual space, on the k-d tree of
+ * the points: a new centre only changes the distances of points near it, so most boxes
+ * are skipped whole. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kmeans_ftree.h"
 
-/* numpy.searchsorted(cumulative, v) (side "left"), clipped to n - 1. */
-static size_t search(const double *cumulative, size_t n, double v)
+/*
+ * The state, in the scratch space: each point's squared distance to its nearest centre
+ * so far (closest), and per node the weighted sum of those distances and their largest.
+ * A candidate y cannot lower any distance in a box whose nearest point to y is at least
+ * the box's largest distance away; by a relative margin of 10^-9, far above the rounding
+ * of either side, every point's own distance to y is then no lower than its closest, and
+ * the box's sum is what the point-by-point minimum would give. Sums are built up the
+ * tree (a leaf's in point order, then left plus right), the same way for a potential as
+ * for the state, so a box skipped and a box summed agree to the bit.
+ */
+#define SKIP_MARGIN (1 + 1e-9)
+
+/* Squared distance from y to the nearest point of the node's box. */
+static double box_dist2(const imgcolor__fnode *nd, const double y[3])
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cumulative[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
+    double s = 0;
+    for (int j = 0; j < 3; j++) {
+        double v = y[j] < nd->lo[j] ? nd->lo[j] - y[j] : y[j] > nd->hi[j] ? y[j] - nd->hi[j] : 0;
+        s += v * v;
     }
-    return lo < n ? lo : n - 1;
+    return s;
 }
 
-/* The running sums of weight * closest, the candidates' sampling distribution. */
-static double accumulate(const imgcolor__points *p, const double *closest, double *cumulative)
+static int cannot_gain(const imgcolor__fnode *nd, const imgcolor__seed_node *sn, const double y[3])
 {
+    return box_dist2(nd, y) >= sn->max * SKIP_MARGIN;
+}
+
+/* The sum and largest of the distances of a leaf, in point order. */
+static void leaf_totals(const imgcolor__ftree *tr, const imgcolor__fnode *nd, const double *closest,
+                        imgcolor__seed_node *sn)
+{
+    double sum = 0, max = 0;
+    for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++) {
+        sum += (double)tr->p->w[i] * closest[i];
+        max = closest[i] > max ? closest[i] : max;
+    }
+    *sn = (imgcolor__seed_node){sum, max};
+}
+
+static void inner_totals(imgcolor__seed_node *seed, uint32_t id, uint32_t right)
+{
+    const imgcolor__seed_node *l = &seed[id + 1], *r = &seed[right];
+    seed[id] = (imgcolor__seed_node){l->sum + r->sum, l->max > r->max ? l->max : r->max};
+}
+
+/* The distances to the first centre y, and every node's totals. */
+static void start(const imgcolor__ftree *tr, const double y[3], imgcolor__space_scratch *s)
+{
+    const imgcolor__points *p = tr->p;
+    for (size_t i = 0; i < p->n; i++)
+        s->closest[i] = imgcolor__dist2(p->x[i][0], p->x[i][1], p->x[i][2], y);
+    /* Preorder puts children after their parent: totals from the last node back. */
+    for (size_t id = tr->nnodes; id-- > 0;) {
+        const imgcolor__fnode *nd = &tr->nodes[id];
+        if (nd->right)
+            inner_totals(s->seed, (uint32_t)id, nd->right);
+        else
+            leaf_totals(tr, nd, s->closest, &s->seed[id]);
+    }
+}
+
+/* The potential, sum w * min(closest, |x - y|^2), under node id if y were added. */
+static double potential(const imgcolor__ftree *tr, uint32_t id, const double y[3],
+                        const imgcolor__space_scratch *s)
+{
+    const imgcolor__fnode *nd = &tr->nodes[id];
+    if (cannot_gain(nd, &s->seed[id], y))
+        return s->seed[id].sum;
+    if (nd->right)
+        return potential(tr, id + 1, y, s) + potential(tr, nd->right, y, s);
+    const imgcolor__points *p = tr->p;
     double sum = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        sum += (double)p->w[i] * closest[i];
-        cumulative[i] = sum;
+    for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++) {
+        double d = imgcolor__dist2(p->x[i][0], p->x[i][1], p->x[i][2], y);
+        sum += (double)p->w[i] * (d < s->closest[i] ? d : s->closest[i]);
     }
     return sum;
 }
 
-/* Squared distances from y to the first t centres. */
-static void gaps_to(const double (*c)[3], int t, const double y[3], double *gap2)
+/* Adds centre y under node id: lowers the distances it is nearer to, and the totals. */
+static void add_centre(const imgcolor__ftree *tr, uint32_t id, const double y[3],
+                       imgcolor__space_scratch *s)
 {
-    for (int a = 0; a < t; a++)
-        gap2[a] = imgcolor__dist2(y[0], y[1], y[2], c[a]);
+    const imgcolor__fnode *nd = &tr->nodes[id];
+    if (cannot_gain(nd, &s->seed[id], y))
+        return;
+    if (nd->right) {
+        add_centre(tr, id + 1, y, s);
+        add_centre(tr, nd->right, y, s);
+        inner_totals(s->seed, id, nd->right);
+        return;
+    }
+    const imgcolor__points *p = tr->p;
+    for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++) {
+        double d = imgcolor__dist2(p->x[i][0], p->x[i][1], p->x[i][2], y);
+        s->closest[i] = d < s->closest[i] ? d : s->closest[i];
+    }
+    leaf_totals(tr, nd, s->closest, &s->seed[id]);
 }
 
-/* Whether y is provably no nearer to colour i than its nearest centre so far, a: by the
- * triangle inequality when |c_a y| > 2 |x_i c_a|, with a margin over rounding, so that
- * min(closest, |x_i y|^2) is closest exactly and the sums are those of the full pass. */
-static int cannot_gain(const imgcolor__space_scratch *s, const double *gap2, size_t i)
+/* The point where the running sum of w * closest, in point order, first reaches
+ * target (numpy.searchsorted over the cumulative sum), found down the node sums. */
+static size_t sample(const imgcolor__ftree *tr, const imgcolor__space_scratch *s, double target)
 {
-    return gap2[s->labels[i]] > 4 * s->closest[i] * (1 + 1e-9);
+    uint32_t id = 0;
+    while (tr->nodes[id].right) {
+        if (target <= s->seed[id + 1].sum) {
+            id++;
+        } else {
+            target -= s->seed[id + 1].sum;
+            id = tr->nodes[id].right;
+        }
+    }
+    const imgcolor__fnode *nd = &tr->nodes[id];
+    double cum = 0;
+    for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++) {
+        cum += (double)tr->p->w[i] * s->closest[i];
+        if (cum >= target)
+            return i;
+    }
+    return nd->begin + nd->len - 1u; /* rounding left target a hair above the leaf's sum */
 }
 
-/* scikit-learn's _kmeans_plusplus with sample weights, n_local_trials = 2 + log(k). The
- * labels hold each colour's nearest centre so far, for cannot_gain(). */
+/* The point of pixel u * total, the pixels taken point by point in order: the running
+ * pixel count is exact in doubles. */
+static size_t first_point(const imgcolor__points *p, imgcolor__rng *r)
+{
+    double total = 0;
+    for (size_t i = 0; i < p->n; i++)
+        total += (double)p->w[i];
+    double v = imgcolor__rng_uniform(r) * total, run = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        run += (double)p->w[i];
+        if (run >= v)
+            return i;
+    }
+    return p->n - 1;
+}
+
+/* scikit-learn's _kmeans_plusplus with sample weights, n_local_trials = 2 + log(k). */
 imgcolor_status imgcolor__space_plusplus(const imgcolor__ftree *tr, int k, imgcolor__rng *r,
                                          imgcolor__meter *meter, imgcolor__space_scratch *s,
                                          double (*c)[3])
 {
     const imgcolor__points *p = tr->p;
-    size_t n = p->n;
-    double total = 0, gap2[IMGCOLOR_K_MAX];
-    for (size_t i = 0; i < n; i++) {
-        total += (double)p->w[i];
-        s->cumulative[i] = total;
-    }
-    memcpy(c[0], p->x[search(s->cumulative, n, imgcolor__rng_uniform(r) * total)], sizeof c[0]);
-    for (size_t i = 0; i < n; i++) {
-        s->closest[i] = imgcolor__dist2(p->x[i][0], p->x[i][1], p->x[i][2], c[0]);
-        s->labels[i] = 0;
-    }
-    double pot = accumulate(p, s->closest, s->cumulative);
+    memcpy(c[0], p->x[first_point(p, r)], sizeof c[0]);
+    start(tr, c[0], s);
     int trials = 2 + (int)log(k);
     for (int t = 1; t < k; t++) {
         imgcolor_status st = imgcolor__meter_check(meter);
@@ -72,34 +163,15 @@ imgcolor_status imgcolor__space_plusplus(const imgcolor__ftree *tr, int k, imgco
         size_t best = 0;
         double best_pot = INFINITY;
         for (int j = 0; j < trials; j++) {
-            size_t cand = search(s->cumulative, n, imgcolor__rng_uniform(r) * pot);
-            const double *y = p->x[cand];
-            gaps_to((const double (*)[3])c, t, y, gap2);
-            double cand_pot = 0;
-            for (size_t i = 0; i < n; i++) {
-                double d = cannot_gain(s, gap2, i)
-                               ? s->closest[i]
-                               : imgcolor__dist2(p->x[i][0], p->x[i][1], p->x[i][2], y);
-                cand_pot += (double)p->w[i] * (d < s->closest[i] ? d : s->closest[i]);
-            }
+            size_t cand = sample(tr, s, imgcolor__rng_uniform(r) * s->seed[0].sum);
+            double cand_pot = potential(tr, 0, p->x[cand], s);
             if (cand_pot < best_pot) { /* the first of equals, as numpy.argmin */
                 best_pot = cand_pot;
                 best = cand;
             }
         }
         memcpy(c[t], p->x[best], sizeof c[t]);
-        gaps_to((const double (*)[3])c, t, c[t], gap2);
-        for (size_t i = 0; i < n; i++) {
-            if (cannot_gain(s, gap2, i))
-                continue;
-            double d = imgcolor__dist2(p->x[i][0], p->x[i][1], p->x[i][2], c[t]);
-            if (d < s->closest[i]) {
-                s->closest[i] = d;
-                s->labels[i] = t;
-            }
-        }
-        pot = accumulate(p, s->closest, s->cumulative);
+        add_centre(tr, 0, c[t], s);
     }
     return IMGCOLOR_OK;
 }
-
