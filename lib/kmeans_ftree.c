@@ -79,10 +79,13 @@ static uint32_t build(imgcolor__ftree *t, uint32_t begin, uint32_t end, int bit,
     return id;
 }
 
-void imgcolor__fixed_point(const double x[3], int scale, int64_t q[3])
+void imgcolor__fixed_point(const double (*x)[3], size_t n, int scale, int64_t (*q)[3])
 {
-    for (int j = 0; j < 3; j++)
-        q[j] = (int64_t)nearbyint(ldexp(x[j], scale));
+    /* A power of two in range scales exactly, as ldexp() does, without a call a value. */
+    double f = scale >= -1000 && scale <= 1000 ? ldexp(1, scale) : 0;
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; j < 3; j++)
+            q[i][j] = (int64_t)nearbyint(f != 0 ? x[i][j] * f : ldexp(x[i][j], scale));
 }
 
 void imgcolor__fsums_mean(const imgcolor__fsums *a, int scale, double out[3])
@@ -138,8 +141,7 @@ imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree
     t->sums = malloc((2 * p->n - 1) * sizeof *t->sums);
     if (!t->q || !t->nodes || !t->sums)
         return IMGCOLOR_E_NOMEM;
-    for (size_t i = 0; i < p->n; i++)
-        imgcolor__fixed_point(p->x[i], t->scale, t->q[i]);
+    imgcolor__fixed_point(p->x, p->n, t->scale, t->q);
     build(t, 0, (uint32_t)p->n, 31, 0);
     return IMGCOLOR_OK;
 }

@@ -102,7 +102,7 @@ static inline void imgcolor__fsums_add(imgcolor__fsums *a, const imgcolor__fsums
  * by the pixel count and scaled back (exactly). */
 void imgcolor__fsums_mean(const imgcolor__fsums *a, int scale, double out[3]);
 
-/* The fixed-point coordinates of x at the given scale. */
-void imgcolor__fixed_point(const double x[3], int scale, int64_t q[3]);
+/* The fixed-point coordinates of the n points x at the given scale, into q. */
+void imgcolor__fixed_point(const double (*x)[3], size_t n, int scale, int64_t (*q)[3]);
 
 #endif

@@ -131,20 +131,30 @@ static size_t sample(const imgcolor__ftree *tr, const imgcolor__space_scratch *s
     return nd->begin + nd->len - 1u; /* rounding left target a hair above the leaf's sum */
 }
 
-/* The point of pixel u * total, the pixels taken point by point in order: the running
- * pixel count is exact in doubles. */
-static size_t first_point(const imgcolor__points *p, imgcolor__rng *r)
+/* The first point whose running pixel count, in point order, reaches u * total (the
+ * running count of numpy.searchsorted over the cumulative weights), found down the
+ * nodes' exact counts: below 2^53, so the comparisons are exact. */
+static size_t first_point(const imgcolor__ftree *tr, imgcolor__rng *r)
 {
-    double total = 0;
-    for (size_t i = 0; i < p->n; i++)
-        total += (double)p->w[i];
-    double v = imgcolor__rng_uniform(r) * total, run = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        run += (double)p->w[i];
-        if (run >= v)
+    double v = imgcolor__rng_uniform(r) * (double)tr->sums[0].w;
+    uint64_t before = 0;
+    uint32_t id = 0;
+    while (tr->nodes[id].right) {
+        uint64_t left = before + tr->sums[id + 1].w;
+        if ((double)left >= v) {
+            id++;
+        } else {
+            before = left;
+            id = tr->nodes[id].right;
+        }
+    }
+    const imgcolor__fnode *nd = &tr->nodes[id];
+    for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++) {
+        before += tr->p->w[i];
+        if ((double)before >= v)
             return i;
     }
-    return p->n - 1;
+    return nd->begin + nd->len - 1u;
 }
 
 /* scikit-learn's _kmeans_plusplus with sample weights, n_local_trials = 2 + log(k). */
@@ -153,7 +163,7 @@ imgcolor_status imgcolor__space_plusplus(const imgcolor__ftree *tr, int k, imgco
                                          double (*c)[3])
 {
     const imgcolor__points *p = tr->p;
-    memcpy(c[0], p->x[first_point(p, r)], sizeof c[0]);
+    memcpy(c[0], p->x[first_point(tr, r)], sizeof c[0]);
     start(tr, c[0], s);
     int trials = 2 + (int)log(k);
     for (int t = 1; t < k; t++) {

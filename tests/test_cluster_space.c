@@ -145,9 +145,9 @@ static void plain_lloyd(const imgcolor__points *p, int k, double (*c)[3], int ma
             int t = imgcolor__nearest_centre(p->x[i], (const double (*)[3])c, k);
             changed |= t != labels[i];
             labels[i] = t;
-            int64_t q[3];
-            imgcolor__fixed_point(p->x[i], tree.scale, q);
-            imgcolor__fsums_add_point(&s[t], p->w[i], q);
+            int64_t q[1][3];
+            imgcolor__fixed_point(&p->x[i], 1, tree.scale, q);
+            imgcolor__fsums_add_point(&s[t], p->w[i], q[0]);
         }
         for (int t = 0; t < k; t++) {
             assert_true(s[t].w > 0);
