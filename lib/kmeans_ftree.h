@@ -54,7 +54,8 @@ typedef struct imgcolor__seed_node {
 
 /* One thread's scratch for runs with k centres on a tree. */
 typedef struct imgcolor__space_scratch {
-    int *labels;               /* n: each point's centre */
+    int *labels;               /* n: each point's centre, under the tags */
+    int32_t *tag;              /* per node: the centre of every point below, or -1 */
     double *closest;           /* n: k-means++ distances; relocation's */
     imgcolor__seed_node *seed; /* per node */
     uint16_t *cand;            /* (depth + 2) * k: candidate lists, one per tree level */

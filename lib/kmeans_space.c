@@ -16,6 +16,7 @@ void imgcolor__space_scratch_free(imgcolor__space_scratch *s)
     free(s->labels);
     free(s->closest);
     free(s->seed);
+    free(s->tag);
     free(s->cand);
     free(s->sums);
 }
@@ -28,9 +29,10 @@ imgcolor_status imgcolor__space_scratch_init(imgcolor__space_scratch *s, const i
     s->labels = malloc(n * sizeof *s->labels);
     s->closest = malloc(n * sizeof *s->closest);
     s->seed = malloc(t->nnodes * sizeof *s->seed);
+    s->tag = malloc(t->nnodes * sizeof *s->tag);
     s->cand = malloc((size_t)(t->depth + 2) * (size_t)k * sizeof *s->cand);
     s->sums = malloc((size_t)k * sizeof *s->sums);
-    return s->labels && s->closest && s->seed && s->cand && s->sums ? IMGCOLOR_OK
+    return s->labels && s->closest && s->seed && s->tag && s->cand && s->sums ? IMGCOLOR_OK
                                                                           : IMGCOLOR_E_NOMEM;
 }
 

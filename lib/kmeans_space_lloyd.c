@@ -47,31 +47,78 @@ static int farther_everywhere(const centres *cs, int t, int s, const imgcolor__f
     return cs->norm[t] - cs->norm[s] - 2 * dot > cs->margin;
 }
 
-/* What one assignment pass gives: the clusters' sums, each point's label, and whether
- * any label changed. */
+/*
+ * What one assignment pass gives: the clusters' sums, the labels, and whether any label
+ * changed. Labels are kept down the tree as the RGB seeding's tags are: a node handed
+ * whole to centre t is tagged t, which stands for every label under it; a tag moves to
+ * the children when a later pass looks inside. A label is the tag of its first tagged
+ * ancestor, or, with none, the leaf's own entry. So a pass writes nothing per point for
+ * the boxes it hands whole, and compares labels under a box only until a change is seen.
+ */
 typedef struct pass {
     imgcolor__fsums *sums; /* k */
     int *labels;           /* n */
+    int32_t *tag;          /* per node, or -1 */
     int changed;
 } pass;
 
-/* Labels the points [begin, begin + len) with t. */
-static void label_run(pass *ps, uint32_t begin, uint32_t len, int t)
+/* Moves an inner node's tag to its children. */
+static void push_tag(pass *ps, uint32_t id, uint32_t right)
 {
-    int changed = 0;
-    for (uint32_t i = begin; i < begin + len; i++) {
-        changed |= ps->labels[i] != t;
-        ps->labels[i] = t;
+    if (ps->tag[id] < 0)
+        return;
+    ps->tag[id + 1] = ps->tag[right] = ps->tag[id];
+    ps->tag[id] = -1;
+}
+
+/* Whether every label under node id (no ancestor tagged) is t. */
+static int all_labelled(const imgcolor__ftree *tr, const pass *ps, uint32_t id, int t)
+{
+    const imgcolor__fnode *nd = &tr->nodes[id];
+    if (ps->tag[id] >= 0)
+        return ps->tag[id] == t;
+    if (nd->right)
+        return all_labelled(tr, ps, id + 1, t) && all_labelled(tr, ps, nd->right, t);
+    for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++)
+        if (ps->labels[i] != t)
+            return 0;
+    return 1;
+}
+
+/* Node id, no ancestor tagged, goes whole to centre t. */
+static void label_whole(const imgcolor__ftree *tr, pass *ps, uint32_t id, int t)
+{
+    if (!ps->changed)
+        ps->changed = !all_labelled(tr, ps, id, t);
+    ps->tag[id] = t;
+}
+
+/* Writes every label out under node id, whose first tagged ancestor's tag is t (or -1),
+ * and clears the tags. */
+static void materialise(const imgcolor__ftree *tr, pass *ps, uint32_t id, int32_t t)
+{
+    const imgcolor__fnode *nd = &tr->nodes[id];
+    if (ps->tag[id] >= 0 && t < 0)
+        t = ps->tag[id];
+    ps->tag[id] = -1;
+    if (nd->right) {
+        materialise(tr, ps, id + 1, t);
+        materialise(tr, ps, nd->right, t);
+    } else if (t >= 0) {
+        for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++)
+            ps->labels[i] = t;
     }
-    ps->changed |= changed;
 }
 
 /* The points of a leaf, each to its nearest of the m candidates (ascending, so the first
  * of equals is the lowest index, as over all centres). */
-static void assign_leaf(const imgcolor__ftree *tr, const imgcolor__fnode *nd, const centres *cs,
+static void assign_leaf(const imgcolor__ftree *tr, uint32_t id, const centres *cs,
                         const uint16_t *cand, int m, pass *ps)
 {
     const imgcolor__points *p = tr->p;
+    const imgcolor__fnode *nd = &tr->nodes[id];
+    int32_t tag = ps->tag[id];
+    ps->tag[id] = -1;
     for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++) {
         const double *x = p->x[i];
         int best = cand[0];
@@ -83,14 +130,15 @@ static void assign_leaf(const imgcolor__ftree *tr, const imgcolor__fnode *nd, co
                 best = cand[t];
             }
         }
-        ps->changed |= ps->labels[i] != best;
+        ps->changed |= (tag >= 0 ? tag : ps->labels[i]) != best;
         ps->labels[i] = best;
         imgcolor__fsums_add_point(&ps->sums[best], p->w[i], tr->q[i]);
     }
 }
 
-/* Assigns every point under node id to its nearest centre among the m candidates in
- * cand (ascending); next has room for the lists of the levels below. */
+/* Assigns every point under node id (no ancestor tagged) to its nearest centre among
+ * the m candidates in cand (ascending); next has room for the lists of the levels
+ * below. */
 static void assign(const imgcolor__ftree *tr, uint32_t id, const centres *cs,
                    const uint16_t *cand, int m, uint16_t *next, int k, pass *ps)
 {
@@ -114,10 +162,11 @@ static void assign(const imgcolor__ftree *tr, uint32_t id, const centres *cs,
             next[kept++] = cand[t];
     if (kept == 1) {
         imgcolor__fsums_add(&ps->sums[winner], &tr->sums[id]);
-        label_run(ps, nd->begin, nd->len, winner);
+        label_whole(tr, ps, id, winner);
     } else if (!nd->right) {
-        assign_leaf(tr, nd, cs, next, kept, ps);
+        assign_leaf(tr, id, cs, next, kept, ps);
     } else {
+        push_tag(ps, id, nd->right);
         assign(tr, id + 1, cs, next, kept, next + k, k, ps);
         assign(tr, nd->right, cs, next, kept, next + k, k, ps);
     }
@@ -129,12 +178,19 @@ static int assign_all(const imgcolor__ftree *tr, int k, const double (*c)[3],
 {
     centres cs;
     set_centres(tr, c, k, &cs);
-    pass ps = {s->sums, s->labels, 0};
+    pass ps = {s->sums, s->labels, s->tag, 0};
     memset(s->sums, 0, (size_t)k * sizeof *s->sums);
     for (int t = 0; t < k; t++)
         s->cand[t] = (uint16_t)t;
     assign(tr, 0, &cs, s->cand, k, s->cand + k, k, &ps);
     return ps.changed;
+}
+
+/* Every point's label written out, for the passes over all of them. */
+static void write_labels(const imgcolor__ftree *tr, imgcolor__space_scratch *s)
+{
+    pass ps = {s->sums, s->labels, s->tag, 0};
+    materialise(tr, &ps, 0, -1);
 }
 
 /* Gives each empty cluster one pixel of the colour farthest from its centre, as
@@ -185,8 +241,10 @@ static double update(const imgcolor__ftree *tr, int k, const double (*c)[3],
     int empty = 0;
     for (int t = 0; t < k; t++)
         empty |= s->sums[t].w == 0;
-    if (empty)
+    if (empty) {
+        write_labels(tr, s);
         relocate(tr, k, c, s->labels, s->closest, s->sums);
+    }
     double shift = 0;
     for (int t = 0; t < k; t++) {
         /* A cluster left empty keeps its centre, as scikit-learn's does. */
@@ -211,6 +269,8 @@ imgcolor_status imgcolor__space_lloyd(const imgcolor__ftree *tr, int k, double (
      * counts as converged. */
     for (size_t i = 0; i < p->n; i++)
         s->labels[i] = -1;
+    for (size_t id = 0; id < tr->nnodes; id++)
+        s->tag[id] = -1;
     while (it < max_iter) {
         imgcolor_status st = imgcolor__meter_check(meter);
         if (st != IMGCOLOR_OK)
@@ -228,6 +288,7 @@ imgcolor_status imgcolor__space_lloyd(const imgcolor__ftree *tr, int k, double (
     }
     if (!strict)
         assign_all(tr, k, (const double (*)[3])c, s);
+    write_labels(tr, s);
     /* Counts and inertia from the labels, colour by colour in the given order, as the
      * search over every centre gives them. */
     memset(out, 0, sizeof *out);
