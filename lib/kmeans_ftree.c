@@ -88,6 +88,17 @@ void imgcolor__fixed_point(const double (*x)[3], size_t n, int scale, int64_t (*
             q[i][j] = (int64_t)nearbyint(f != 0 ? x[i][j] * f : ldexp(x[i][j], scale));
 }
 
+FTREE_LOOPS
+void imgcolor__leaf_dist2(const imgcolor__ftree *t, uint32_t begin, const double y[3],
+                          double out[FTREE_LEAF])
+{
+    const double *x0 = t->x[0] + begin, *x1 = t->x[1] + begin, *x2 = t->x[2] + begin;
+    for (int i = 0; i < FTREE_LEAF; i++) {
+        double d0 = x0[i] - y[0], d1 = x1[i] - y[1], d2 = x2[i] - y[2];
+        out[i] = d0 * d0 + d1 * d1 + d2 * d2;
+    }
+}
+
 void imgcolor__fsums_mean(const imgcolor__fsums *a, int scale, double out[3])
 {
     for (int j = 0; j < 3; j++)
@@ -136,11 +147,21 @@ imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree
         if (p->codes[i] <= p->codes[i - 1])
             t->codes = NULL; /* not a histogram's order: split by halves */
     /* At most n leaves and n - 1 inner nodes. */
+    size_t lanes = p->n + FTREE_LEAF;
+    t->x[0] = calloc(3 * lanes, sizeof *t->x[0]);
+    t->w = calloc(lanes, sizeof *t->w);
     t->q = malloc(p->n * sizeof *t->q);
     t->nodes = malloc((2 * p->n - 1) * sizeof *t->nodes);
     t->sums = malloc((2 * p->n - 1) * sizeof *t->sums);
-    if (!t->q || !t->nodes || !t->sums)
+    if (!t->x[0] || !t->w || !t->q || !t->nodes || !t->sums)
         return IMGCOLOR_E_NOMEM;
+    t->x[1] = t->x[0] + lanes;
+    t->x[2] = t->x[1] + lanes;
+    for (size_t i = 0; i < p->n; i++) {
+        for (int j = 0; j < 3; j++)
+            t->x[j][i] = p->x[i][j];
+        t->w[i] = (double)p->w[i];
+    }
     imgcolor__fixed_point(p->x, p->n, t->scale, t->q);
     build(t, 0, (uint32_t)p->n, 31, 0);
     return IMGCOLOR_OK;
@@ -148,6 +169,8 @@ imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree
 
 void imgcolor__ftree_free(imgcolor__ftree *t)
 {
+    free(t->x[0]);
+    free(t->w);
     free(t->q);
     free(t->nodes);
     free(t->sums);

@@ -9,6 +9,17 @@
 /* A leaf holds at most this many points. */
 #define FTREE_LEAF 16
 
+/* The leaf loops, compiled a second time for AVX2 and picked at load time where the
+ * processor has it (GCC on x86-64; not under sanitizers). The arithmetic is the same
+ * either way: no fused multiply-add (-ffp-contract=off), lane by lane the operations
+ * of imgcolor__dist2(), so the results are too. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#define FTREE_LOOPS __attribute__((target_clones("avx2", "default")))
+#else
+#define FTREE_LOOPS
+#endif
+
 /*
  * Sums of points that do not depend on the order they are added in: the pixel count and
  * the pixel-weighted sums of the coordinates in fixed point (each coordinate rounded once
@@ -32,6 +43,10 @@ typedef struct imgcolor__fnode {
 typedef struct imgcolor__ftree {
     const imgcolor__points *p;
     const uint32_t *codes;  /* p->codes if ascending, else NULL */
+    double *x[3];           /* the coordinates, one array each, padded with FTREE_LEAF
+                               zeros so that leaf loops run a fixed count; one
+                               allocation, at x[0] */
+    double *w;              /* n + FTREE_LEAF: the weights as doubles, padded */
     int64_t (*q)[3];        /* n: the coordinates in fixed point, x * 2^scale rounded */
     int scale;
     imgcolor__fnode *nodes;
@@ -56,7 +71,7 @@ typedef struct imgcolor__seed_node {
 typedef struct imgcolor__space_scratch {
     int *labels;               /* n: each point's centre, under the tags */
     int32_t *tag;              /* per node: the centre of every point below, or -1 */
-    double *closest;           /* n: k-means++ distances; relocation's */
+    double *closest;           /* n + FTREE_LEAF: k-means++ distances; relocation's */
     imgcolor__seed_node *seed; /* per node */
     uint16_t *cand;            /* (depth + 2) * k: candidate lists, one per tree level */
     imgcolor__fsums *sums;     /* k: the clusters' */
@@ -83,6 +98,11 @@ imgcolor_status imgcolor__space_plusplus(const imgcolor__ftree *t, int k, imgcol
 imgcolor_status imgcolor__space_lloyd(const imgcolor__ftree *t, int k, double (*c)[3],
                                       int max_iter, double tol_abs, imgcolor__meter *meter,
                                       imgcolor__space_scratch *s, imgcolor__clustering *out);
+
+/* The squared distances from the lanes of the leaf at begin to y, FTREE_LEAF of them
+ * whatever the leaf's size; bit for bit imgcolor__dist2(). */
+void imgcolor__leaf_dist2(const imgcolor__ftree *t, uint32_t begin, const double y[3],
+                          double out[FTREE_LEAF]);
 
 /* Adds w pixels at the fixed-point coordinates q, or the sums b, to a. */
 static inline void imgcolor__fsums_add_point(imgcolor__fsums *a, uint64_t w, const int64_t q[3])

@@ -27,7 +27,7 @@ imgcolor_status imgcolor__space_scratch_init(imgcolor__space_scratch *s, const i
     size_t n = t->p->n;
     memset(s, 0, sizeof *s);
     s->labels = malloc(n * sizeof *s->labels);
-    s->closest = malloc(n * sizeof *s->closest);
+    s->closest = calloc(n + FTREE_LEAF, sizeof *s->closest);
     s->seed = malloc(t->nnodes * sizeof *s->seed);
     s->tag = malloc(t->nnodes * sizeof *s->tag);
     s->cand = malloc((size_t)(t->depth + 2) * (size_t)k * sizeof *s->cand);

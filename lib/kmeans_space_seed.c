@@ -41,7 +41,7 @@ static void leaf_totals(const imgcolor__ftree *tr, const imgcolor__fnode *nd, co
 {
     double sum = 0, max = 0;
     for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++) {
-        sum += (double)tr->p->w[i] * closest[i];
+        sum += tr->w[i] * closest[i];
         max = closest[i] > max ? closest[i] : max;
     }
     *sn = (imgcolor__seed_node){sum, max};
@@ -78,12 +78,11 @@ static double potential(const imgcolor__ftree *tr, uint32_t id, const double y[3
         return s->seed[id].sum;
     if (nd->right)
         return potential(tr, id + 1, y, s) + potential(tr, nd->right, y, s);
-    const imgcolor__points *p = tr->p;
-    double sum = 0;
-    for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++) {
-        double d = imgcolor__dist2(p->x[i][0], p->x[i][1], p->x[i][2], y);
-        sum += (double)p->w[i] * (d < s->closest[i] ? d : s->closest[i]);
-    }
+    double d[FTREE_LEAF], sum = 0;
+    imgcolor__leaf_dist2(tr, nd->begin, y, d);
+    const double *closest = s->closest + nd->begin, *w = tr->w + nd->begin;
+    for (uint32_t i = 0; i < nd->len; i++)
+        sum += w[i] * (d[i] < closest[i] ? d[i] : closest[i]);
     return sum;
 }
 
@@ -100,11 +99,10 @@ static void add_centre(const imgcolor__ftree *tr, uint32_t id, const double y[3]
         inner_totals(s->seed, id, nd->right);
         return;
     }
-    const imgcolor__points *p = tr->p;
-    for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++) {
-        double d = imgcolor__dist2(p->x[i][0], p->x[i][1], p->x[i][2], y);
-        s->closest[i] = d < s->closest[i] ? d : s->closest[i];
-    }
+    double d[FTREE_LEAF], *closest = s->closest + nd->begin;
+    imgcolor__leaf_dist2(tr, nd->begin, y, d);
+    for (uint32_t i = 0; i < nd->len; i++)
+        closest[i] = d[i] < closest[i] ? d[i] : closest[i];
     leaf_totals(tr, nd, s->closest, &s->seed[id]);
 }
 
@@ -124,7 +122,7 @@ static size_t sample(const imgcolor__ftree *tr, const imgcolor__space_scratch *s
     const imgcolor__fnode *nd = &tr->nodes[id];
     double cum = 0;
     for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++) {
-        cum += (double)tr->p->w[i] * s->closest[i];
+        cum += tr->w[i] * s->closest[i];
         if (cum >= target)
             return i;
     }
