@@ -49,6 +49,31 @@ static void leaf_totals(imgcolor__ftree *t, imgcolor__fnode *nd, imgcolor__fsums
     }
 }
 
+/*
+ * The node's pixel-weighted mean and its scatter about it, sum w |x - mean|^2, for
+ * k-means++ to take the potential of a box a candidate is nearest to all through as
+ * scatter + w |mean - y|^2: two non-negative terms, so without the cancellation of
+ * expanding the square. An inner node's scatter comes from its children's by the
+ * parallel axis theorem.
+ */
+static void set_spread(imgcolor__ftree *t, uint32_t id)
+{
+    const imgcolor__fnode *nd = &t->nodes[id];
+    double *m = t->mean[id], s = 0;
+    imgcolor__fsums_mean(&t->sums[id], t->scale, m);
+    if (!nd->right) {
+        for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++)
+            s += t->w[i] * imgcolor__dist2(t->x[0][i], t->x[1][i], t->x[2][i], m);
+    } else {
+        uint32_t left = id + 1, right = nd->right;
+        s = t->scatter[left] + t->scatter[right] +
+            t->w_node[left] * imgcolor__dist2(t->mean[left][0], t->mean[left][1], t->mean[left][2], m) +
+            t->w_node[right] * imgcolor__dist2(t->mean[right][0], t->mean[right][1], t->mean[right][2], m);
+    }
+    t->scatter[id] = s;
+    t->w_node[id] = (double)t->sums[id].w;
+}
+
 /* Builds the subtree of points [begin, end), whose codes agree above `bit`, in preorder;
  * returns its node id. */
 static uint32_t build(imgcolor__ftree *t, uint32_t begin, uint32_t end, int bit, int depth)
@@ -76,6 +101,7 @@ static uint32_t build(imgcolor__ftree *t, uint32_t begin, uint32_t end, int bit,
     }
     t->nodes[id] = nd;
     t->sums[id] = a;
+    set_spread(t, id);
     return id;
 }
 
@@ -153,7 +179,11 @@ imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree
     t->q = malloc(p->n * sizeof *t->q);
     t->nodes = malloc((2 * p->n - 1) * sizeof *t->nodes);
     t->sums = malloc((2 * p->n - 1) * sizeof *t->sums);
-    if (!t->x[0] || !t->w || !t->q || !t->nodes || !t->sums)
+    t->mean = malloc((2 * p->n - 1) * sizeof *t->mean);
+    t->scatter = malloc((2 * p->n - 1) * sizeof *t->scatter);
+    t->w_node = malloc((2 * p->n - 1) * sizeof *t->w_node);
+    if (!t->x[0] || !t->w || !t->q || !t->nodes || !t->sums || !t->mean || !t->scatter ||
+        !t->w_node)
         return IMGCOLOR_E_NOMEM;
     t->x[1] = t->x[0] + lanes;
     t->x[2] = t->x[1] + lanes;
@@ -174,5 +204,8 @@ void imgcolor__ftree_free(imgcolor__ftree *t)
     free(t->q);
     free(t->nodes);
     free(t->sums);
+    free(t->mean);
+    free(t->scatter);
+    free(t->w_node);
     memset(t, 0, sizeof *t);
 }

@@ -51,6 +51,9 @@ typedef struct imgcolor__ftree {
     int scale;
     imgcolor__fnode *nodes;
     imgcolor__fsums *sums;  /* per node */
+    double (*mean)[3];      /* per node: the pixel-weighted mean of its points */
+    double *scatter;        /* per node: sum w |x - mean|^2 of its points */
+    double *w_node;         /* per node: its pixels */
     size_t nnodes;
     int depth;              /* of the deepest leaf */
     double xmax;            /* the largest magnitude of a coordinate */
@@ -61,10 +64,10 @@ typedef struct imgcolor__ftree {
 imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree *t);
 void imgcolor__ftree_free(imgcolor__ftree *t);
 
-/* k-means++'s totals of a node: the sum of w * closest under it, and the largest
- * closest (kmeans_space_seed.c). */
+/* k-means++'s totals of a node: the sum of w * closest under it, and the largest and
+ * smallest closest (kmeans_space_seed.c). */
 typedef struct imgcolor__seed_node {
-    double sum, max;
+    double sum, max, min;
 } imgcolor__seed_node;
 
 /* One thread's scratch for runs with k centres on a tree. */

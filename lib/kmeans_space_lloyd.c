@@ -112,27 +112,40 @@ static void materialise(const imgcolor__ftree *tr, pass *ps, uint32_t id, int32_
 
 /* The points of a leaf, each to its nearest of the m candidates (ascending, so the first
  * of equals is the lowest index, as over all centres). */
+FTREE_LOOPS
+static void leaf_nearest(const imgcolor__ftree *tr, uint32_t begin, const centres *cs,
+                         const uint16_t *cand, int m, int32_t lab[FTREE_LEAF])
+{
+    const double *x0 = tr->x[0] + begin, *x1 = tr->x[1] + begin, *x2 = tr->x[2] + begin;
+    double best[FTREE_LEAF];
+    for (int i = 0; i < FTREE_LEAF; i++) {
+        best[i] = INFINITY;
+        lab[i] = 0;
+    }
+    for (int t = 0; t < m; t++) {
+        const double *c = cs->c[cand[t]];
+        for (int i = 0; i < FTREE_LEAF; i++) {
+            double d0 = x0[i] - c[0], d1 = x1[i] - c[1], d2 = x2[i] - c[2];
+            double d = d0 * d0 + d1 * d1 + d2 * d2;
+            lab[i] = d < best[i] ? t : lab[i];
+            best[i] = d < best[i] ? d : best[i];
+        }
+    }
+}
+
 static void assign_leaf(const imgcolor__ftree *tr, uint32_t id, const centres *cs,
                         const uint16_t *cand, int m, pass *ps)
 {
-    const imgcolor__points *p = tr->p;
     const imgcolor__fnode *nd = &tr->nodes[id];
-    int32_t tag = ps->tag[id];
+    int32_t tag = ps->tag[id], lab[FTREE_LEAF];
     ps->tag[id] = -1;
-    for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++) {
-        const double *x = p->x[i];
-        int best = cand[0];
-        double bd = imgcolor__dist2(x[0], x[1], x[2], cs->c[best]);
-        for (int t = 1; t < m; t++) {
-            double dd = imgcolor__dist2(x[0], x[1], x[2], cs->c[cand[t]]);
-            if (dd < bd) {
-                bd = dd;
-                best = cand[t];
-            }
-        }
-        ps->changed |= (tag >= 0 ? tag : ps->labels[i]) != best;
-        ps->labels[i] = best;
-        imgcolor__fsums_add_point(&ps->sums[best], p->w[i], tr->q[i]);
+    leaf_nearest(tr, nd->begin, cs, cand, m, lab);
+    for (uint32_t i = 0; i < nd->len; i++) {
+        uint32_t at = nd->begin + i;
+        int best = cand[lab[i]];
+        ps->changed |= (tag >= 0 ? tag : ps->labels[at]) != best;
+        ps->labels[at] = best;
+        imgcolor__fsums_add_point(&ps->sums[best], tr->p->w[at], tr->q[at]);
     }
 }
 

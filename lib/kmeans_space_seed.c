@@ -30,27 +30,47 @@ static double box_dist2(const imgcolor__fnode *nd, const double y[3])
     return s;
 }
 
+/* Squared distance from y to the node's box's farthest corner. */
+static double box_far2(const imgcolor__fnode *nd, const double y[3])
+{
+    double s = 0;
+    for (int j = 0; j < 3; j++) {
+        double a = y[j] - nd->lo[j], b = nd->hi[j] - y[j];
+        double v = a > b ? a : b;
+        s += v * v;
+    }
+    return s;
+}
+
 static int cannot_gain(const imgcolor__fnode *nd, const imgcolor__seed_node *sn, const double y[3])
 {
     return box_dist2(nd, y) >= sn->max * SKIP_MARGIN;
+}
+
+/* Whether y is nearer to every point of the box than the point's nearest centre. */
+static int gains_all(const imgcolor__fnode *nd, const imgcolor__seed_node *sn, const double y[3])
+{
+    return box_far2(nd, y) * SKIP_MARGIN < sn->min;
 }
 
 /* The sum and largest of the distances of a leaf, in point order. */
 static void leaf_totals(const imgcolor__ftree *tr, const imgcolor__fnode *nd, const double *closest,
                         imgcolor__seed_node *sn)
 {
-    double sum = 0, max = 0;
+    double sum = 0, max = 0, min = INFINITY;
     for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++) {
         sum += tr->w[i] * closest[i];
         max = closest[i] > max ? closest[i] : max;
+        min = closest[i] < min ? closest[i] : min;
     }
-    *sn = (imgcolor__seed_node){sum, max};
+    *sn = (imgcolor__seed_node){sum, max, min};
 }
 
 static void inner_totals(imgcolor__seed_node *seed, uint32_t id, uint32_t right)
 {
     const imgcolor__seed_node *l = &seed[id + 1], *r = &seed[right];
-    seed[id] = (imgcolor__seed_node){l->sum + r->sum, l->max > r->max ? l->max : r->max};
+    seed[id] = (imgcolor__seed_node){l->sum + r->sum, l->max > r->max ? l->max : r->max,
+                                     l->min < r->min ? l->min : r->min};
 }
 
 /* The distances to the first centre y, and every node's totals. */
@@ -76,6 +96,9 @@ static double potential(const imgcolor__ftree *tr, uint32_t id, const double y[3
     const imgcolor__fnode *nd = &tr->nodes[id];
     if (cannot_gain(nd, &s->seed[id], y))
         return s->seed[id].sum;
+    if (gains_all(nd, &s->seed[id], y))
+        return tr->scatter[id] + tr->w_node[id] * imgcolor__dist2(tr->mean[id][0], tr->mean[id][1],
+                                                                 tr->mean[id][2], y);
     if (nd->right)
         return potential(tr, id + 1, y, s) + potential(tr, nd->right, y, s);
     double d[FTREE_LEAF], sum = 0;
