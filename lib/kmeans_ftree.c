@@ -105,10 +105,21 @@ static uint32_t build(imgcolor__ftree *t, uint32_t begin, uint32_t end, int bit,
     return id;
 }
 
+/* 2^e for a normal double (|e| <= 1000 here), built from its bits: multiplying by it is
+ * exact, as ldexp() is, without a call. 0 outside that range. */
+static double pow2(int e)
+{
+    if (e < -1000 || e > 1000)
+        return 0;
+    uint64_t bits = (uint64_t)(e + 1023) << 52;
+    double v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
 void imgcolor__fixed_point(const double (*x)[3], size_t n, int scale, int64_t (*q)[3])
 {
-    /* A power of two in range scales exactly, as ldexp() does, without a call a value. */
-    double f = scale >= -1000 && scale <= 1000 ? ldexp(1, scale) : 0;
+    double f = pow2(scale);
     for (size_t i = 0; i < n; i++)
         for (int j = 0; j < 3; j++)
             q[i][j] = (int64_t)nearbyint(f != 0 ? x[i][j] * f : ldexp(x[i][j], scale));
@@ -127,8 +138,11 @@ void imgcolor__leaf_dist2(const imgcolor__ftree *t, uint32_t begin, const double
 
 void imgcolor__fsums_mean(const imgcolor__fsums *a, int scale, double out[3])
 {
-    for (int j = 0; j < 3; j++)
-        out[j] = ldexp((double)a->s[j] / (double)a->w, -scale);
+    double f = pow2(-scale);
+    for (int j = 0; j < 3; j++) {
+        double v = (double)a->s[j] / (double)a->w;
+        out[j] = f != 0 ? v * f : ldexp(v, -scale);
+    }
 }
 
 /*

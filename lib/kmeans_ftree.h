@@ -107,6 +107,10 @@ imgcolor_status imgcolor__space_lloyd(const imgcolor__ftree *t, int k, double (*
 void imgcolor__leaf_dist2(const imgcolor__ftree *t, uint32_t begin, const double y[3],
                           double out[FTREE_LEAF]);
 
+/* Each point's nearest of the k centres c (the first of equals), into s->labels. */
+void imgcolor__space_label(const imgcolor__ftree *t, int k, const double (*c)[3],
+                           imgcolor__space_scratch *s);
+
 /* Adds w pixels at the fixed-point coordinates q, or the sums b, to a. */
 static inline void imgcolor__fsums_add_point(imgcolor__fsums *a, uint64_t w, const int64_t q[3])
 {

@@ -145,8 +145,23 @@ static int space_threads(const imgcolor_options *opt)
     return threads < opt->n_init ? threads : opt->n_init;
 }
 
+/* The labels of the result's centres, from the tree. */
+static imgcolor_status label_points(const imgcolor__ftree *tree, const imgcolor__clustering *cl,
+                                    int *labels)
+{
+    imgcolor__space_scratch s;
+    imgcolor_status st = imgcolor__space_scratch_init(&s, tree, cl->k);
+    if (st == IMGCOLOR_OK) {
+        imgcolor__space_label(tree, cl->k, (const double (*)[3])cl->centres, &s);
+        memcpy(labels, s.labels, tree->p->n * sizeof *labels);
+    }
+    imgcolor__space_scratch_free(&s);
+    return st;
+}
+
 imgcolor_status imgcolor__kmeans_space_run(const imgcolor__points *p, const imgcolor_options *opt,
-                                           imgcolor__budget *budget, imgcolor__clustering *out)
+                                           imgcolor__budget *budget, imgcolor__clustering *out,
+                                           int *labels)
 {
     if (!p || p->n == 0 || !opt || !out)
         return IMGCOLOR_E_INVALID;
@@ -156,6 +171,8 @@ imgcolor_status imgcolor__kmeans_space_run(const imgcolor__points *p, const imgc
         for (size_t i = 0; i < p->n; i++) {
             memcpy(out->centres[i], p->x[i], sizeof out->centres[i]);
             out->counts[i] = p->w[i];
+            if (labels)
+                labels[i] = (int)i;
         }
         return IMGCOLOR_OK;
     }
@@ -187,7 +204,7 @@ imgcolor_status imgcolor__kmeans_space_run(const imgcolor__points *p, const imgc
             best = run;
     }
     *out = rn.runs[best];
-    st = IMGCOLOR_OK;
+    st = labels ? label_points(&tree, out, labels) : IMGCOLOR_OK;
 done:
     free(rn.runs);
     free(rn.status);

@@ -20,10 +20,13 @@ typedef struct imgcolor__points {
  * the points as if each were w[i] pixels: opt->n_init runs seeded from opt->seed and the
  * run's index, spread over threads; the lowest inertia wins (the earliest on ties). tol
  * is relative to the mean per-coordinate variance of the pixels. With no more points
- * than k, each point is its own cluster. budget as for imgcolor__kmeans_run().
+ * than k, each point is its own cluster. budget as for imgcolor__kmeans_run(). labels,
+ * when not NULL, has room for n and receives each point's nearest centre of the result
+ * (the first of equals).
  */
 imgcolor_status imgcolor__kmeans_space_run(const imgcolor__points *p, const imgcolor_options *opt,
-                                           imgcolor__budget *budget, imgcolor__clustering *out);
+                                           imgcolor__budget *budget, imgcolor__clustering *out,
+                                           int *labels);
 
 /* Lloyd iterations from k initial centres, then the final assignment: one run of the
  * above without the random start (tol_abs absolute). */

@@ -206,6 +206,15 @@ static void write_labels(const imgcolor__ftree *tr, imgcolor__space_scratch *s)
     materialise(tr, &ps, 0, -1);
 }
 
+void imgcolor__space_label(const imgcolor__ftree *tr, int k, const double (*c)[3],
+                           imgcolor__space_scratch *s)
+{
+    for (size_t id = 0; id < tr->nnodes; id++)
+        s->tag[id] = -1;
+    assign_all(tr, k, c, s);
+    write_labels(tr, s);
+}
+
 /* Gives each empty cluster one pixel of the colour farthest from its centre, as
  * scikit-learn's _relocate_empty_clusters does per pixel: a colour of w pixels offers
  * w pixels at that distance, taken in turn (ties: the lower colour). */
