@@ -45,7 +45,7 @@ static void leaf_totals(imgcolor__ftree *t, imgcolor__fnode *nd, imgcolor__fsums
             nd->lo[j] = p->x[i][j] < nd->lo[j] ? p->x[i][j] : nd->lo[j];
             nd->hi[j] = p->x[i][j] > nd->hi[j] ? p->x[i][j] : nd->hi[j];
         }
-        imgcolor__fsums_add_point(a, p->w[i], t->q[i]);
+        imgcolor__fsums_add_at(a, t, i);
     }
 }
 
@@ -191,12 +191,13 @@ imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree
     t->x[0] = calloc(3 * lanes, sizeof *t->x[0]);
     t->w = calloc(lanes, sizeof *t->w);
     t->q = malloc(p->n * sizeof *t->q);
+    t->wq = malloc(p->n * sizeof *t->wq);
     t->nodes = malloc((2 * p->n - 1) * sizeof *t->nodes);
     t->sums = malloc((2 * p->n - 1) * sizeof *t->sums);
     t->mean = malloc((2 * p->n - 1) * sizeof *t->mean);
     t->scatter = malloc((2 * p->n - 1) * sizeof *t->scatter);
     t->w_node = malloc((2 * p->n - 1) * sizeof *t->w_node);
-    if (!t->x[0] || !t->w || !t->q || !t->nodes || !t->sums || !t->mean || !t->scatter ||
+    if (!t->x[0] || !t->w || !t->q || !t->wq || !t->nodes || !t->sums || !t->mean || !t->scatter ||
         !t->w_node)
         return IMGCOLOR_E_NOMEM;
     t->x[1] = t->x[0] + lanes;
@@ -207,6 +208,9 @@ imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree
         t->w[i] = (double)p->w[i];
     }
     imgcolor__fixed_point(p->x, p->n, t->scale, t->q);
+    for (size_t i = 0; i < p->n; i++)
+        for (int j = 0; j < 3; j++)
+            t->wq[i][j] = (__int128)p->w[i] * t->q[i][j];
     build(t, 0, (uint32_t)p->n, 31, 0);
     return IMGCOLOR_OK;
 }
@@ -216,6 +220,7 @@ void imgcolor__ftree_free(imgcolor__ftree *t)
     free(t->x[0]);
     free(t->w);
     free(t->q);
+    free(t->wq);
     free(t->nodes);
     free(t->sums);
     free(t->mean);

@@ -48,6 +48,7 @@ typedef struct imgcolor__ftree {
                                allocation, at x[0] */
     double *w;              /* n + FTREE_LEAF: the weights as doubles, padded */
     int64_t (*q)[3];        /* n: the coordinates in fixed point, x * 2^scale rounded */
+    __int128 (*wq)[3];      /* n: w * q, what a point adds to its cluster's sums */
     int scale;
     imgcolor__fnode *nodes;
     imgcolor__fsums *sums;  /* per node */
@@ -117,6 +118,14 @@ static inline void imgcolor__fsums_add_point(imgcolor__fsums *a, uint64_t w, con
     a->w += w;
     for (int j = 0; j < 3; j++)
         a->s[j] += (__int128)w * q[j];
+}
+
+/* Adds point i of t. */
+static inline void imgcolor__fsums_add_at(imgcolor__fsums *a, const imgcolor__ftree *t, size_t i)
+{
+    a->w += t->p->w[i];
+    for (int j = 0; j < 3; j++)
+        a->s[j] += t->wq[i][j];
 }
 
 static inline void imgcolor__fsums_add(imgcolor__fsums *a, const imgcolor__fsums *b)

@@ -145,7 +145,7 @@ static void assign_leaf(const imgcolor__ftree *tr, uint32_t id, const centres *c
         int best = cand[lab[i]];
         ps->changed |= (tag >= 0 ? tag : ps->labels[at]) != best;
         ps->labels[at] = best;
-        imgcolor__fsums_add_point(&ps->sums[best], tr->p->w[at], tr->q[at]);
+        imgcolor__fsums_add_at(&ps->sums[best], tr, at);
     }
 }
 
