@@ -29,7 +29,7 @@ imgcolor_status imgcolor__space_scratch_init(imgcolor__space_scratch *s, const i
     s->labels = malloc(n * sizeof *s->labels);
     s->closest = calloc(n + FTREE_LEAF, sizeof *s->closest);
     s->seed = malloc(t->nnodes * sizeof *s->seed);
-    s->tag = malloc(t->nnodes * sizeof *s->tag);
+    s->tag = calloc(t->nnodes, sizeof *s->tag);
     s->cand = malloc((size_t)(t->depth + 2) * (size_t)k * sizeof *s->cand);
     s->sums = malloc((size_t)k * sizeof *s->sums);
     return s->labels && s->closest && s->seed && s->tag && s->cand && s->sums ? IMGCOLOR_OK

@@ -209,8 +209,7 @@ static void write_labels(const imgcolor__ftree *tr, imgcolor__space_scratch *s)
 void imgcolor__space_label(const imgcolor__ftree *tr, int k, const double (*c)[3],
                            imgcolor__space_scratch *s)
 {
-    for (size_t id = 0; id < tr->nnodes; id++)
-        s->tag[id] = -1;
+    s->tag[0] = k;
     assign_all(tr, k, c, s);
     write_labels(tr, s);
 }
@@ -280,19 +279,48 @@ static double update(const imgcolor__ftree *tr, int k, const double (*c)[3],
     return shift;
 }
 
+/* The counts and inertia of the labels under node id, whose first tagged ancestor's tag
+ * is t (or -1): leaves in order, so the inertia is summed colour by colour in the given
+ * order, as over the written-out labels. */
+static void tally(const imgcolor__ftree *tr, uint32_t id, int32_t t, const imgcolor__space_scratch *s,
+                  imgcolor__clustering *out)
+{
+    const imgcolor__fnode *nd = &tr->nodes[id];
+    if (t < 0)
+        t = s->tag[id];
+    if (nd->right) {
+        tally(tr, id + 1, t, s, out);
+        tally(tr, nd->right, t, s, out);
+        return;
+    }
+    const double *w = tr->w + nd->begin;
+    if (t >= 0) {
+        double d[FTREE_LEAF];
+        imgcolor__leaf_dist2(tr, nd->begin, out->centres[t], d);
+        for (uint32_t i = 0; i < nd->len; i++)
+            out->inertia += w[i] * d[i];
+        out->counts[t] += tr->sums[id].w;
+        return;
+    }
+    const int *labels = s->labels + nd->begin;
+    for (uint32_t i = 0; i < nd->len; i++) {
+        const double *x = tr->p->x[nd->begin + i];
+        out->inertia += w[i] * imgcolor__dist2(x[0], x[1], x[2], out->centres[labels[i]]);
+        out->counts[labels[i]] += tr->p->w[nd->begin + i];
+    }
+}
+
 imgcolor_status imgcolor__space_lloyd(const imgcolor__ftree *tr, int k, double (*c)[3],
                                       int max_iter, double tol_abs, imgcolor__meter *meter,
                                       imgcolor__space_scratch *s, imgcolor__clustering *out)
 {
-    const imgcolor__points *p = tr->p;
     double next[IMGCOLOR_K_MAX][3];
     int strict = 0, it = 0;
-    /* The labels start as none (-1), as scikit-learn's labels_old: the first pass never
-     * counts as converged. */
-    for (size_t i = 0; i < p->n; i++)
-        s->labels[i] = -1;
-    for (size_t id = 0; id < tr->nnodes; id++)
-        s->tag[id] = -1;
+    /* The labels start as none, as scikit-learn's labels_old, so that the first pass never
+     * counts as converged: the root is tagged with k, a centre that does not exist. The
+     * first pass reaches every point through the root, so no other tag or label is read
+     * before it is written. */
+    s->tag[0] = k;
     while (it < max_iter) {
         imgcolor_status st = imgcolor__meter_check(meter);
         if (st != IMGCOLOR_OK)
@@ -310,18 +338,10 @@ imgcolor_status imgcolor__space_lloyd(const imgcolor__ftree *tr, int k, double (
     }
     if (!strict)
         assign_all(tr, k, (const double (*)[3])c, s);
-    write_labels(tr, s);
-    /* Counts and inertia from the labels, colour by colour in the given order, as the
-     * search over every centre gives them. */
     memset(out, 0, sizeof *out);
     out->k = k;
     out->iterations = it;
-    for (size_t i = 0; i < p->n; i++) {
-        int t = s->labels[i];
-        out->counts[t] += p->w[i];
-        out->inertia += (double)p->w[i] *
-                        imgcolor__dist2(p->x[i][0], p->x[i][1], p->x[i][2], c[t]);
-    }
     memcpy(out->centres, c, (size_t)k * sizeof c[0]);
+    tally(tr, 0, -1, s, out);
     return IMGCOLOR_OK;
 }
