@@ -140,12 +140,12 @@ static void assign_leaf(const imgcolor__ftree *tr, uint32_t id, const centres *c
     int32_t tag = ps->tag[id], lab[FTREE_LEAF];
     ps->tag[id] = -1;
     leaf_nearest(tr, nd->begin, cs, cand, m, lab);
+    int *labels = ps->labels + nd->begin;
+    for (uint32_t i = 0; i < nd->len && !ps->changed; i++)
+        ps->changed = (tag >= 0 ? tag : labels[i]) != cand[lab[i]];
     for (uint32_t i = 0; i < nd->len; i++) {
-        uint32_t at = nd->begin + i;
-        int best = cand[lab[i]];
-        ps->changed |= (tag >= 0 ? tag : ps->labels[at]) != best;
-        ps->labels[at] = best;
-        imgcolor__fsums_add_at(&ps->sums[best], tr, at);
+        labels[i] = cand[lab[i]];
+        imgcolor__fsums_add_at(&ps->sums[labels[i]], tr, nd->begin + i);
     }
 }
 
