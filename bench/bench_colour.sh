@@ -7,7 +7,9 @@
 # (default 7) of `imgcolor prominent`.
 #   bench/bench_colour.sh IMAGE...                 (CLI=build/bin/imgcolor by default)
 # With COUNT=callgrind, prints instead the instructions of one single-threaded run of each
-# space (valgrind's callgrind), which the load of the machine does not change.
+# space (valgrind's callgrind), which the load of the machine does not change; with
+# COUNT=cpu, the median CPU time (perf stat's task-clock, ms) of RUNS alternated
+# single-threaded runs of each space, which the load changes less than wall-clock time.
 set -eu
 CLI=${CLI:-build/bin/imgcolor}
 RUNS=${RUNS:-7}
@@ -39,6 +41,27 @@ instructions() { # command... : instructions of one run, under callgrind
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
+
+cpu_ms() { # command... : CPU milliseconds of one run (task-clock)
+    perf stat -x, -e task-clock "$@" 2>&1 >/dev/null | awk -F, '/task-clock/ {print $1}'
+}
+
+if [ "${COUNT:-}" = cpu ]; then
+    printf '%-24s %8s %8s %8s %7s %7s\n' image rgb oklab lab ok/rgb lab/rgb
+    for img in "$@"; do
+        for sp in rgb oklab lab; do : >"$TMP/$sp.t"; done
+        for _ in $(seq "$RUNS"); do
+            for sp in rgb oklab lab; do
+                cpu_ms "$CLI" prominent --no-progress --no-color-management --threads 1 \
+                    --space "$sp" "$img" >>"$TMP/$sp.t"
+            done
+        done
+        rgb=$(median "$TMP/rgb.t") ok=$(median "$TMP/oklab.t") lab=$(median "$TMP/lab.t")
+        printf '%-24s %8.1f %8.1f %8.1f %7.2f %7.2f\n' "$(basename "$img")" "$rgb" "$ok" "$lab" \
+            "$(echo "$ok / $rgb" | bc -l)" "$(echo "$lab / $rgb" | bc -l)"
+    done
+    exit 0
+fi
 
 if [ "${COUNT:-}" = callgrind ]; then
     printf '%-24s %14s %14s %14s %7s %7s\n' image rgb oklab lab ok/rgb lab/rgb

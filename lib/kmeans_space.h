@@ -1,5 +1,16 @@
-/* kmeans_space.h: weighted k-means over colours with real coordinates (kmeans_space.c),
- * for clustering in Oklab or CIELAB with the semantics of the RGB tree (kmeans.h). */
+/* kmeans_space.h: weighted k-means over colours with real coordinates (kmeans_space*.c
+ * on the tree of kmeans_ftree.c), for clustering in Oklab or CIELAB with the semantics of
+ * the RGB tree (kmeans.h).
+ *
+ * What is exact: every label is the nearest centre by imgcolor__dist2() over all centres
+ * (the first of equals), whatever the tree prunes; a centre is the mean of exact 128-bit
+ * fixed-point sums (kmeans_ftree.h), so it does not depend on the order of the points:
+ * per pixel or per distinct colour, with or without codes, on any thread, the same bits.
+ * The inertia is summed point by point in the given order. k-means++'s potentials are
+ * summed up the tree, a box the candidate is nearest to all through taken from its
+ * scatter, so they may differ from a running sum in the last bits: the picks are those of
+ * the running sums unless two candidates' potentials, or a sample and a running sum,
+ * agree to within that rounding. */
 #ifndef IMGCOLOR_KMEANS_SPACE_H
 #define IMGCOLOR_KMEANS_SPACE_H
 
