@@ -49,29 +49,33 @@ imgcolor_status imgcolor__cluster_in_space(const uint32_t *codes, const uint64_t
     if (n > SIZE_MAX / sizeof(double[3]))
         return IMGCOLOR_E_NOMEM;
     double (*x)[3] = malloc(n * sizeof *x);
-    if (!x)
-        return IMGCOLOR_E_NOMEM;
+    int *labels = malloc(n * sizeof *labels);
+    imgcolor_status st = IMGCOLOR_E_NOMEM;
+    if (!x || !labels)
+        goto done;
     for (size_t i = 0; i < n; i++) {
         uint32_t v = imgcolor__morton_rgb(codes[i]);
         imgcolor__to_space(opt->space,
                            (imgcolor_rgb){(uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v}, x[i]);
     }
-    imgcolor__points p = {n, (const double (*)[3])x, counts};
-    imgcolor_status st = imgcolor__kmeans_space_run(&p, opt, budget, cl);
-    if (st == IMGCOLOR_OK) {
-        /* Sums of integers below 2^40 * 255: exact in doubles. */
-        double sums[IMGCOLOR_K_MAX][3] = {{0}};
-        for (size_t i = 0; i < n; i++) {
-            int t = imgcolor__nearest_centre(x[i], (const double (*)[3])cl->centres, cl->k);
-            uint32_t v = imgcolor__morton_rgb(codes[i]);
-            sums[t][0] += (double)counts[i] * (double)(v >> 16);
-            sums[t][1] += (double)counts[i] * (double)(v >> 8 & 0xFF);
-            sums[t][2] += (double)counts[i] * (double)(v & 0xFF);
-        }
-        for (int t = 0; t < cl->k; t++)
-            for (int j = 0; j < 3; j++)
-                rgb_mean[t][j] = cl->counts[t] ? sums[t][j] / (double)cl->counts[t] : 0;
+    imgcolor__points p = {n, (const double (*)[3])x, counts, codes};
+    st = imgcolor__kmeans_space_run(&p, opt, budget, cl, labels);
+    if (st != IMGCOLOR_OK)
+        goto done;
+    /* Sums of integers below 2^40 * 255: exact in doubles. */
+    double sums[IMGCOLOR_K_MAX][3] = {{0}};
+    for (size_t i = 0; i < n; i++) {
+        int t = labels[i];
+        uint32_t v = imgcolor__morton_rgb(codes[i]);
+        sums[t][0] += (double)counts[i] * (double)(v >> 16);
+        sums[t][1] += (double)counts[i] * (double)(v >> 8 & 0xFF);
+        sums[t][2] += (double)counts[i] * (double)(v & 0xFF);
     }
+    for (int t = 0; t < cl->k; t++)
+        for (int j = 0; j < 3; j++)
+            rgb_mean[t][j] = cl->counts[t] ? sums[t][j] / (double)cl->counts[t] : 0;
+done:
     free(x);
+    free(labels);
     return st;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cluster_space.h"
+#include "kmeans_ftree.h"
 #include "colorspace.h"
 #include "morton.h"
 #include "support.h"
@@ -60,7 +61,8 @@ static pixels crop_twice(void)
 }
 
 /* The same start, as per-pixel points (weight 1 each, in the crop's order) and as the
- * histogram's distinct colours; the results must agree. */
+ * histogram's distinct colours (with their codes, as the library has them); the results
+ * must agree, the centres bit for bit. */
 static void check_histogram_equals_pixels(imgcolor_space space, int k, const double (*init)[3])
 {
     pixels im = crop_twice();
@@ -69,7 +71,8 @@ static void check_histogram_equals_pixels(imgcolor_space space, int k, const dou
     imgcolor_rgb *sorted = malloc(im.n * sizeof *sorted);
     double (*hx)[3] = malloc(im.n * sizeof *hx);
     uint64_t *hw = malloc(im.n * sizeof *hw);
-    assert_true(px && ones && sorted && hx && hw);
+    uint32_t *codes = malloc(im.n * sizeof *codes);
+    assert_true(px && ones && sorted && hx && hw && codes);
     for (size_t i = 0; i < im.n; i++) {
         imgcolor__to_space(space, im.px[i], px[i]);
         ones[i] = 1;
@@ -83,27 +86,29 @@ static void check_histogram_equals_pixels(imgcolor_space space, int k, const dou
             continue;
         }
         imgcolor__to_space(space, sorted[i], hx[n]);
+        codes[n] = imgcolor__morton(sorted[i].r, sorted[i].g, sorted[i].b);
         hw[n++] = 1;
     }
-    imgcolor__points per_pixel = {im.n, (const double (*)[3])px, ones};
-    imgcolor__points hist = {n, (const double (*)[3])hx, hw};
+    imgcolor__points per_pixel = {im.n, (const double (*)[3])px, ones, NULL};
+    imgcolor__points hist = {n, (const double (*)[3])hx, hw, codes};
     imgcolor__clustering a, b;
     assert_int_equal(imgcolor__kmeans_space_lloyd(&per_pixel, k, init, 300, 0, &a), IMGCOLOR_OK);
     assert_int_equal(imgcolor__kmeans_space_lloyd(&hist, k, init, 300, 0, &b), IMGCOLOR_OK);
     print_message("%s k=%d: %zu pixels, %zu colours, %d iterations, inertia %.9g / %.9g\n",
                   imgcolor_space_name(space), k, im.n, n, a.iterations, a.inertia, b.inertia);
     assert_int_equal(a.iterations, b.iterations);
+    /* The inertia is summed in another order; the centres come from exact sums. */
     assert_true(fabs(a.inertia - b.inertia) <= 1e-9 * a.inertia);
     for (int t = 0; t < k; t++) {
         assert_true(a.counts[t] == b.counts[t]);
-        for (int j = 0; j < 3; j++)
-            assert_true(fabs(a.centres[t][j] - b.centres[t][j]) <= 1e-9);
+        assert_memory_equal(a.centres[t], b.centres[t], sizeof a.centres[t]);
     }
     free(px);
     free(ones);
     free(sorted);
     free(hx);
     free(hw);
+    free(codes);
     free(im.px);
 }
 
@@ -121,30 +126,32 @@ static void test_histogram_equals_pixels(void **state)
 }
 
 /* Lloyd as plainly as it can be written, every distance computed (no relocation: the
- * start below leaves no cluster empty), for the bounds of kmeans_space.c to match. */
+ * start below leaves no cluster empty), for the tree search of kmeans_space_lloyd.c to
+ * match. The sums are the fixed-point ones of kmeans_ftree.h, exact in any order. */
 static void plain_lloyd(const imgcolor__points *p, int k, double (*c)[3], int max_iter,
                         imgcolor__clustering *out)
 {
+    imgcolor__ftree tree; /* for its scale and fixed-point coordinates alone */
+    assert_int_equal(imgcolor__ftree_build(p, &tree), IMGCOLOR_OK);
     int *labels = malloc(p->n * sizeof *labels), it = 0, strict = 0;
     assert_non_null(labels);
     for (size_t i = 0; i < p->n; i++)
         labels[i] = -1;
     while (it < max_iter) {
-        double s[IMGCOLOR_K_MAX][3] = {{0}};
-        uint64_t w[IMGCOLOR_K_MAX] = {0};
+        imgcolor__fsums s[IMGCOLOR_K_MAX];
+        memset(s, 0, sizeof s);
         int changed = 0;
         for (size_t i = 0; i < p->n; i++) {
             int t = imgcolor__nearest_centre(p->x[i], (const double (*)[3])c, k);
             changed |= t != labels[i];
             labels[i] = t;
-            for (int j = 0; j < 3; j++)
-                s[t][j] += (double)p->w[i] * p->x[i][j];
-            w[t] += p->w[i];
+            int64_t q[1][3];
+            imgcolor__fixed_point(&p->x[i], 1, tree.scale, q);
+            imgcolor__fsums_add_point(&s[t], p->w[i], q[0]);
         }
         for (int t = 0; t < k; t++) {
-            assert_true(w[t] > 0);
-            for (int j = 0; j < 3; j++)
-                c[t][j] = s[t][j] / (double)w[t];
+            assert_true(s[t].w > 0);
+            imgcolor__fsums_mean(&s[t], tree.scale, c[t]);
         }
         it++;
         if (!changed) {
@@ -158,10 +165,11 @@ static void plain_lloyd(const imgcolor__points *p, int k, double (*c)[3], int ma
     for (size_t i = 0; i < p->n; i++)
         out->counts[labels[i]] += p->w[i];
     free(labels);
+    imgcolor__ftree_free(&tree);
 }
 
-/* Hamerly's bounds skip only what cannot change: the labels, counts and centres are
- * those of the exhaustive search, pass for pass. */
+/* The tree's pruning skips only what cannot change: the labels, counts and centres are
+ * those of the exhaustive search, pass for pass, bit for bit. */
 static void test_bounds_are_exact(void **state)
 {
     (void)state;
@@ -178,7 +186,7 @@ static void test_bounds_are_exact(void **state)
         imgcolor__to_space(IMGCOLOR_SPACE_OKLAB, (imgcolor_rgb){q[0], q[1], q[2]}, x[i]);
         w[i] = 1 + i % 3;
     }
-    imgcolor__points p = {n, (const double (*)[3])x, w};
+    imgcolor__points p = {n, (const double (*)[3])x, w, NULL};
     for (int k = 2; k <= 12; k += 5) {
         double init[IMGCOLOR_K_MAX][3], c[IMGCOLOR_K_MAX][3];
         for (int t = 0; t < k; t++)
