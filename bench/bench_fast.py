@@ -38,6 +38,16 @@ def alternated(cmds, repeat):
     return [statistics.median(t) for t in times], outs
 
 
+def describe_sample(doc):
+    """How a result was sampled: DCT scale, grid step, and row bands when there are."""
+    if not doc.get("sampled"):
+        return "none"
+    text = f"1/{doc.get('sample_scale', 1)}, step {doc.get('sample_step', 1)}"
+    if doc.get("sample_band_step", 1) > 1:
+        text += f", bands {doc['sample_band_rows']}/{doc['sample_band_rows'] * doc['sample_band_step']}"
+    return text
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("images", nargs="+")
@@ -63,8 +73,7 @@ def main():
         ie = full_inertia(path, centres_of(exact))
         ifa = full_inertia(path, centres_of(fast))
         mp = (exact["width"] * exact["height"]) / 1e6
-        sample = (f"1/{fast.get('sample_scale', 1)}, step {fast.get('sample_step', 1)}"
-                  if fast.get("sampled") else "none")
+        sample = describe_sample(fast)
         dj = f"{times[2]:.3f}" if jpeg else ""
         vs = f"{times[1] / times[2]:.2f}x" if jpeg else ""
         row = {"image": os.path.basename(path), "mp": mp, "exact": times[0], "fast": times[1],

@@ -21,7 +21,8 @@ struct imgcolor_result {
     imgcolor__warnings warnings;
     char profile[64]; /* the colour profile converted from, or "" */
     int fast;
-    uint32_t sample_scale, sample_step; /* see imgcolor_result_sample_scale(), _step() */
+    uint32_t sample_step; /* see imgcolor_result_sample_step() */
+    uint32_t sample_band_rows, sample_band_step; /* see imgcolor_result_sample_band_rows() */
     uint64_t sample_pixels;
     size_t count;
     imgcolor_cluster clusters[];
@@ -188,15 +189,18 @@ done:
 
 /*
  * Fast mode: the result was counted on sample_pixels of the image's total pixels (both
- * transparent ones included); pixels, transparent, counts and inertia are scaled to the
- * whole, the counts summing to pixels, and the order made total again.
+ * transparent ones included), as s says; pixels, transparent, counts and inertia are
+ * scaled to the whole, the counts summing to pixels, and the order made total again.
  */
-static void rescale(imgcolor_result *res, uint32_t scale, uint32_t step, uint64_t total)
+static void rescale(imgcolor_result *res, const imgcolor__sampler *s, uint64_t total)
 {
     uint64_t sampled = res->pixels + res->transparent;
     res->fast = 1;
-    res->sample_scale = scale;
-    res->sample_step = step;
+    res->sample_step = s->step;
+    if (s->band_step > 1) {
+        res->sample_band_rows = s->band_rows;
+        res->sample_band_step = s->band_step;
+    }
     res->sample_pixels = sampled;
     if (sampled == total)
         return;
@@ -257,14 +261,13 @@ imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor
         imgcolor__budget_fail(&budget, err);
     if (st == IMGCOLOR_OK && counted != IMGCOLOR_OK)
         st = counting_fail(counted, &meter, err);
-    int sampled = sampler.scale > 1 || sampler.step > 1;
+    int sampled = sampler.step > 1 || sampler.band_step > 1;
     if (st == IMGCOLOR_OK)
         st = cluster(hist, sampler.width, sampler.height, &m,
                      sampled ? imgcolor__fast_options(opt, &fast_storage) : opt, &meter, out,
                      err);
     if (st == IMGCOLOR_OK && opt->fast)
-        rescale(*out, sampler.scale, sampler.step,
-                (uint64_t)sampler.width * sampler.height);
+        rescale(*out, &sampler, (uint64_t)sampler.width * sampler.height);
     imgcolor__sampler_free(&sampler);
     imgcolor__managed_free(&m);
     imgcolor__collector_free(col);
@@ -343,7 +346,8 @@ imgcolor_status imgcolor_prominent_pixels(const void *pixels, uint32_t width, ui
     else
         counting_fail(st, &meter, err);
     if (st == IMGCOLOR_OK && opt->fast)
-        rescale(*out, 1, step, (uint64_t)width * height);
+        rescale(*out, &(imgcolor__sampler){.step = step, .band_step = 1},
+                (uint64_t)width * height);
     free(row);
     imgcolor__histogram_free(hist);
     return st;
@@ -431,17 +435,29 @@ void imgcolor_free(void *ptr)
 
 int imgcolor_result_sampled(const imgcolor_result *res)
 {
-    return res && (res->sample_scale > 1 || res->sample_step > 1);
+    return res && (res->sample_step > 1 || res->sample_band_step > 1);
 }
 
+/* The fast mode decodes at full size since it skips row bands instead (see sample.h). */
 uint32_t imgcolor_result_sample_scale(const imgcolor_result *res)
 {
-    return res && res->sample_scale ? res->sample_scale : 1;
+    (void)res;
+    return 1;
 }
 
 uint32_t imgcolor_result_sample_step(const imgcolor_result *res)
 {
     return res && res->sample_step ? res->sample_step : 1;
+}
+
+uint32_t imgcolor_result_sample_band_rows(const imgcolor_result *res)
+{
+    return res && res->sample_band_rows ? res->sample_band_rows : 1;
+}
+
+uint32_t imgcolor_result_sample_band_step(const imgcolor_result *res)
+{
+    return res && res->sample_band_step ? res->sample_band_step : 1;
 }
 
 uint64_t imgcolor_result_sample_pixels(const imgcolor_result *res)
