@@ -222,15 +222,17 @@ IMGCOLOR_API imgcolor_status imgcolor_options_range(const char *name, uint64_t *
  * Fast mode (fast = 1; 0, the default, is the exact mode; other values are
  * IMGCOLOR_E_RANGE): the colours are counted on a regular sample of the pixels that
  * keeps at least fast_min_pixels of them, and k-means runs at most
- * IMGCOLOR_FAST_N_INIT initialisations once sampled. A JPEG keeps every pixel of one
- * band of rows (an iMCU row, 8 or 16 rows) in s, for the largest s that keeps the
- * minimum and at least 24 bands; the others are only entropy-decoded, and chroma is
- * then upsampled by replication. Any other image (and a JPEG with too few bands for
+ * IMGCOLOR_FAST_N_INIT initialisations once sampled. A JPEG keeps one band of rows (an
+ * iMCU row, 8 or 16 rows) in s, for the largest s that keeps the minimum and at least 24
+ * bands, and along those rows one pixel in t, for the largest t up to 4 that still keeps
+ * it; the other bands are only entropy-decoded, and chroma is then upsampled by
+ * replication. Any other image (and a JPEG with too few bands for
  * that) is thinned to one pixel in s x s, for the largest s that keeps the minimum. An
  * image that neither thins (under about twice the minimum for a JPEG's bands, four times
- * for a grid) is counted in full, with every initialisation. Counts, fractions, pixels, transparent and inertia are scaled back to
- * the whole image (the counts still sum to pixels: each share is rounded down and the
- * rest go to the largest remainders); distinct is the sample's.
+ * for a grid) is counted in full, with every initialisation. Counts, fractions, pixels,
+ * transparent and inertia are scaled back to the whole image (the counts still sum to
+ * pixels: each share is rounded down and the rest go to the largest remainders);
+ * distinct is the sample's.
  * imgcolor_result_sampled() and the functions after it say what was done. The result is
  * as deterministic as the exact mode's.
  */
@@ -449,7 +451,8 @@ IMGCOLOR_API int imgcolor_result_sampled(const imgcolor_result *res);
 /* The DCT scale denominator the image was decoded at: always 1 (full size) now that the
  * fast mode keeps row bands of a JPEG instead of decoding it at 1/2. */
 IMGCOLOR_API uint32_t imgcolor_result_sample_scale(const imgcolor_result *res);
-/* The grid step: one pixel in step x step of the decoded image was kept (1: all). */
+/* The grid step: one pixel in step x step of the decoded image was kept (1: all); with
+ * row bands, one pixel in step along each kept row. */
 IMGCOLOR_API uint32_t imgcolor_result_sample_step(const imgcolor_result *res);
 /* The row bands (JPEG): every pixel of one band of band_rows decoded rows (an iMCU row)
  * in band_step was kept, the first band first; 1 and 1 when every row was. */

@@ -38,6 +38,15 @@ uint64_t imgcolor__band_rows_kept(uint32_t height, uint32_t band_rows, uint32_t 
     return whole * band_rows + (last < band_rows ? last : band_rows);
 }
 
+uint32_t imgcolor__sample_band_xstep(uint32_t width, uint64_t rows, uint64_t min_pixels)
+{
+    uint32_t s = 1;
+    while (min_pixels && s < IMGCOLOR__SAMPLE_BAND_XSTEP_MAX &&
+           ceil_div(width, (uint64_t)s + 1) * rows >= min_pixels)
+        s++;
+    return s;
+}
+
 uint32_t imgcolor__sample_band_step(uint32_t width, uint32_t height, uint32_t band_rows,
                                     uint64_t min_pixels)
 {
@@ -84,15 +93,17 @@ static imgcolor_status sample_begin(void *user, uint32_t width, uint32_t height)
     imgcolor__sampler *s = user;
     s->width = width;
     s->height = height;
-    if (s->band_step > 1) /* bands keep few enough already */
-        return s->inner.begin(s->inner.user, width,
-                              (uint32_t)imgcolor__band_rows_kept(height, s->band_rows,
-                                                                 s->band_step));
-    s->step = imgcolor__sample_step(width, height, s->min_pixels);
+    uint64_t rows = height;
+    if (s->band_step > 1) {
+        rows = imgcolor__band_rows_kept(height, s->band_rows, s->band_step);
+        s->step = imgcolor__sample_band_xstep(width, rows, s->min_pixels);
+    } else {
+        s->step = imgcolor__sample_step(width, height, s->min_pixels);
+        rows = ceil_div(height, s->step);
+    }
     if (s->step > 1 && !(s->row = malloc((size_t)ceil_div(width, s->step) * 4)))
         return IMGCOLOR_E_NOMEM;
-    return s->inner.begin(s->inner.user, (uint32_t)ceil_div(width, s->step),
-                          (uint32_t)ceil_div(height, s->step));
+    return s->inner.begin(s->inner.user, (uint32_t)ceil_div(width, s->step), (uint32_t)rows);
 }
 
 /* Only rows passed on whole (no grid, all in one kept band) can be decoded straight into
@@ -109,23 +120,28 @@ static imgcolor_status sample_buffer(void *user, uint32_t y, uint32_t count, uin
     return s->inner.buffer(s->inner.user, band_row(s, y), count, out);
 }
 
-/* Passes on the runs of rows y.. y + count - 1 that fall in kept bands. */
+/* Passes on the rows y.. y + count - 1 that fall in kept bands: runs of them whole, or
+ * each thinned to one pixel in step. */
 static imgcolor_status band_rows_out(imgcolor__sampler *s, const uint8_t *rgba, uint32_t y,
                                      uint32_t count)
 {
     size_t stride = (size_t)s->width * 4;
-    for (uint32_t i = 0, n; i < count; i += n) {
+    imgcolor_status st = IMGCOLOR_OK;
+    for (uint32_t i = 0, n; i < count && st == IMGCOLOR_OK; i += n) {
         n = 1;
         if (!band_kept(s, y + i))
             continue;
+        if (s->step > 1) {
+            s->kept += imgcolor__sample_row(rgba + stride * i, s->width, s->step, 4, s->row);
+            st = s->inner.rows(s->inner.user, s->row, band_row(s, y + i), 1);
+            continue;
+        }
         while (i + n < count && band_kept(s, y + i + n))
             n++;
         s->kept += (uint64_t)s->width * n;
-        imgcolor_status st = s->inner.rows(s->inner.user, rgba + stride * i, band_row(s, y + i), n);
-        if (st != IMGCOLOR_OK)
-            return st;
+        st = s->inner.rows(s->inner.user, rgba + stride * i, band_row(s, y + i), n);
     }
-    return IMGCOLOR_OK;
+    return st;
 }
 
 static imgcolor_status sample_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)

@@ -110,6 +110,12 @@ static void test_bands_and_step(void **state)
     assert_int_equal(imgcolor__sample_band_step(4096, 4096, 0, 250000), 1);
     assert_int_equal(imgcolor__sample_band_step(4096, 4096, 8, 0), 1);
     assert_int_equal(imgcolor__sample_band_step(100000, 8, 8, 1024), 1);     /* one band */
+    /* Along the kept rows: the largest step up to IMGCOLOR__SAMPLE_BAND_XSTEP_MAX. */
+    assert_int_equal(IMGCOLOR__SAMPLE_BAND_XSTEP_MAX, 4);
+    assert_int_equal(imgcolor__sample_band_xstep(1411, 480, 250000), 2); /* 706 * 480 */
+    assert_int_equal(imgcolor__sample_band_xstep(1411, 480, 338881), 1);
+    assert_int_equal(imgcolor__sample_band_xstep(3000, 1152, 250000), 4); /* 5 would do */
+    assert_int_equal(imgcolor__sample_band_xstep(3000, 1152, 0), 1);
     /* Grid step: the largest that keeps the minimum. */
     assert_int_equal(imgcolor__sample_step(1000, 1000, 250000), 2);
     assert_int_equal(imgcolor__sample_step(1999, 1999, 250000), 4); /* 500^2; 400^2 short */
@@ -148,7 +154,8 @@ static void test_apportion(void **state)
     assert_true(bout[1] == 6 && bout[2] == 2);
 }
 
-/* A JPEG of 2 MP: one band of 16 rows in 3 kept, counts scaled back to every pixel. */
+/* A JPEG of 2 MP: one band of 16 rows in 3 kept, one pixel in 2 along them, counts
+ * scaled back to every pixel. */
 static void test_jpeg_bands(void **state)
 {
     (void)state;
@@ -156,19 +163,19 @@ static void test_jpeg_bands(void **state)
     imgcolor_result *res = run_file(PHOTO("retina.jpg"), opt);
     assert_int_equal(imgcolor_result_sampled(res), 1);
     assert_int_equal(imgcolor_result_sample_scale(res), 1);
-    assert_int_equal(imgcolor_result_sample_step(res), 1);
+    assert_int_equal(imgcolor_result_sample_step(res), 2);
     assert_int_equal(imgcolor_result_sample_band_rows(res), 16);
     assert_int_equal(imgcolor_result_sample_band_step(res), 3);
-    assert_true(imgcolor_result_sample_pixels(res) == 480u * 1411u); /* 30 bands */
+    assert_true(imgcolor_result_sample_pixels(res) == 480u * 706u); /* 30 bands */
     assert_int_equal(imgcolor_result_width(res), 1411);
     assert_int_equal(imgcolor_result_height(res), 1411);
     assert_true(imgcolor_result_pixels(res) == 1411u * 1411u);
     assert_whole(res);
     char *json = NULL;
     assert_int_equal(imgcolor_result_to_json(res, NULL, &json), IMGCOLOR_OK);
-    assert_non_null(strstr(json, "\"sampled\":true,\"sample_scale\":1,\"sample_step\":1,"
+    assert_non_null(strstr(json, "\"sampled\":true,\"sample_scale\":1,\"sample_step\":2,"
                                  "\"sample_band_rows\":16,\"sample_band_step\":3,"
-                                 "\"sample_pixels\":677280,"));
+                                 "\"sample_pixels\":338880,"));
     imgcolor_free(json);
     imgcolor_result_free(res);
     /* A larger minimum: two bands in three keep 997 577, a grid of 2 fewer: in full. */
@@ -204,19 +211,20 @@ static void sample_decode(const char *path, uint64_t min_pixels, imgcolor__sampl
 }
 
 /*
- * The kept bands are the image's own rows: without chroma subsampling (hubble, 4:4:4)
- * each equals the same row of a full decode byte for byte; with it (retina, 4:2:0,
- * chroma replicated in bands) they differ from the interpolated ones only a little.
+ * The kept bands are the image's own rows, thinned along: without chroma subsampling
+ * (hubble, 4:4:4, every pixel of 8-row bands) each equals the same row of a full decode
+ * byte for byte; with it (retina, 4:2:0, one pixel in 2 of 16-row bands, chroma
+ * replicated) they differ from the interpolated ones only a little.
  */
 static void test_jpeg_band_rows(void **state)
 {
     (void)state;
     const struct {
         const char *path;
-        uint32_t band_rows, band_step, rows;
+        uint32_t band_rows, band_step, step, rows;
         double max_diff;
-    } cases[] = {{PHOTO("hubble_deep_field.jpg"), 8, 3, 296, 0},
-                 {PHOTO("retina.jpg"), 16, 3, 480, 1.5}};
+    } cases[] = {{PHOTO("hubble_deep_field.jpg"), 8, 3, 1, 296, 0},
+                 {PHOTO("retina.jpg"), 16, 3, 2, 480, 1.5}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         imgcolor__sampler s;
         probe kept, full;
@@ -224,20 +232,25 @@ static void test_jpeg_band_rows(void **state)
         sample_decode(cases[c].path, 0, &(imgcolor__sampler){0}, &full);
         assert_int_equal(s.band_rows, cases[c].band_rows);
         assert_int_equal(s.band_step, cases[c].band_step);
-        assert_int_equal(kept.width, full.width);
+        assert_int_equal(s.step, cases[c].step);
+        assert_int_equal(kept.width, (full.width + s.step - 1) / s.step);
         assert_int_equal(kept.height, cases[c].rows);
         assert_true(s.kept == (uint64_t)kept.width * kept.height);
-        size_t stride = (size_t)full.width * 4;
+        uint8_t *want = malloc((size_t)kept.width * 4);
+        assert_non_null(want);
         for (uint32_t k = 0; k < kept.height; k++) {
             uint32_t y = k / s.band_rows * s.band_rows * s.band_step + k % s.band_rows;
-            const uint8_t *a = kept.rgba + stride * k, *b = full.rgba + stride * y;
+            imgcolor__sample_row(full.rgba + (size_t)full.width * 4 * y, full.width, s.step, 4,
+                                 want);
+            const uint8_t *got = kept.rgba + (size_t)kept.width * 4 * k;
             if (cases[c].max_diff == 0) {
-                assert_memory_equal(a, b, stride);
+                assert_memory_equal(got, want, (size_t)kept.width * 4);
                 continue;
             }
             for (int ch = 0; ch < 3; ch++)
-                assert_true(mean_abs_diff(a, b, full.width, ch) <= cases[c].max_diff);
+                assert_true(mean_abs_diff(got, want, kept.width, ch) <= cases[c].max_diff);
         }
+        free(want);
         imgcolor__sampler_free(&s);
         probe_free(&kept);
         probe_free(&full);
@@ -370,7 +383,7 @@ static void test_cli_flags(void **state)
              IMGCOLOR_CLI_PATH, PHOTO("retina.jpg"));
     test_run r = test_run_cmd(cmd, NULL, 0);
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "\"sampled\":true,\"sample_scale\":1,\"sample_step\":1,"
+    assert_non_null(strstr(r.out, "\"sampled\":true,\"sample_scale\":1,\"sample_step\":4,"
                                   "\"sample_band_rows\":16,\"sample_band_step\":3,"));
     test_run_free(&r);
 }
