@@ -61,9 +61,10 @@ uint32_t imgcolor__sample_band_step(uint32_t width, uint32_t height, uint32_t ba
     return s;
 }
 
-/* The decoder can skip row bands: the sampler keeps the fewest that hold min_pixels, and
- * then every pixel of them, rather than a grid, which would alias with fine textures
- * (stripes as far apart as the grid's step all fall on the same colour). */
+/* The decoder can skip row bands: the sampler keeps the fewest that hold min_pixels (and
+ * IMGCOLOR__SAMPLE_MIN_BANDS), and every row of them, rather than a grid, which would
+ * alias with fine textures (stripes as far apart as the grid's step all fall on the same
+ * colour); begin() then thins along the rows only. */
 static imgcolor_status sample_bands_cb(void *user, uint32_t width, uint32_t height,
                                        uint32_t band_rows, uint32_t *step)
 {
