@@ -79,9 +79,9 @@ imgcolor_status cli_cluster_file(const char *file, const imgcolor_options *opt,
     "      --max-pixels N   refuse larger images, 1..1099511627776 (default 64000000)\n"      \
     "      --first-frame    of an animation (GIF, WebP), count only the first frame\n"        \
     "                       (default: every frame)\n"                                         \
-    "      --fast           count a sample of at least --fast-min-pixels pixels (a JPEG\n"    \
-    "                       decoded at half size), with at most 3 initialisations;\n"         \
-    "                       counts still refer to the whole image\n"                          \
+    "      --fast           count a sample of at least --fast-min-pixels pixels (a JPEG:\n"   \
+    "                       bands of rows, the others only entropy-decoded), with at\n"      \
+    "                       most 2 initialisations; counts still refer to the whole image\n" \
     "      --fast-min-pixels N  1024..2^40 (default 250000)\n"
 
 /* An unsigned decimal integer, no sign, spaces or anything after it: 0, or -1. */

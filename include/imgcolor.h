@@ -224,18 +224,21 @@ IMGCOLOR_API imgcolor_status imgcolor_options_range(const char *name, uint64_t *
  * Fast mode (fast = 1; 0, the default, is the exact mode; other values are
  * IMGCOLOR_E_RANGE): the colours are counted on a regular sample of the pixels that
  * keeps at least fast_min_pixels of them, and k-means runs at most
- * IMGCOLOR_FAST_N_INIT initialisations once sampled. A JPEG that keeps enough pixels at
- * half its size is decoded so by its DCT (each pixel the mean of 2 x 2; smaller scales
- * merge fine textures), and any image still above the minimum is thinned to one pixel in
- * s x s, for the largest s that keeps it; an image of less than about four times the
- * minimum is counted in full, with every initialisation. Counts, fractions, pixels,
+ * IMGCOLOR_FAST_N_INIT initialisations once sampled. A JPEG keeps one band of rows (an
+ * iMCU row, 8 or 16 rows) in s, for the largest s that keeps the minimum and at least 24
+ * bands, and along those rows one pixel in t, for the largest t up to 4 that still keeps
+ * it; the other bands are only entropy-decoded, and chroma is then upsampled by
+ * replication. Any other image (and a JPEG with too few bands for
+ * that) is thinned to one pixel in s x s, for the largest s that keeps the minimum. An
+ * image that neither thins (under about twice the minimum for a JPEG's bands, four times
+ * for a grid) is counted in full, with every initialisation. Counts, fractions, pixels,
  * transparent and inertia are scaled back to the whole image (the counts still sum to
  * pixels: each share is rounded down and the rest go to the largest remainders);
  * distinct is the sample's.
  * imgcolor_result_sampled() and the functions after it say what was done. The result is
  * as deterministic as the exact mode's.
  */
-#define IMGCOLOR_FAST_N_INIT 3
+#define IMGCOLOR_FAST_N_INIT 2
 IMGCOLOR_API imgcolor_status imgcolor_options_set_fast(imgcolor_options *opt, int fast)
     IMGCOLOR_USERESULT;
 IMGCOLOR_API int imgcolor_options_get_fast(const imgcolor_options *opt);
@@ -486,10 +489,16 @@ IMGCOLOR_API const char *imgcolor_result_profile(const imgcolor_result *res);
 /* 1 when the colours were counted on a sample of the pixels (fast mode; see
  * imgcolor_options_set_fast()), else 0. */
 IMGCOLOR_API int imgcolor_result_sampled(const imgcolor_result *res);
-/* The DCT scale denominator the image was decoded at: 1 (full size) or 2. */
+/* The DCT scale denominator the image was decoded at: always 1 (full size) now that the
+ * fast mode keeps row bands of a JPEG instead of decoding it at 1/2. */
 IMGCOLOR_API uint32_t imgcolor_result_sample_scale(const imgcolor_result *res);
-/* The grid step: one pixel in step x step of the decoded image was kept (1: all). */
+/* The grid step: one pixel in step x step of the decoded image was kept (1: all); with
+ * row bands, one pixel in step along each kept row. */
 IMGCOLOR_API uint32_t imgcolor_result_sample_step(const imgcolor_result *res);
+/* The row bands (JPEG): every pixel of one band of band_rows decoded rows (an iMCU row)
+ * in band_step was kept, the first band first; 1 and 1 when every row was. */
+IMGCOLOR_API uint32_t imgcolor_result_sample_band_rows(const imgcolor_result *res);
+IMGCOLOR_API uint32_t imgcolor_result_sample_band_step(const imgcolor_result *res);
 /* The pixels actually counted, transparent ones included (the image's pixels when not
  * sampled). */
 IMGCOLOR_API uint64_t imgcolor_result_sample_pixels(const imgcolor_result *res);
@@ -500,8 +509,8 @@ IMGCOLOR_API uint64_t imgcolor_result_sample_pixels(const imgcolor_result *res);
  *  "inertia":2.28e8,"iterations":12,"colors":[{"rgb":[r,g,b],"hex":"#rrggbb",
  *  "count":n,"fraction":0.31},...]}
  * file, when not NULL, is added first as "file". A sampled result (fast mode) also has
- * "sampled":true,"sample_scale":s,"sample_step":n,"sample_pixels":n before "colors".
- * A colour placed by the where option (has_where) ends with
+ * "sampled":true,"sample_scale":s,"sample_step":n,"sample_band_rows":n,
+ * "sample_band_step":n,"sample_pixels":n before "colors". A colour placed by the where option (has_where) ends with
  * "where":{"x":0.25,"y":0.5,"box":[x0,y0,x1,y1],"spread":0.18} (x, y and spread to 5
  * decimals), and "pixels":n in it when the result is sampled.
  * The string must be freed with imgcolor_free().

@@ -174,6 +174,72 @@ static imgcolor_status send_profile(j_decompress_ptr cinfo, const imgcolor__sink
     return st;
 }
 
+/*
+ * Row bands the sink does not want (see imgcolor__sink.bands) are skipped with
+ * jpeg_skip_scanlines(): for whole iMCU rows of a single-scan file it only
+ * entropy-decodes them (which no reader can skip) and leaves out the IDCT, upsampling and
+ * colour conversion; in a multi-scan file, read in full by jpeg_start_decompress(), it
+ * leaves out the IDCT. rows: decoded rows of a band, one iMCU row; step: one band in
+ * step is wanted (1: every row); last: the first row of the last iMCU row, never skipped.
+ */
+typedef struct jpeg_bands {
+    JDIMENSION rows, step, last;
+} jpeg_bands;
+
+/* Asks the sink which bands it wants, once the output size is known. */
+static imgcolor_status ask_bands(j_decompress_ptr cinfo, const imgcolor__sink *sink,
+                                 jpeg_bands *b)
+{
+    b->rows = 0;
+    b->step = 1;
+    b->last = 0;
+    if (!sink->bands)
+        return IMGCOLOR_OK;
+    jpeg_calc_output_dimensions(cinfo);
+#if JPEG_LIB_VERSION >= 70
+    int block_rows = cinfo->min_DCT_v_scaled_size;
+#else
+    int block_rows = cinfo->min_DCT_scaled_size;
+#endif
+    b->rows = (JDIMENSION)(cinfo->max_v_samp_factor * block_rows);
+    uint32_t step = 1;
+    imgcolor_status st =
+        sink->bands(sink->user, cinfo->output_width, cinfo->output_height, b->rows, &step);
+    b->step = step > 1 ? step : 1;
+    b->last = (cinfo->output_height - 1) / b->rows * b->rows;
+    /* Interpolated chroma needs the rows around a band: libjpeg would decode the iMCU row
+     * before each kept band in full. Replicated chroma needs none. */
+    if (b->step > 1)
+        cinfo->do_fancy_upsampling = FALSE;
+    return st;
+}
+
+/*
+ * From an unwanted band, skips on to the next wanted one: returns the rows skipped (0 in
+ * a wanted band). It stops short of the last iMCU row, which is decoded whatever the
+ * sink wants: skipping into it would end decoding without reading the data left, and a
+ * file cut short there would pass as whole.
+ */
+static JDIMENSION skip_bands(j_decompress_ptr cinfo, const jpeg_bands *b)
+{
+    JDIMENSION y = cinfo->output_scanline;
+    if (b->step <= 1 || y >= b->last || (y / b->rows) % b->step == 0)
+        return 0;
+    JDIMENSION next = (y / b->rows / b->step + 1) * b->step * b->rows;
+    if (next > b->last)
+        next = b->last;
+    return jpeg_skip_scanlines(cinfo, next - y);
+}
+
+/* At most n rows from y, ending where y's band does when bands are skipped. */
+static uint32_t band_batch(const jpeg_bands *b, uint32_t y, uint32_t n)
+{
+    if (b->step <= 1)
+        return n;
+    uint32_t left = b->rows - y % b->rows;
+    return n < left ? n : left;
+}
+
 imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const imgcolor_options *opt,
                                       const imgcolor__sink *sink, imgcolor_error *err)
 {
@@ -249,6 +315,9 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
     cinfo.scale_denom = denom;
     JDIMENSION out_w = (cinfo.image_width + denom - 1) / denom;
     JDIMENSION out_h = (cinfo.image_height + denom - 1) / denom;
+    jpeg_bands bands;
+    if ((st = ask_bands(&cinfo, sink, &bands)) != IMGCOLOR_OK)
+        goto done;
     st = sink->begin(sink->user, out_w, out_h);
     if (st != IMGCOLOR_OK)
         goto done;
@@ -272,8 +341,11 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
         batch = JPEG_BATCH_ROWS_MAX;
     JSAMPROW rows[JPEG_BATCH_ROWS_MAX];
     while (cinfo.output_scanline < cinfo.output_height) {
+        if (skip_bands(&cinfo, &bands) > 0)
+            continue;
         uint32_t y = cinfo.output_scanline;
         uint32_t n = cinfo.output_height - y < batch ? cinfo.output_height - y : batch;
+        n = band_batch(&bands, y, n);
         uint8_t *own = buf, *out;
         st = imgcolor__sink_buffer(sink, y, n, stride, batch, &own, &out);
         buf = own;

@@ -75,6 +75,13 @@ typedef struct imgcolor__sink {
      * *denom to 1, 2, 4 or 8, and begin() then receives the size divided by it, rounded
      * up. */
     imgcolor_status (*scale)(void *user, uint32_t width, uint32_t height, uint32_t *denom);
+    /* bands(), when not NULL, is asked by a decoder that can skip bands of band_rows
+     * rows for less than decoding them (JPEG: whole iMCU rows), after scale() and before
+     * begin(), with the size begin() will receive: it sets *step to keep one band in
+     * step, the first one first (1: every row). The decoder may still deliver rows of
+     * the other bands, which rows() then ignores. */
+    imgcolor_status (*bands)(void *user, uint32_t width, uint32_t height, uint32_t band_rows,
+                             uint32_t *step);
 } imgcolor__sink;
 
 /* Hands the image's embedded ICC profile (size bytes, valid only during the call) to

@@ -19,5 +19,5 @@ void imgcolor__pipeline_free(imgcolor__pipeline *p)
 
 int imgcolor__pipeline_sampled(const imgcolor__pipeline *p)
 {
-    return p->sampler.scale > 1 || p->sampler.step > 1;
+    return p->sampler.step > 1 || p->sampler.band_step > 1;
 }

@@ -20,7 +20,8 @@ struct imgcolor_result {
     imgcolor__warnings warnings;
     char profile[64]; /* the colour profile converted from, or "" */
     int fast;
-    uint32_t sample_scale, sample_step; /* see imgcolor_result_sample_scale(), _step() */
+    uint32_t sample_step; /* see imgcolor_result_sample_step() */
+    uint32_t sample_band_rows, sample_band_step; /* see imgcolor_result_sample_band_rows() */
     uint64_t sample_pixels;
     size_t count;
     imgcolor_cluster clusters[];
@@ -230,15 +231,18 @@ static imgcolor_status sort_result(imgcolor_result *res, const imgcolor__where *
 
 /*
  * Fast mode: the result was counted on sample_pixels of the image's total pixels (both
- * transparent ones included); pixels, transparent, counts and inertia are scaled to the
- * whole, the counts summing to pixels, and the order made total again.
+ * transparent ones included), as s says; pixels, transparent, counts and inertia are
+ * scaled to the whole, the counts summing to pixels, and the order made total again.
  */
-static void rescale(imgcolor_result *res, uint32_t scale, uint32_t step, uint64_t total)
+static void rescale(imgcolor_result *res, const imgcolor__sampler *s, uint64_t total)
 {
     uint64_t sampled = res->pixels + res->transparent;
     res->fast = 1;
-    res->sample_scale = scale;
-    res->sample_step = step;
+    res->sample_step = s->step;
+    if (s->band_step > 1) {
+        res->sample_band_rows = s->band_rows;
+        res->sample_band_step = s->band_step;
+    }
     res->sample_pixels = sampled;
     if (sampled == total)
         return;
@@ -327,8 +331,7 @@ imgcolor_status imgcolor__call_finish(imgcolor__call *c, const imgcolor__where *
         return st;
     const imgcolor__sampler *sampler = &c->pipeline.sampler;
     if (c->opt->fast)
-        rescale(c->result, sampler->scale, sampler->step,
-                (uint64_t)sampler->width * sampler->height);
+        rescale(c->result, sampler, (uint64_t)sampler->width * sampler->height);
     *out = c->result;
     c->result = NULL;
     return IMGCOLOR_OK;
@@ -462,7 +465,8 @@ imgcolor_status imgcolor_prominent_pixels(const void *pixels, uint32_t width, ui
     if (st == IMGCOLOR_OK)
         st = sort_result(*out, wh, err);
     if (st == IMGCOLOR_OK && opt->fast)
-        rescale(*out, 1, step, (uint64_t)width * height);
+        rescale(*out, &(imgcolor__sampler){.step = step, .band_step = 1},
+                (uint64_t)width * height);
     if (st != IMGCOLOR_OK && *out) {
         imgcolor_result_free(*out);
         *out = NULL;
@@ -556,17 +560,29 @@ void imgcolor_free(void *ptr)
 
 int imgcolor_result_sampled(const imgcolor_result *res)
 {
-    return res && (res->sample_scale > 1 || res->sample_step > 1);
+    return res && (res->sample_step > 1 || res->sample_band_step > 1);
 }
 
+/* The fast mode decodes at full size since it skips row bands instead (see sample.h). */
 uint32_t imgcolor_result_sample_scale(const imgcolor_result *res)
 {
-    return res && res->sample_scale ? res->sample_scale : 1;
+    (void)res;
+    return 1;
 }
 
 uint32_t imgcolor_result_sample_step(const imgcolor_result *res)
 {
     return res && res->sample_step ? res->sample_step : 1;
+}
+
+uint32_t imgcolor_result_sample_band_rows(const imgcolor_result *res)
+{
+    return res && res->sample_band_rows ? res->sample_band_rows : 1;
+}
+
+uint32_t imgcolor_result_sample_band_step(const imgcolor_result *res)
+{
+    return res && res->sample_band_step ? res->sample_band_step : 1;
 }
 
 uint64_t imgcolor_result_sample_pixels(const imgcolor_result *res)

@@ -128,6 +128,8 @@ imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *
         (!cJSON_AddTrueToObject(root, "sampled") ||
          !add_number(root, "sample_scale", imgcolor_result_sample_scale(res)) ||
          !add_number(root, "sample_step", imgcolor_result_sample_step(res)) ||
+         !add_number(root, "sample_band_rows", imgcolor_result_sample_band_rows(res)) ||
+         !add_number(root, "sample_band_step", imgcolor_result_sample_band_step(res)) ||
          !add_number(root, "sample_pixels", (double)imgcolor_result_sample_pixels(res))))
         goto done;
     cJSON *colors = cJSON_AddArrayToObject(root, "colors");

@@ -1,5 +1,5 @@
-/* sample.c: the fast mode's sampling: JPEGs decoded at a DCT scale, every other format
- * (and a JPEG still too large) thinned to a regular grid, and counts scaled back. */
+/* sample.c: the fast mode's sampling: JPEGs decoded in regular row bands, every other
+ * format thinned to a regular grid, and counts scaled back. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,68 +28,138 @@ uint32_t imgcolor__sample_step(uint32_t width, uint32_t height, uint64_t min_pix
     return s;
 }
 
-uint32_t imgcolor__sample_scale(uint32_t width, uint32_t height, uint64_t min_pixels)
+uint64_t imgcolor__band_rows_kept(uint32_t height, uint32_t band_rows, uint32_t band_step)
 {
-    if (min_pixels == 0)
-        return 1;
-    for (uint32_t d = IMGCOLOR__SAMPLE_SCALE_MAX; d > 1; d /= 2)
-        if (keeps(width, height, d, min_pixels))
-            return d;
-    return 1;
+    if (band_rows == 0 || band_step <= 1 || height == 0)
+        return height;
+    uint64_t bands = ceil_div(height, band_rows);
+    uint64_t whole = (bands - 1) / band_step; /* kept bands before the last kept one */
+    uint64_t last = (uint64_t)height - whole * band_step * band_rows; /* rows from it on */
+    return whole * band_rows + (last < band_rows ? last : band_rows);
 }
 
-/* The decoder can scale: the sampler picks the DCT scale, and the grid (if any) later
- * from the size begin() receives. */
-static imgcolor_status sample_scale_cb(void *user, uint32_t width, uint32_t height,
-                                       uint32_t *denom)
+uint32_t imgcolor__sample_band_xstep(uint32_t width, uint64_t rows, uint64_t min_pixels)
+{
+    uint32_t s = 1;
+    while (min_pixels && s < IMGCOLOR__SAMPLE_BAND_XSTEP_MAX &&
+           ceil_div(width, (uint64_t)s + 1) * rows >= min_pixels)
+        s++;
+    return s;
+}
+
+uint32_t imgcolor__sample_band_step(uint32_t width, uint32_t height, uint32_t band_rows,
+                                    uint64_t min_pixels)
+{
+    if (min_pixels == 0 || band_rows == 0)
+        return 1;
+    /* As for the grid step: the first band step that keeps too few ends the search. */
+    uint64_t bands = ceil_div(height, band_rows);
+    uint32_t s = 1;
+    while (s < bands && ceil_div(bands, (uint64_t)s + 1) >= IMGCOLOR__SAMPLE_MIN_BANDS &&
+           (uint64_t)width * imgcolor__band_rows_kept(height, band_rows, s + 1) >= min_pixels)
+        s++;
+    return s;
+}
+
+/* The decoder can skip row bands: the sampler keeps the fewest that hold min_pixels (and
+ * IMGCOLOR__SAMPLE_MIN_BANDS), and every row of them, rather than a grid, which would
+ * alias with fine textures (stripes as far apart as the grid's step all fall on the same
+ * colour); begin() then thins along the rows only. */
+static imgcolor_status sample_bands_cb(void *user, uint32_t width, uint32_t height,
+                                       uint32_t band_rows, uint32_t *step)
 {
     imgcolor__sampler *s = user;
-    s->width = width;
-    s->height = height;
-    s->scale = imgcolor__sample_scale(width, height, s->min_pixels);
-    *denom = s->scale;
+    s->band_step = imgcolor__sample_band_step(width, height, band_rows, s->min_pixels);
+    s->band_rows = s->band_step > 1 ? band_rows : 0;
+    *step = s->band_step;
     return IMGCOLOR_OK;
+}
+
+/* Whether decoded row y is in a kept band, and its row among the kept ones. */
+static int band_kept(const imgcolor__sampler *s, uint32_t y)
+{
+    return s->band_step <= 1 || (y / s->band_rows) % s->band_step == 0;
+}
+
+static uint32_t band_row(const imgcolor__sampler *s, uint32_t y)
+{
+    if (s->band_step <= 1)
+        return y;
+    uint64_t period = (uint64_t)s->band_rows * s->band_step;
+    return (uint32_t)(y / period * s->band_rows + y % s->band_rows);
 }
 
 static imgcolor_status sample_begin(void *user, uint32_t width, uint32_t height)
 {
     imgcolor__sampler *s = user;
-    if (s->scale == 1) { /* no scale() call, or scale 1: this is the full size */
-        s->width = width;
-        s->height = height;
+    s->width = width;
+    s->height = height;
+    uint64_t rows = height;
+    if (s->band_step > 1) {
+        rows = imgcolor__band_rows_kept(height, s->band_rows, s->band_step);
+        s->step = imgcolor__sample_band_xstep(width, rows, s->min_pixels);
+    } else {
+        s->step = imgcolor__sample_step(width, height, s->min_pixels);
+        rows = ceil_div(height, s->step);
     }
-    s->out_width = width;
-    s->out_height = height;
-    s->step = imgcolor__sample_step(width, height, s->min_pixels);
     if (s->step > 1 && !(s->row = malloc((size_t)ceil_div(width, s->step) * 4)))
         return IMGCOLOR_E_NOMEM;
-    return s->inner.begin(s->inner.user, (uint32_t)ceil_div(width, s->step),
-                          (uint32_t)ceil_div(height, s->step));
+    return s->inner.begin(s->inner.user, (uint32_t)ceil_div(width, s->step), (uint32_t)rows);
 }
 
-/* Only an unthinned image can be decoded straight into the next sink's buffer. */
+/* Only rows passed on whole (no grid, all in one kept band) can be decoded straight into
+ * the next sink's buffer. */
 static imgcolor_status sample_buffer(void *user, uint32_t y, uint32_t count, uint8_t **out)
 {
     imgcolor__sampler *s = user;
     *out = NULL;
-    if (s->step > 1 || !s->inner.buffer)
+    if (s->step > 1 || !s->inner.buffer || count == 0)
         return IMGCOLOR_OK;
-    return s->inner.buffer(s->inner.user, y, count, out);
+    if (s->band_step > 1 &&
+        (!band_kept(s, y) || y / s->band_rows != (y + count - 1) / s->band_rows))
+        return IMGCOLOR_OK;
+    return s->inner.buffer(s->inner.user, band_row(s, y), count, out);
+}
+
+/* Passes on the rows y.. y + count - 1 that fall in kept bands: runs of them whole, or
+ * each thinned to one pixel in step. */
+static imgcolor_status band_rows_out(imgcolor__sampler *s, const uint8_t *rgba, uint32_t y,
+                                     uint32_t count)
+{
+    size_t stride = (size_t)s->width * 4;
+    imgcolor_status st = IMGCOLOR_OK;
+    for (uint32_t i = 0, n; i < count && st == IMGCOLOR_OK; i += n) {
+        n = 1;
+        if (!band_kept(s, y + i))
+            continue;
+        if (s->step > 1) {
+            s->kept += imgcolor__sample_row(rgba + stride * i, s->width, s->step, 4, s->row);
+            st = s->inner.rows(s->inner.user, s->row, band_row(s, y + i), 1);
+            continue;
+        }
+        while (i + n < count && band_kept(s, y + i + n))
+            n++;
+        s->kept += (uint64_t)s->width * n;
+        st = s->inner.rows(s->inner.user, rgba + stride * i, band_row(s, y + i), n);
+    }
+    return st;
 }
 
 static imgcolor_status sample_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)
 {
     imgcolor__sampler *s = user;
+    if (s->band_step > 1)
+        return band_rows_out(s, rgba, y, count);
     if (s->step == 1) {
-        s->kept += (uint64_t)s->out_width * count;
+        s->kept += (uint64_t)s->width * count;
         return s->inner.rows(s->inner.user, rgba, y, count);
     }
-    size_t stride = (size_t)s->out_width * 4;
-    uint32_t kept_width = (uint32_t)ceil_div(s->out_width, s->step);
+    size_t stride = (size_t)s->width * 4;
+    uint32_t kept_width = (uint32_t)ceil_div(s->width, s->step);
     for (uint32_t i = 0; i < count; i++) {
         if ((y + i) % s->step)
             continue;
-        imgcolor__sample_row(rgba + stride * i, s->out_width, s->step, 4, s->row);
+        imgcolor__sample_row(rgba + stride * i, s->width, s->step, 4, s->row);
         s->kept += kept_width;
         imgcolor_status st = s->inner.rows(s->inner.user, s->row, (y + i) / s->step, 1);
         if (st != IMGCOLOR_OK)
@@ -117,12 +187,12 @@ imgcolor__sink imgcolor__sampler_sink(imgcolor__sampler *s, imgcolor__sink inner
     memset(s, 0, sizeof *s);
     s->inner = inner;
     s->min_pixels = min_pixels;
-    s->scale = 1;
     s->step = 1;
+    s->band_step = 1;
     return (imgcolor__sink){.begin = sample_begin, .rows = sample_rows, .user = s,
                             .buffer = sample_buffer, .profile = sample_profile,
                             .warning = sample_warning,
-                            .scale = min_pixels ? sample_scale_cb : NULL};
+                            .bands = min_pixels ? sample_bands_cb : NULL};
 }
 
 void imgcolor__sampler_free(imgcolor__sampler *s)

@@ -40,8 +40,9 @@ struct imgcolor__where {
     imgcolor__meter *meter;
     const imgcolor__sampler *sampler; /* the sink's, read at begin() */
     uint32_t width, height;           /* the full image */
-    uint32_t scale, step;             /* a delivered pixel spans scale x scale pixels,
-                                         one in step x step of them kept */
+    uint32_t step;                    /* one pixel in step x step kept, or */
+    uint32_t band_rows, band_step;    /* rows in bands (sample.h), one pixel in step
+                                         along each row */
     uint32_t row_pixels;              /* pixels in a delivered row */
     row_sums row[IMGCOLOR_K_MAX];
     place at[];
@@ -58,7 +59,7 @@ imgcolor_status imgcolor__where_new(imgcolor__assignment *a, int min_alpha,
     w->clusters = a->clusters;
     w->min_alpha = min_alpha;
     w->meter = meter;
-    w->scale = w->step = 1;
+    w->step = 1;
     for (int t = 0; t < w->clusters; t++)
         w->at[t].x0 = w->at[t].y0 = UINT32_MAX;
     return IMGCOLOR_OK;
@@ -74,7 +75,6 @@ void imgcolor__where_geometry(imgcolor__where *w, uint32_t width, uint32_t heigh
 {
     w->width = width;
     w->height = height;
-    w->scale = 1;
     w->step = step;
 }
 
@@ -82,7 +82,7 @@ void imgcolor__where_geometry(imgcolor__where *w, uint32_t width, uint32_t heigh
 static void footprint(const imgcolor__where *w, uint32_t i, uint32_t side, uint32_t *lo,
                       uint32_t *hi)
 {
-    uint64_t a = (uint64_t)i * w->step * w->scale, b = a + w->scale;
+    uint64_t a = (uint64_t)i * w->step, b = a + 1;
     *lo = (uint32_t)(a < side ? a : side - 1);
     *hi = (uint32_t)(b < side ? b : side);
 }
@@ -100,7 +100,7 @@ static uint64_t centre_x(const imgcolor__where *w, uint32_t i)
 static void add_pixels(imgcolor__where *w, const uint8_t *px, uint32_t npix, int bpp, int wide)
 {
     const int min_alpha = bpp == 4 ? w->min_alpha : 0;
-    const int full = w->scale == 1 && w->step == 1;
+    const int full = w->step == 1;
     for (uint32_t i = 0; i < npix; i++, px += bpp) {
         if (bpp == 4 && px[3] < min_alpha)
             continue;
@@ -125,7 +125,14 @@ imgcolor_status imgcolor__where_add(imgcolor__where *w, const uint8_t *px, uint3
 {
     add_pixels(w, px, npix, bpp, w->width > ROW_SUMS_MAX_WIDTH);
     uint32_t x0, x1, y0, y1, unused;
-    footprint(w, y, w->height, &y0, &y1);
+    if (w->band_step > 1) { /* delivered row y is row y % band_rows of kept band y / band_rows */
+        uint64_t row = (uint64_t)y / w->band_rows * w->band_rows * w->band_step +
+                       y % w->band_rows;
+        y0 = (uint32_t)(row < w->height ? row : w->height - 1);
+        y1 = y0 + 1;
+    } else {
+        footprint(w, y, w->height, &y0, &y1);
+    }
     uint64_t b = (uint64_t)y0 + y1;
     for (int t = 0; t < w->clusters; t++) {
         row_sums *r = &w->row[t];
@@ -156,8 +163,9 @@ static imgcolor_status where_begin(void *user, uint32_t width, uint32_t height)
     w->row_pixels = width;
     w->width = s->width;
     w->height = s->height;
-    w->scale = s->scale;
     w->step = s->step;
+    w->band_rows = s->band_rows;
+    w->band_step = s->band_step;
     return IMGCOLOR_OK;
 }
 

@@ -1,10 +1,12 @@
 /* test_fast.c: the fast mode (imgcolor_options_set_fast()): its options, the choice of
- * DCT scale and grid step, counts scaled back to the whole image, what the result says
- * about the sample, and determinism across runs and thread counts. */
+ * row bands and grid step, the rows a JPEG's bands deliver, counts scaled back to the
+ * whole image, what the result says about the sample, and determinism across runs and
+ * thread counts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode_helpers.h"
 #include "sample.h"
 #include "support.h"
 
@@ -86,15 +88,34 @@ static void test_options(void **state)
     imgcolor_options_free(opt);
 }
 
-static void test_scale_and_step(void **state)
+static void test_bands_and_step(void **state)
 {
     (void)state;
-    /* DCT scale: 1/2 when half the size keeps the minimum, never smaller. */
-    assert_int_equal(imgcolor__sample_scale(1411, 1411, 250000), 2); /* 706^2 = 498436 */
-    assert_int_equal(imgcolor__sample_scale(999, 999, 250000), 2);   /* 500^2 = 250000 */
-    assert_int_equal(imgcolor__sample_scale(997, 997, 250000), 1);   /* 499^2 < 250000 */
-    assert_int_equal(imgcolor__sample_scale(4096, 4096, 250000), IMGCOLOR__SAMPLE_SCALE_MAX);
-    assert_int_equal(imgcolor__sample_scale(4096, 4096, 0), 1);
+    /* 13 bands of 8 in 100 rows, the last of 4 rows; one in 3 keeps 0 3 6 9 and 12. */
+    assert_true(imgcolor__band_rows_kept(100, 8, 3) == 4 * 8 + 4);
+    assert_true(imgcolor__band_rows_kept(100, 8, 2) == 6 * 8 + 4); /* 0 2 .. 10, 12 */
+    assert_true(imgcolor__band_rows_kept(96, 8, 5) == 3 * 8);  /* 0 5 10: 10 is whole */
+    assert_true(imgcolor__band_rows_kept(100, 8, 1) == 100);
+    assert_true(imgcolor__band_rows_kept(100, 0, 3) == 100);
+    assert_true(imgcolor__band_rows_kept(5, 8, 4) == 5);
+    assert_true(imgcolor__band_rows_kept(0, 8, 4) == 0);
+    /* Band step: at least the minimum and IMGCOLOR__SAMPLE_MIN_BANDS bands. */
+    assert_int_equal(IMGCOLOR__SAMPLE_MIN_BANDS, 24);
+    assert_int_equal(imgcolor__sample_band_step(1411, 1411, 16, 250000), 3); /* 30 bands */
+    assert_int_equal(imgcolor__sample_band_step(1411, 1411, 16, 700000), 2); /* 3: 677280 */
+    assert_int_equal(imgcolor__sample_band_step(4096, 4096, 8, 250000), 22); /* 24 bands */
+    assert_int_equal(imgcolor__sample_band_step(4096, 4096, 8, 1000000), 17); /* 31 */
+    assert_int_equal(imgcolor__sample_band_step(640, 427, 8, 1024), 2);      /* 27 bands */
+    assert_int_equal(imgcolor__sample_band_step(640, 360, 8, 1024), 1);      /* 45: 23 */
+    assert_int_equal(imgcolor__sample_band_step(4096, 4096, 0, 250000), 1);
+    assert_int_equal(imgcolor__sample_band_step(4096, 4096, 8, 0), 1);
+    assert_int_equal(imgcolor__sample_band_step(100000, 8, 8, 1024), 1);     /* one band */
+    /* Along the kept rows: the largest step up to IMGCOLOR__SAMPLE_BAND_XSTEP_MAX. */
+    assert_int_equal(IMGCOLOR__SAMPLE_BAND_XSTEP_MAX, 4);
+    assert_int_equal(imgcolor__sample_band_xstep(1411, 480, 250000), 2); /* 706 * 480 */
+    assert_int_equal(imgcolor__sample_band_xstep(1411, 480, 338881), 1);
+    assert_int_equal(imgcolor__sample_band_xstep(3000, 1152, 250000), 4); /* 5 would do */
+    assert_int_equal(imgcolor__sample_band_xstep(3000, 1152, 0), 1);
     /* Grid step: the largest that keeps the minimum. */
     assert_int_equal(imgcolor__sample_step(1000, 1000, 250000), 2);
     assert_int_equal(imgcolor__sample_step(1999, 1999, 250000), 4); /* 500^2; 400^2 short */
@@ -133,34 +154,133 @@ static void test_apportion(void **state)
     assert_true(bout[1] == 6 && bout[2] == 2);
 }
 
-/* A JPEG of 2 MP: decoded at 1/2 by the DCT, counts scaled back to every pixel. */
-static void test_jpeg_scaled(void **state)
+/* A JPEG of 2 MP: one band of 16 rows in 3 kept, one pixel in 2 along them, counts
+ * scaled back to every pixel. */
+static void test_jpeg_bands(void **state)
 {
     (void)state;
     imgcolor_options *opt = fast_options(250000, 0);
     imgcolor_result *res = run_file(PHOTO("retina.jpg"), opt);
     assert_int_equal(imgcolor_result_sampled(res), 1);
-    assert_int_equal(imgcolor_result_sample_scale(res), 2);
-    assert_int_equal(imgcolor_result_sample_step(res), 1);
-    assert_true(imgcolor_result_sample_pixels(res) == 706u * 706u);
+    assert_int_equal(imgcolor_result_sample_scale(res), 1);
+    assert_int_equal(imgcolor_result_sample_step(res), 2);
+    assert_int_equal(imgcolor_result_sample_band_rows(res), 16);
+    assert_int_equal(imgcolor_result_sample_band_step(res), 3);
+    assert_true(imgcolor_result_sample_pixels(res) == 480u * 706u); /* 30 bands */
     assert_int_equal(imgcolor_result_width(res), 1411);
     assert_int_equal(imgcolor_result_height(res), 1411);
     assert_true(imgcolor_result_pixels(res) == 1411u * 1411u);
     assert_whole(res);
     char *json = NULL;
     assert_int_equal(imgcolor_result_to_json(res, NULL, &json), IMGCOLOR_OK);
-    assert_non_null(strstr(json, "\"sampled\":true,\"sample_scale\":2,\"sample_step\":1,"
-                                 "\"sample_pixels\":498436,"));
+    assert_non_null(strstr(json, "\"sampled\":true,\"sample_scale\":1,\"sample_step\":2,"
+                                 "\"sample_band_rows\":16,\"sample_band_step\":3,"
+                                 "\"sample_pixels\":338880,"));
     imgcolor_free(json);
     imgcolor_result_free(res);
-    /* A larger minimum: no scale keeps it, a grid of 2 does not either: counted in full. */
-    assert_int_equal(imgcolor_options_set_fast_min_pixels(opt, 600000), IMGCOLOR_OK);
+    /* A larger minimum: two bands in three keep 997 577, a grid of 2 fewer: in full. */
+    assert_int_equal(imgcolor_options_set_fast_min_pixels(opt, 1000000), IMGCOLOR_OK);
     res = run_file(PHOTO("retina.jpg"), opt);
     assert_int_equal(imgcolor_result_sampled(res), 0);
-    assert_int_equal(imgcolor_result_sample_scale(res), 1);
+    assert_int_equal(imgcolor_result_sample_band_step(res), 1);
+    assert_int_equal(imgcolor_result_sample_band_rows(res), 1);
     assert_true(imgcolor_result_sample_pixels(res) == 1411u * 1411u);
     assert_whole(res);
     imgcolor_result_free(res);
+    imgcolor_options_free(opt);
+}
+
+/* Decodes a photo through a sampler keeping min_pixels into p. */
+static void sample_decode(const char *path, uint64_t min_pixels, imgcolor__sampler *s,
+                          probe *p)
+{
+    size_t size = 0;
+    uint8_t *data = test_read_file(path, &size);
+    assert_non_null(data);
+    memset(p, 0, sizeof *p);
+    imgcolor__sink sink = imgcolor__sampler_sink(
+        s, (imgcolor__sink){.begin = probe_begin, .rows = probe_rows, .user = p},
+        min_pixels);
+    imgcolor_error err;
+    imgcolor_status st = imgcolor__decode_stream(data, size, imgcolor__options_defaults(),
+                                                 &sink, &err);
+    if (st != IMGCOLOR_OK)
+        fail_msg("%s: %s", path, err.message);
+    assert_int_equal(p->next_row, p->height);
+    free(data);
+}
+
+/*
+ * The kept bands are the image's own rows, thinned along: without chroma subsampling
+ * (hubble, 4:4:4, every pixel of 8-row bands) each equals the same row of a full decode
+ * byte for byte; with it (retina, 4:2:0, one pixel in 2 of 16-row bands, chroma
+ * replicated) they differ from the interpolated ones only a little.
+ */
+static void test_jpeg_band_rows(void **state)
+{
+    (void)state;
+    const struct {
+        const char *path;
+        uint32_t band_rows, band_step, step, rows;
+        double max_diff;
+    } cases[] = {{PHOTO("hubble_deep_field.jpg"), 8, 3, 1, 296, 0},
+                 {PHOTO("retina.jpg"), 16, 3, 2, 480, 1.5}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        imgcolor__sampler s;
+        probe kept, full;
+        sample_decode(cases[c].path, 250000, &s, &kept);
+        sample_decode(cases[c].path, 0, &(imgcolor__sampler){0}, &full);
+        assert_int_equal(s.band_rows, cases[c].band_rows);
+        assert_int_equal(s.band_step, cases[c].band_step);
+        assert_int_equal(s.step, cases[c].step);
+        assert_int_equal(kept.width, (full.width + s.step - 1) / s.step);
+        assert_int_equal(kept.height, cases[c].rows);
+        assert_true(s.kept == (uint64_t)kept.width * kept.height);
+        uint8_t *want = malloc((size_t)kept.width * 4);
+        assert_non_null(want);
+        for (uint32_t k = 0; k < kept.height; k++) {
+            uint32_t y = k / s.band_rows * s.band_rows * s.band_step + k % s.band_rows;
+            imgcolor__sample_row(full.rgba + (size_t)full.width * 4 * y, full.width, s.step, 4,
+                                 want);
+            const uint8_t *got = kept.rgba + (size_t)kept.width * 4 * k;
+            if (cases[c].max_diff == 0) {
+                assert_memory_equal(got, want, (size_t)kept.width * 4);
+                continue;
+            }
+            for (int ch = 0; ch < 3; ch++)
+                assert_true(mean_abs_diff(got, want, kept.width, ch) <= cases[c].max_diff);
+        }
+        free(want);
+        imgcolor__sampler_free(&s);
+        probe_free(&kept);
+        probe_free(&full);
+    }
+}
+
+/* A JPEG cut short fails in the fast mode as in the exact one, wherever it is cut: in a
+ * skipped band, a kept one, or after the last row; hubble's last band is a kept one,
+ * retina's (89 bands, one in 3 kept) a skipped one. */
+static void test_jpeg_truncated(void **state)
+{
+    (void)state;
+    const char *photos[] = {PHOTO("hubble_deep_field.jpg"), PHOTO("retina.jpg")};
+    imgcolor_options *opt = fast_options(250000, 0);
+    for (size_t p = 0; p < sizeof photos / sizeof photos[0]; p++) {
+        size_t size = 0;
+        uint8_t *data = test_read_file(photos[p], &size);
+        assert_non_null(data);
+        const size_t cuts[] = {size * 3 / 10, size / 2, size * 9 / 10, size - 600, size - 2};
+        for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+            imgcolor_result *res = NULL;
+            imgcolor_error err;
+            assert_int_equal(imgcolor_prominent(data, cuts[i], opt, &res, &err),
+                             IMGCOLOR_E_DECODE);
+            assert_null(res);
+            assert_int_equal(imgcolor_prominent(data, cuts[i], NULL, &res, &err),
+                             IMGCOLOR_E_DECODE);
+        }
+        free(data);
+    }
     imgcolor_options_free(opt);
 }
 
@@ -269,7 +389,8 @@ static void test_cli_flags(void **state)
              IMGCOLOR_CLI_PATH, PHOTO("retina.jpg"));
     test_run r = test_run_cmd(cmd, NULL, 0);
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "\"sampled\":true,\"sample_scale\":2,\"sample_step\":2,"));
+    assert_non_null(strstr(r.out, "\"sampled\":true,\"sample_scale\":1,\"sample_step\":4,"
+                                  "\"sample_band_rows\":16,\"sample_band_step\":3,"));
     test_run_free(&r);
 }
 
@@ -277,9 +398,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_options),
-        cmocka_unit_test(test_scale_and_step),
+        cmocka_unit_test(test_bands_and_step),
         cmocka_unit_test(test_apportion),
-        cmocka_unit_test(test_jpeg_scaled),
+        cmocka_unit_test(test_jpeg_bands),
+        cmocka_unit_test(test_jpeg_band_rows),
+        cmocka_unit_test(test_jpeg_truncated),
         cmocka_unit_test(test_png_grid),
         cmocka_unit_test(test_pixels_transparent),
         cmocka_unit_test(test_deterministic),

@@ -282,8 +282,7 @@ static void test_setter(void **state)
 }
 
 /* Fast mode: positions on the sample, in fractions and pixels of the full image; the
- * pixels placed are the sample's. A JPEG decoded at DCT scale 2 stands each sampled
- * pixel for a 2 x 2 footprint. */
+ * pixels placed are the sample's. A JPEG is sampled in bands of whole rows. */
 static void test_fast(void **state)
 {
     (void)state;
@@ -309,12 +308,23 @@ static void test_fast(void **state)
     assert_true(fabs(red->where.y - 0.5) < 0.01);
     imgcolor_result_free(res);
     free(px);
-    /* rocket.jpg at DCT scale 2: boxes and centres stay inside the full image. */
+    /* rocket.jpg in row bands: boxes and centres stay inside the full image, and the
+     * rows placed are the image's own (a band's rows, not the kept rows renumbered). */
     assert_int_equal(imgcolor_options_set_fast_min_pixels(opt, 1024), IMGCOLOR_OK);
     assert_int_equal(imgcolor_prominent_file(IMGCOLOR_TEST_DATA "/photos/rocket.jpg", opt, &res,
                                              NULL),
                      IMGCOLOR_OK);
-    assert_int_equal(imgcolor_result_sample_scale(res), 2);
+    assert_true(imgcolor_result_sample_band_step(res) > 1);
+    uint32_t lowest = 0;
+    for (size_t i = 0; i < imgcolor_result_count(res); i++) {
+        uint32_t y1 = imgcolor_result_color(res, i)->where.box[3];
+        lowest = y1 > lowest ? y1 : lowest;
+    }
+    /* The lowest row placed is in a kept band, the last one of the image. */
+    uint32_t rows = imgcolor_result_sample_band_rows(res);
+    uint32_t every = imgcolor_result_sample_band_step(res);
+    assert_int_equal((lowest - 1) / rows % every, 0);
+    assert_true(lowest + rows * every > imgcolor_result_height(res));
     uint64_t sum = 0;
     for (size_t i = 0; i < imgcolor_result_count(res); i++) {
         const imgcolor_where *wh = &imgcolor_result_color(res, i)->where;
