@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "background.h"
 #include "cluster_space.h"
 #include "collect.h"
 #include "colorspace.h"
@@ -23,6 +24,9 @@ struct imgcolor_result {
     int fast;
     uint32_t sample_scale, sample_step; /* see imgcolor_result_sample_scale(), _step() */
     uint64_t sample_pixels;
+    int has_background, has_region;
+    imgcolor_background background;
+    imgcolor_region region;
     size_t count;
     imgcolor_cluster clusters[];
 };
@@ -193,26 +197,28 @@ done:
  */
 static void rescale(imgcolor_result *res, uint32_t scale, uint32_t step, uint64_t total)
 {
-    uint64_t sampled = res->pixels + res->transparent;
+    uint64_t sampled = res->pixels + res->transparent + res->background.count;
     res->fast = 1;
     res->sample_scale = scale;
     res->sample_step = step;
     res->sample_pixels = sampled;
     if (sampled == total)
         return;
-    uint64_t parts[2] = {res->pixels, res->transparent}, whole[2];
-    imgcolor__apportion(parts, 2, sampled, total, whole);
+    uint64_t parts[3] = {res->pixels, res->transparent, res->background.count}, whole[3];
+    imgcolor__apportion(parts, 3, sampled, total, whole);
     uint64_t counts[IMGCOLOR_K_MAX], scaled[IMGCOLOR_K_MAX];
     for (size_t i = 0; i < res->count; i++)
         counts[i] = res->clusters[i].count;
-    imgcolor__apportion(counts, res->count, res->pixels, whole[0], scaled);
-    res->inertia *= (double)whole[0] / (double)res->pixels;
+    if (res->pixels)
+        imgcolor__apportion(counts, res->count, res->pixels, whole[0], scaled);
+    res->inertia *= res->pixels ? (double)whole[0] / (double)res->pixels : 0;
     for (size_t i = 0; i < res->count; i++) {
         res->clusters[i].count = scaled[i];
         res->clusters[i].fraction = (double)scaled[i] / (double)whole[0];
     }
     res->pixels = whole[0];
     res->transparent = whole[1];
+    res->background.count = whole[2];
     qsort(res->clusters, res->count, sizeof res->clusters[0], by_count);
 }
 
@@ -224,52 +230,127 @@ static imgcolor_status check_out(imgcolor_result **out, imgcolor_error *err)
     return IMGCOLOR_OK;
 }
 
-imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor_options *opt,
-                                   imgcolor_result **out, imgcolor_error *err)
+/* The result of an image that is all background: no clusters. */
+static imgcolor_status empty_result(imgcolor__histogram *hist, uint32_t width, uint32_t height,
+                                    const imgcolor__managed *m, const imgcolor_options *opt,
+                                    imgcolor_result **out, imgcolor_error *err)
 {
-    imgcolor_options storage, fast_storage;
-    opt = imgcolor__options_or_default(opt, &storage);
-    imgcolor_status st = check_out(out, err);
-    if (st != IMGCOLOR_OK)
-        return st;
-    if (!data && size)
-        return imgcolor__fail(err, IMGCOLOR_E_INVALID, "NULL data");
+    imgcolor_result *res = calloc(1, sizeof *res);
+    if (!res)
+        return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "out of memory");
+    res->width = width;
+    res->height = height;
+    res->k = opt->k;
+    res->transparent = imgcolor__histogram_transparent(hist);
+    res->space = opt->space;
+    res->warnings = m->warnings;
+    memcpy(res->profile, m->profile, sizeof res->profile);
+    *out = res;
+    return IMGCOLOR_OK;
+}
+
+/* What the chain learnt that the result reports: the image's own size, the region and
+ * the background (bg, when not NULL, was looked for). */
+static void report(imgcolor_result *res, const imgcolor__chain *c, const imgcolor__background *bg,
+                   const imgcolor_options *opt)
+{
+    if (c->filtered) {
+        res->width = c->region.width;
+        res->height = c->region.height;
+    }
+    if (opt->has_region) {
+        res->has_region = 1;
+        res->region = c->region.used;
+    }
+    if (imgcolor__background_found(bg)) {
+        res->has_background = 1;
+        res->background.rgb = imgcolor__background_rgb(bg);
+        imgcolor_rgb_to_hex(res->background.rgb, res->background.hex);
+        res->background.count = imgcolor__background_pixels(bg);
+    } else if (imgcolor__background_note(bg)) {
+        imgcolor__warnings w = res->warnings;
+        imgcolor__warnings_add(&w, imgcolor__background_note(bg));
+        res->warnings = w;
+    }
+}
+
+/* The background's share, once its count is final. */
+static void background_fraction(imgcolor_result *res)
+{
+    if (res->has_background)
+        res->background.fraction =
+            (double)res->background.count / (double)(res->pixels + res->background.count);
+}
+
+/* Decodes src (the background looked for first, when asked) into a histogram through
+ * the chain of sinks, and clusters it. */
+static imgcolor_status prominent_source(const imgcolor__source *src, const imgcolor_options *opt,
+                                        imgcolor_result **out, imgcolor_error *err)
+{
+    imgcolor_options fast_storage;
     imgcolor__budget budget;
     imgcolor__meter meter;
     imgcolor__budget_init(&budget, opt->time_limit_ms);
     imgcolor__meter_start(&meter, &budget);
     imgcolor__histogram *hist = NULL;
     imgcolor__collector *col = NULL;
+    imgcolor_status st;
     if ((st = imgcolor__histogram_new(opt->min_alpha, &hist)) != IMGCOLOR_OK ||
         (st = imgcolor__collector_new(hist, opt->threads, &meter, &col)) != IMGCOLOR_OK) {
         imgcolor__histogram_free(hist);
         return imgcolor__fail(err, st, "out of memory");
     }
-    imgcolor__managed m;
-    imgcolor__sampler sampler;
-    imgcolor__sink sink = imgcolor__sampler_sink(
-        &sampler, imgcolor__managed_sink(&m, imgcolor__collector_sink(col), opt),
-        opt->fast ? opt->fast_min_pixels : 0);
+    imgcolor__background *bg = NULL;
+    if (opt->background != IMGCOLOR_BACKGROUND_KEEP)
+        st = imgcolor__background_find(src, opt, &meter, &bg, err);
+    int excluding = imgcolor__background_found(bg);
+    imgcolor__chain c;
+    memset(&c, 0, sizeof c);
+    if (st == IMGCOLOR_OK)
+        st = imgcolor__chain_run(&c, src, opt,
+                                 excluding ? imgcolor__background_count_sink(bg, hist, &meter)
+                                           : imgcolor__collector_sink(col),
+                                 err);
     uint32_t width, height;
-    st = imgcolor__decode_stream(data, size, opt, &sink, err);
     imgcolor_status counted = imgcolor__collector_finish(col, &width, &height);
     if (st == IMGCOLOR_E_LIMIT) /* a sink's refusal, which the decoder passed on */
         imgcolor__budget_fail(&budget, err);
     if (st == IMGCOLOR_OK && counted != IMGCOLOR_OK)
         st = counting_fail(counted, &meter, err);
-    int sampled = sampler.scale > 1 || sampler.step > 1;
-    if (st == IMGCOLOR_OK)
-        st = cluster(hist, sampler.width, sampler.height, &m,
+    const imgcolor__sampler *sampler = &c.sampler;
+    int sampled = sampler->scale > 1 || sampler->step > 1;
+    if (st == IMGCOLOR_OK && excluding && imgcolor__histogram_pixels(hist) == 0)
+        st = empty_result(hist, sampler->width, sampler->height, &c.managed, opt, out, err);
+    else if (st == IMGCOLOR_OK)
+        st = cluster(hist, sampler->width, sampler->height, &c.managed,
                      sampled ? imgcolor__fast_options(opt, &fast_storage) : opt, &meter, out,
                      err);
-    if (st == IMGCOLOR_OK && opt->fast)
-        rescale(*out, sampler.scale, sampler.step,
-                (uint64_t)sampler.width * sampler.height);
-    imgcolor__sampler_free(&sampler);
-    imgcolor__managed_free(&m);
+    if (st == IMGCOLOR_OK) {
+        report(*out, &c, bg, opt);
+        if (opt->fast)
+            rescale(*out, sampler->scale, sampler->step,
+                    (uint64_t)sampler->width * sampler->height);
+        background_fraction(*out);
+    }
+    imgcolor__chain_free(&c);
+    imgcolor__background_free(bg);
     imgcolor__collector_free(col);
     imgcolor__histogram_free(hist);
     return st;
+}
+
+imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor_options *opt,
+                                   imgcolor_result **out, imgcolor_error *err)
+{
+    imgcolor_options storage;
+    opt = imgcolor__options_or_default(opt, &storage);
+    imgcolor_status st = check_out(out, err);
+    if (st != IMGCOLOR_OK)
+        return st;
+    if (!data && size)
+        return imgcolor__fail(err, IMGCOLOR_E_INVALID, "NULL data");
+    const imgcolor__source src = {.data = data, .size = size};
+    return prominent_source(&src, opt, out, err);
 }
 
 imgcolor_status imgcolor_prominent_file(const char *path, const imgcolor_options *opt,
@@ -310,6 +391,12 @@ imgcolor_status imgcolor_prominent_pixels(const void *pixels, uint32_t width, ui
     if (stride < (size_t)width * (size_t)format)
         return imgcolor__fail(err, IMGCOLOR_E_INVALID, "stride %zu is less than %u pixels", stride,
                               width);
+    if (opt->has_region || opt->background != IMGCOLOR_BACKGROUND_KEEP) {
+        /* Through the chain of sinks, as if decoded, for the region and the background. */
+        const imgcolor__source src = {.pixels = pixels, .width = width, .height = height,
+                                      .stride = stride, .format = (int)format};
+        return prominent_source(&src, opt, out, err);
+    }
     imgcolor__histogram *hist = NULL;
     if ((st = imgcolor__histogram_new(format == IMGCOLOR_PIXEL_RGBA8 ? opt->min_alpha : 0,
                                       &hist)) != IMGCOLOR_OK)
@@ -444,9 +531,20 @@ uint32_t imgcolor_result_sample_step(const imgcolor_result *res)
     return res && res->sample_step ? res->sample_step : 1;
 }
 
+const imgcolor_background *imgcolor_result_background(const imgcolor_result *res)
+{
+    return res && res->has_background ? &res->background : NULL;
+}
+
+const imgcolor_region *imgcolor_result_region(const imgcolor_result *res)
+{
+    return res && res->has_region ? &res->region : NULL;
+}
+
 uint64_t imgcolor_result_sample_pixels(const imgcolor_result *res)
 {
     if (!res)
         return 0;
-    return res->fast ? res->sample_pixels : res->pixels + res->transparent;
+    return res->fast ? res->sample_pixels
+                     : res->pixels + res->transparent + res->background.count;
 }
