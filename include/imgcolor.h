@@ -569,6 +569,8 @@ typedef struct imgcolor_background {
 } imgcolor_background;
 /* The background, owned by res; NULL when the mode was KEEP or none was found. */
 IMGCOLOR_API const imgcolor_background *imgcolor_result_background(const imgcolor_result *res);
+/* The background mode the result was computed with: KEEP when none was looked for. */
+IMGCOLOR_API imgcolor_background_mode imgcolor_result_background_mode(const imgcolor_result *res);
 /* The region counted, in pixels of the image, after clipping, owned by res; NULL when
  * the whole image was. */
 IMGCOLOR_API const imgcolor_region *imgcolor_result_region(const imgcolor_result *res);

@@ -185,12 +185,18 @@ static imgcolor_status send_profile(j_decompress_ptr cinfo, const imgcolor__sink
 
 /*
  * A crop (x, y, w, h of the output) smaller than the image: libjpeg-turbo decodes only
- * the iMCU columns that cover x..x+w (it widens the crop to their edges) and skips the
- * rows above y without the IDCT. Returns the first column it will deliver.
+ * the iMCU columns that cover it (it widens the crop to their edges) and skips the rows
+ * above y without the IDCT. Fancy upsampling reads a chroma sample beyond each edge of
+ * what it decodes, and repeats the edge one instead, so a pixel more is asked for on
+ * either side: the pixels kept then equal those of a full decode. Returns the first
+ * column libjpeg will deliver.
  */
 static uint32_t start_crop(j_decompress_ptr cinfo, const uint32_t crop[4])
 {
-    JDIMENSION x = crop[0], w = crop[2];
+    JDIMENSION x = crop[0] > 0 ? crop[0] - 1 : 0;
+    JDIMENSION end = crop[0] + crop[2] < cinfo->output_width ? crop[0] + crop[2] + 1
+                                                              : cinfo->output_width;
+    JDIMENSION w = end - x;
     if (w != cinfo->output_width)
         jpeg_crop_scanline(cinfo, &x, &w);
     if (crop[1] > 0)

@@ -24,6 +24,7 @@ struct imgcolor_result {
     int fast;
     uint32_t sample_scale, sample_step; /* see imgcolor_result_sample_scale(), _step() */
     uint64_t sample_pixels;
+    imgcolor_background_mode background_mode;
     int has_background, has_region;
     imgcolor_background background;
     imgcolor_region region;
@@ -258,6 +259,7 @@ static void report(imgcolor_result *res, const imgcolor__chain *c, const imgcolo
         res->width = c->region.width;
         res->height = c->region.height;
     }
+    res->background_mode = opt->background;
     if (opt->has_region) {
         res->has_region = 1;
         res->region = c->region.used;
@@ -534,6 +536,11 @@ uint32_t imgcolor_result_sample_step(const imgcolor_result *res)
 const imgcolor_background *imgcolor_result_background(const imgcolor_result *res)
 {
     return res && res->has_background ? &res->background : NULL;
+}
+
+imgcolor_background_mode imgcolor_result_background_mode(const imgcolor_result *res)
+{
+    return res ? res->background_mode : IMGCOLOR_BACKGROUND_KEEP;
 }
 
 const imgcolor_region *imgcolor_result_region(const imgcolor_result *res)
