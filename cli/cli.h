@@ -144,6 +144,19 @@ int cli_batch_run(const cli_batch *b);
 enum { CLI_PALETTE_GPL, CLI_PALETTE_CSS, CLI_PALETTE_HEX };
 int cli_palette_kind(const char *name);
 int cli_css_prefix_ok(const char *prefix);
+/* The options that choose the pixels counted (subject.c): each parses value through
+ * the library, sets it, and returns 0; or prints a usage error naming the option as
+ * written (name) and returns -1. */
+int cli_set_background(imgcolor_options *opt, const char *name, const char *value);
+int cli_set_bg_tolerance(imgcolor_options *opt, const char *name, const char *value);
+int cli_set_region(imgcolor_options *opt, const char *name, const char *value);
+/* Text output: the region line (before the colours) and the background line (after
+ * them), each only when it was asked for. */
+void cli_print_region_text(cli_buf *out, const imgcolor_result *res);
+void cli_print_background_text(cli_buf *out, const imgcolor_result *res, int swatch);
+/* CSV: the rest of the background's row, after its file field, when one was found. */
+void cli_print_background_csv(cli_buf *out, const imgcolor_result *res);
+
 void cli_print_palette(cli_buf *out, int kind, const char *file, const imgcolor_result *res,
                        const char *prefix);
 

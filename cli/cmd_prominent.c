@@ -48,7 +48,13 @@ const char cli_prominent_help[] =
     "      --fast           count a sample of at least --fast-min-pixels pixels (a JPEG\n"
     "                       decoded at half size), with at most 3 initialisations;\n"
     "                       counts still refer to the whole image\n"
-    "      --fast-min-pixels N  1024..2^40 (default 250000)\n\n"
+    "      --fast-min-pixels N  1024..2^40 (default 250000)\n"
+    "      --background B   keep (default: every pixel counts), exclude (detect the\n"
+    "                       colour most of the border has and leave out the pixels near\n"
+    "                       it that join the border), or a colour #rrggbb to leave out\n"
+    "      --bg-tolerance D  how near, in deltaE OK, 0..1 (default 0.04)\n"
+    "      --region X,Y,W,H  count only this part, in pixels or percent\n"
+    "                       (10%,10%,80%,80%), clipped to the image\n\n"
     "Text output shows a colour swatch when standard output is a terminal, unless\n"
     "NO_COLOR is set. With more than one image, a summary line ends standard error.\n"
     "Exit status: 0 when every image was done, 1 when any failed or output was lost,\n"
@@ -75,6 +81,7 @@ static void print_text(cli_buf *out, const char *file, const imgcolor_result *re
 {
     if (many)
         cli_buf_printf(out, "%s:\n", file);
+    cli_print_region_text(out, res);
     for (size_t i = 0; i < imgcolor_result_count(res); i++) {
         const imgcolor_cluster *c = imgcolor_result_color(res, i);
         if (swatch)
@@ -83,6 +90,7 @@ static void print_text(cli_buf *out, const char *file, const imgcolor_result *re
                        c->rgb.g, c->rgb.b, (unsigned long long)c->count, 100.0 * c->fraction,
                        c->name);
     }
+    cli_print_background_text(out, res, swatch);
 }
 
 /* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
@@ -109,6 +117,10 @@ static void print_csv(cli_buf *out, const char *file, const imgcolor_result *res
                        c->hex, c->rgb.r, c->rgb.g, c->rgb.b, (unsigned long long)c->count,
                        c->fraction, c->oklch[0], c->oklch[1], c->oklch[2], c->name,
                        c->name_distance, text, c->text_contrast);
+    }
+    if (imgcolor_result_background(res)) {
+        print_csv_field(out, file);
+        cli_print_background_csv(out, res);
     }
 }
 
@@ -188,7 +200,8 @@ typedef struct prominent_request {
 enum { OPT_K = 1, OPT_N_INIT, OPT_MAX_ITER, OPT_SEED, OPT_MIN_ALPHA, OPT_THREADS,
        OPT_MAX_PIXELS, OPT_FORMAT, OPT_JOBS, OPT_FILES_FROM, OPT_NULL, OPT_RECURSIVE,
        OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_COLOR_MANAGEMENT, OPT_SPACE, OPT_NAME_PREFIX,
-       OPT_FAST, OPT_FAST_MIN_PIXELS, OPT_FIRST_FRAME };
+       OPT_FAST, OPT_FAST_MIN_PIXELS, OPT_FIRST_FRAME, OPT_BACKGROUND, OPT_BG_TOLERANCE,
+       OPT_REGION };
 
 static const cli_option prominent_options[] = {
     {"k", 'k', 1, OPT_K},
@@ -211,6 +224,9 @@ static const cli_option prominent_options[] = {
     {"fast", 0, 0, OPT_FAST},
     {"fast-min-pixels", 0, 1, OPT_FAST_MIN_PIXELS},
     {"first-frame", 0, 0, OPT_FIRST_FRAME},
+    {"background", 0, 1, OPT_BACKGROUND},
+    {"bg-tolerance", 0, 1, OPT_BG_TOLERANCE},
+    {"region", 0, 1, OPT_REGION},
     {NULL, 0, 0, 0},
 };
 
@@ -292,6 +308,9 @@ static int apply_option(prominent_request *q, int id, const cli_args *a)
     case OPT_FIRST_FRAME: return imgcolor_options_set_all_frames(o, 0) == IMGCOLOR_OK ? 0 : -1;
     case OPT_FAST_MIN_PIXELS:
         return cli_set_u64(o, imgcolor_options_set_fast_min_pixels, "fast_min_pixels", a);
+    case OPT_BACKGROUND: return cli_set_background(o, a->name, a->value);
+    case OPT_BG_TOLERANCE: return cli_set_bg_tolerance(o, a->name, a->value);
+    case OPT_REGION: return cli_set_region(o, a->name, a->value);
     }
     return -1;
 }

@@ -411,6 +411,7 @@ typedef enum imgcolor_background_mode {
 #define IMGCOLOR_BACKGROUND_MAJORITY 60
 #define IMGCOLOR_BACKGROUND_CANDIDATES 8
 #define IMGCOLOR_DEFAULT_BG_TOLERANCE 0.04
+#define IMGCOLOR_BG_TOLERANCE_MAX 1.0
 /* Sets the mode; color is used only with IMGCOLOR_BACKGROUND_COLOR. Another mode is
  * IMGCOLOR_E_RANGE. */
 IMGCOLOR_API imgcolor_status imgcolor_options_set_background(imgcolor_options *opt,
@@ -420,7 +421,8 @@ IMGCOLOR_API imgcolor_status imgcolor_options_set_background(imgcolor_options *o
 /* The mode, and (when color is not NULL) the colour set with it. */
 IMGCOLOR_API imgcolor_background_mode imgcolor_options_get_background(const imgcolor_options *opt,
                                                                       imgcolor_rgb *color);
-/* The tolerance in deltaE OK, 0..1 (finite), default IMGCOLOR_DEFAULT_BG_TOLERANCE. */
+/* The tolerance in deltaE OK, 0..IMGCOLOR_BG_TOLERANCE_MAX (1), finite; default
+ * IMGCOLOR_DEFAULT_BG_TOLERANCE. */
 IMGCOLOR_API imgcolor_status imgcolor_options_set_bg_tolerance(imgcolor_options *opt,
                                                                double tolerance)
                                                                IMGCOLOR_USERESULT;

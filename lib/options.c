@@ -236,7 +236,7 @@ imgcolor_status imgcolor_options_set_bg_tolerance(imgcolor_options *opt, double 
 {
     if (!opt)
         return IMGCOLOR_E_INVALID;
-    if (!isfinite(tolerance) || tolerance < 0.0 || tolerance > 1.0)
+    if (!isfinite(tolerance) || tolerance < 0.0 || tolerance > IMGCOLOR_BG_TOLERANCE_MAX)
         return IMGCOLOR_E_RANGE;
     opt->bg_tolerance = tolerance;
     return IMGCOLOR_OK;
