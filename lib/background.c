@@ -9,7 +9,9 @@
 #include "border.h"
 #include "colorspace.h"
 
-#define CACHE_BITS 12
+/* The colours whose answer is kept: 256 KiB, enough for the distinct colours of most
+ * photos (hits measured on a 12-MP photo: see docs/BENCHMARKS.md). */
+#define CACHE_BITS 16
 #define BORDER_NODE 0u /* the union-find node of the border; runs are 1.. */
 
 struct imgcolor__background {
@@ -21,6 +23,8 @@ struct imgcolor__background {
     double lab[3], tol2;
     const char *note;
     uint32_t cache[1u << CACHE_BITS]; /* rgb | (1 + near) << 24; 0: empty */
+    uint32_t last_key;                /* the colour asked last, and its answer */
+    int last_near;
     uint32_t width, height;
     uint8_t *row;   /* a row converted to sRGB; or the foreground of a batch */
     size_t row_cap;
@@ -52,21 +56,28 @@ static imgcolor_status grow_row(imgcolor__background *b, size_t bytes)
 }
 
 /* Whether a pixel (sRGB) is near the background; each colour's answer is cached, as a
- * photo's neighbouring pixels repeat colours. */
+ * photo's neighbouring pixels repeat colours, and a backdrop one colour. */
 static int near(imgcolor__background *b, const uint8_t *p)
 {
     if (p[3] < b->opt->min_alpha)
         return 0;
     uint32_t key = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+    if (key == b->last_key)
+        return b->last_near;
     uint32_t slot = (key * 2654435761u) >> (32 - CACHE_BITS);
     uint32_t e = b->cache[slot];
-    if ((e & 0xffffffu) == key && e >> 24)
-        return (int)(e >> 24) - 1;
-    double lab[3];
-    imgcolor__rgb8_to_oklab((imgcolor_rgb){p[0], p[1], p[2]}, lab);
-    double d0 = lab[0] - b->lab[0], d1 = lab[1] - b->lab[1], d2 = lab[2] - b->lab[2];
-    int verdict = d0 * d0 + d1 * d1 + d2 * d2 <= b->tol2;
-    b->cache[slot] = key | (uint32_t)(1 + verdict) << 24;
+    int verdict;
+    if ((e & 0xffffffu) == key && e >> 24) {
+        verdict = (int)(e >> 24) - 1;
+    } else {
+        double lab[3];
+        imgcolor__rgb8_to_oklab((imgcolor_rgb){p[0], p[1], p[2]}, lab);
+        double d0 = lab[0] - b->lab[0], d1 = lab[1] - b->lab[1], d2 = lab[2] - b->lab[2];
+        verdict = d0 * d0 + d1 * d1 + d2 * d2 <= b->tol2;
+        b->cache[slot] = key | (uint32_t)(1 + verdict) << 24;
+    }
+    b->last_key = key;
+    b->last_near = verdict;
     return verdict;
 }
 
@@ -240,6 +251,7 @@ imgcolor_status imgcolor__background_find(const imgcolor__source *src,
     b->opt = opt;
     b->meter = meter;
     b->tol2 = opt->bg_tolerance * opt->bg_tolerance;
+    b->last_key = UINT32_MAX; /* no colour */
     imgcolor_status st = find_colour(b, src, err);
     if (st == IMGCOLOR_OK && b->found) {
         imgcolor__rgb8_to_oklab(b->rgb, b->lab);
