@@ -106,9 +106,10 @@ static imgcolor_status label_begin(void *user, uint32_t width, uint32_t height)
     imgcolor__background *b = user;
     b->width = width;
     b->height = height;
-    /* Runs beyond one per four pixels would cost more than the decoded image itself:
-     * such a speckled image has no background worth the name. */
-    uint64_t most = (uint64_t)width * height / 4 + 2;
+    /* A run costs 12 bytes: at one per eight pixels the runs would take 1.5 bytes a
+     * pixel, over a third of the decoded image, and so speckled an image has no
+     * background worth the name. */
+    uint64_t most = (uint64_t)width * height / 8 + 2;
     b->max_runs = most < UINT32_MAX ? (size_t)most : UINT32_MAX;
     b->row_start = calloc((size_t)height + 1, sizeof *b->row_start);
     b->cap = 1024;
@@ -126,7 +127,7 @@ static imgcolor_status label_begin(void *user, uint32_t width, uint32_t height)
 static imgcolor_status add_run(imgcolor__background *b, uint32_t x0, uint32_t x1)
 {
     if (b->runs == b->cap) {
-        size_t cap = b->cap * 2;
+        size_t cap = b->cap * 2 < b->max_runs ? b->cap * 2 : b->max_runs;
         imgcolor_status st;
         if ((st = grow((void **)&b->x0, cap, 4)) != IMGCOLOR_OK ||
             (st = grow((void **)&b->x1, cap, 4)) != IMGCOLOR_OK ||
@@ -230,7 +231,8 @@ static imgcolor_status find_colour(imgcolor__background *b, const imgcolor__sour
     }
     imgcolor__chain c;
     imgcolor__border border;
-    imgcolor__sink end = imgcolor__border_sink(&border, &c.managed, b->opt->min_alpha);
+    imgcolor__sink end =
+        imgcolor__border_sink(&border, &c.managed, b->opt->min_alpha, b->meter);
     imgcolor_status st = imgcolor__chain_run(&c, src, b->opt, end, err);
     if (st == IMGCOLOR_OK)
         st = imgcolor__border_dominant(&border, b->opt->bg_tolerance, &b->found, &b->rgb);

@@ -54,7 +54,9 @@ static imgcolor_status border_rows(void *user, const uint8_t *rgba, uint32_t y, 
 {
     imgcolor__border *b = user;
     size_t stride = (size_t)b->width * 4;
-    imgcolor_status st = grow_row(b, b->width > 2 * count ? b->width : 2 * count);
+    imgcolor_status st = imgcolor__meter_check(b->meter);
+    if (st == IMGCOLOR_OK)
+        st = grow_row(b, b->width > 2 * count ? b->width : 2 * count);
     size_t n = 0;
     for (uint32_t i = 0; i < count && st == IMGCOLOR_OK; i++) {
         const uint8_t *row = rgba + stride * i;
@@ -73,10 +75,12 @@ static imgcolor_status border_rows(void *user, const uint8_t *rgba, uint32_t y, 
     return st == IMGCOLOR_OK ? keep(b, n) : st;
 }
 
-imgcolor__sink imgcolor__border_sink(imgcolor__border *b, imgcolor__managed *m, int min_alpha)
+imgcolor__sink imgcolor__border_sink(imgcolor__border *b, imgcolor__managed *m, int min_alpha,
+                                     imgcolor__meter *meter)
 {
     memset(b, 0, sizeof *b);
     b->managed = m;
+    b->meter = meter;
     b->min_alpha = min_alpha;
     return (imgcolor__sink){.begin = border_begin, .rows = border_rows, .user = b};
 }

@@ -3,11 +3,13 @@
 #ifndef IMGCOLOR_BORDER_H
 #define IMGCOLOR_BORDER_H
 
+#include "budget.h"
 #include "manage.h"
 
 /* The outermost rows and columns, each pixel once, in Oklab after colour management. */
 typedef struct imgcolor__border {
     imgcolor__managed *managed; /* converts the rows to sRGB first */
+    imgcolor__meter *meter;     /* the call's time budget, checked each batch */
     int min_alpha;
     uint32_t width, height;
     size_t cap, n, opaque;      /* border pixels expected, seen, of alpha >= min_alpha */
@@ -17,7 +19,8 @@ typedef struct imgcolor__border {
 } imgcolor__border;
 
 /* A sink gathering the border into b; m is the chain's colour management. */
-imgcolor__sink imgcolor__border_sink(imgcolor__border *b, imgcolor__managed *m, int min_alpha);
+imgcolor__sink imgcolor__border_sink(imgcolor__border *b, imgcolor__managed *m, int min_alpha,
+                                     imgcolor__meter *meter);
 void imgcolor__border_free(imgcolor__border *b);
 
 /* The background colour by the rule of imgcolor_options_set_background(): 1 and *out

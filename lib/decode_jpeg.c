@@ -283,7 +283,8 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
     if (sink->crop && (st = sink->crop(sink->user, out_w, out_h, &crop[0], &crop[1], &crop[2],
                                        &crop[3])) != IMGCOLOR_OK)
         goto done;
-    if (crop[2] == 0 || crop[3] == 0 || crop[0] > out_w - crop[2] || crop[1] > out_h - crop[3]) {
+    if (crop[2] == 0 || crop[3] == 0 || crop[2] > out_w || crop[3] > out_h ||
+        crop[0] > out_w - crop[2] || crop[1] > out_h - crop[3]) {
         st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "JPEG: crop outside the image");
         goto done;
     }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jpeglib.h>
+
 #include "support.h"
 #include "imgcolor.h"
 
@@ -272,6 +274,75 @@ static void test_jpeg_equals_generic(void **state)
     imgcolor_image_free(img);
 }
 
+/* img as a JPEG of quality 90, chroma subsampled h x v, progressive or not. */
+static uint8_t *encode_jpeg(const imgcolor_image *img, int h, int v, int progressive,
+                            size_t *size)
+{
+    struct jpeg_compress_struct c;
+    struct jpeg_error_mgr jerr;
+    c.err = jpeg_std_error(&jerr);
+    jpeg_create_compress(&c);
+    unsigned char *out = NULL;
+    unsigned long len = 0;
+    jpeg_mem_dest(&c, &out, &len);
+    c.image_width = img->width;
+    c.image_height = img->height;
+    c.input_components = 4;
+    c.in_color_space = JCS_EXT_RGBA;
+    jpeg_set_defaults(&c);
+    jpeg_set_quality(&c, 90, TRUE);
+    c.comp_info[0].h_samp_factor = h;
+    c.comp_info[0].v_samp_factor = v;
+    if (progressive)
+        jpeg_simple_progression(&c);
+    jpeg_start_compress(&c, TRUE);
+    while (c.next_scanline < c.image_height) {
+        JSAMPROW row = img->rgba + (size_t)c.next_scanline * img->width * 4;
+        jpeg_write_scanlines(&c, &row, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    *size = len;
+    return out;
+}
+
+/* The crop of a JPEG made here, for each chroma subsampling libjpeg upsamples (fancy
+ * upsampling reads beyond a crop's edges), baseline and progressive. */
+static void test_jpeg_layouts(void **state)
+{
+    (void)state;
+    imgcolor_image *src = decode_file(PHOTO("coffee.png"));
+    imgcolor_options *plain = options_with(NULL);
+    static const int layouts[][3] = {{1, 1, 0}, {2, 1, 0}, {1, 2, 0}, {2, 2, 0}, {2, 2, 1},
+                                     {2, 1, 1}};
+    static const uint32_t regions[][4] = {{33, 17, 1, 100}, {320, 64, 16, 16},
+                                          {319, 63, 17, 17}, {101, 57, 300, 211},
+                                          {590, 390, 10, 10}};
+    for (size_t l = 0; l < sizeof layouts / sizeof layouts[0]; l++) {
+        size_t size;
+        uint8_t *jpeg = encode_jpeg(src, layouts[l][0], layouts[l][1], layouts[l][2], &size);
+        imgcolor_image *img = NULL;
+        assert_int_equal(imgcolor_decode(jpeg, size, NULL, &img, NULL), IMGCOLOR_OK);
+        for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++) {
+            const uint32_t *r = regions[i];
+            char text[64];
+            snprintf(text, sizeof text, "%u,%u,%u,%u", r[0], r[1], r[2], r[3]);
+            imgcolor_options *opt = options_with(text);
+            imgcolor_result *want = crop_result(img, r[0], r[1], r[2], r[3], plain);
+            imgcolor_result *got = NULL;
+            assert_int_equal(imgcolor_prominent(jpeg, size, opt, &got, NULL), IMGCOLOR_OK);
+            assert_same(got, want);
+            imgcolor_result_free(got);
+            imgcolor_result_free(want);
+            imgcolor_options_free(opt);
+        }
+        imgcolor_image_free(img);
+        free(jpeg);
+    }
+    imgcolor_options_free(plain);
+    imgcolor_image_free(src);
+}
+
 /* Fast mode samples within the region, its sample sized from the region's pixels, and
  * scales the counts back to the region. */
 static void test_fast(void **state)
@@ -308,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_percent_and_clipping),
         cmocka_unit_test(test_outside),
         cmocka_unit_test(test_jpeg_equals_generic),
+        cmocka_unit_test(test_jpeg_layouts),
         cmocka_unit_test(test_fast),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
