@@ -204,6 +204,17 @@ static uint32_t start_crop(j_decompress_ptr cinfo, const uint32_t crop[4])
     return x;
 }
 
+/* The rows below a crop: skipped but for the last, which is read, so that libjpeg still
+ * reads the data to its end (a skip to the very end would not) and a damaged or cut
+ * file fails as it does without a crop. */
+static void finish_crop(j_decompress_ptr cinfo, JSAMPROW row)
+{
+    JDIMENSION left = cinfo->output_height - cinfo->output_scanline;
+    if (left > 1)
+        jpeg_skip_scanlines(cinfo, left - 1);
+    jpeg_read_scanlines(cinfo, &row, 1);
+}
+
 imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const imgcolor_options *opt,
                                       const imgcolor__sink *sink, imgcolor_error *err)
 {
@@ -346,8 +357,15 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
         if (st != IMGCOLOR_OK)
             goto done;
     }
-    if (cinfo.output_scanline < cinfo.output_height)
-        jpeg_skip_scanlines(&cinfo, cinfo.output_height - cinfo.output_scanline);
+    if (cinfo.output_scanline < cinfo.output_height) {
+        direct.buffer = NULL; /* a row of our own, the sink's may still be in use */
+        uint8_t *own = buf, *row;
+        st = imgcolor__sink_buffer(&direct, 0, 1, stride, batch, &own, &row);
+        buf = own;
+        if (st != IMGCOLOR_OK)
+            goto done;
+        finish_crop(&cinfo, row);
+    }
     /* Reads on to EOI, so a file cut after its last scanline still counts as truncated. */
     jpeg_finish_decompress(&cinfo);
 
