@@ -270,9 +270,7 @@ static void report(imgcolor_result *res, const imgcolor__chain *c, const imgcolo
         imgcolor_rgb_to_hex(res->background.rgb, res->background.hex);
         res->background.count = imgcolor__background_pixels(bg);
     } else if (imgcolor__background_note(bg)) {
-        imgcolor__warnings w = res->warnings;
-        imgcolor__warnings_add(&w, imgcolor__background_note(bg));
-        res->warnings = w;
+        imgcolor__warnings_add(&res->warnings, imgcolor__background_note(bg));
     }
 }
 
