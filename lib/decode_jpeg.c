@@ -351,8 +351,8 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
         else if (cmyk)
             cmyk_to_rgba(out, (size_t)cinfo.output_width * n, inverted);
         for (uint32_t i = 0; narrowed && i < n; i++)
-            memmove(out + (size_t)crop[2] * 4 * i, out + stride * i + (size_t)(crop[0] - crop_x0) * 4,
-                    (size_t)crop[2] * 4);
+            memmove(out + (size_t)crop[2] * 4 * i,
+                    out + stride * i + (size_t)(crop[0] - crop_x0) * 4, (size_t)crop[2] * 4);
         st = sink->rows(sink->user, out, y - crop[1], n);
         if (st != IMGCOLOR_OK)
             goto done;

@@ -132,6 +132,19 @@ static void clip_axis(const imgcolor_region_spec *s, int at, uint32_t side, uint
     *hi = b < side ? b : side;
 }
 
+/* A value as it was written: pixels whole, a percentage with its decimals and '%'. */
+static void format_value(double v, int percent, char *out, size_t size)
+{
+    int n = snprintf(out, size, percent ? "%.6f" : "%.0f", v);
+    if (percent && n > 0 && (size_t)n < size) {
+        while (n > 1 && out[n - 1] == '0')
+            n--;
+        if (out[n - 1] == '.')
+            n--;
+        snprintf(out + n, size - (size_t)n, "%%");
+    }
+}
+
 imgcolor_status imgcolor__region_clip(const imgcolor_region_spec *spec, uint32_t width,
                                       uint32_t height, imgcolor_region *out,
                                       imgcolor_error *err)
@@ -142,8 +155,7 @@ imgcolor_status imgcolor__region_clip(const imgcolor_region_spec *spec, uint32_t
     if (x0 >= x1 || y0 >= y1) {
         char text[4][24];
         for (int f = 0; f < 4; f++)
-            snprintf(text[f], sizeof text[f], "%.6g%s", spec->value[f],
-                     spec->percent[f] ? "%" : "");
+            format_value(spec->value[f], spec->percent[f], text[f], sizeof text[f]);
         return imgcolor__fail(err, IMGCOLOR_E_RANGE,
                               "region %s,%s,%s,%s has no pixel in the %ux%u image", text[0],
                               text[1], text[2], text[3], width, height);

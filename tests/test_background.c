@@ -121,7 +121,8 @@ static void assert_palette(const imgcolor_result *got, const imgcolor_result *wa
 {
     assert_int_equal(imgcolor_result_count(got), imgcolor_result_count(want));
     for (size_t i = 0; i < imgcolor_result_count(got); i++) {
-        const imgcolor_cluster *a = imgcolor_result_color(got, i), *b = imgcolor_result_color(want, i);
+        const imgcolor_cluster *a = imgcolor_result_color(got, i);
+        const imgcolor_cluster *b = imgcolor_result_color(want, i);
         if (abs(a->rgb.r - b->rgb.r) > levels || abs(a->rgb.g - b->rgb.g) > levels ||
             abs(a->rgb.b - b->rgb.b) > levels)
             fail_msg("colour %zu: %s, the photo alone has %s", i, a->hex, b->hex);
