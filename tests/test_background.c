@@ -223,6 +223,36 @@ static void test_white_shirt(void **state)
     free(p.rgba);
 }
 
+/* A megapixel and more is counted on a second thread as it is decoded, the background
+ * masked in the collector's buffers; min_alpha 0 counts alpha 0, so the foreground goes
+ * to the histogram alone: both give the same counts. */
+static void test_counting_paths(void **state)
+{
+    (void)state;
+    const imgcolor_rgb white = {255, 255, 255}, navy = {32, 32, 64};
+    picture p = canvas(1200, 1000, white);
+    fill(&p, 100, 100, 1000, 800, navy);
+    fill(&p, 110, 110, 980, 780, white);
+    fill(&p, 0, 0, 10, 10, (imgcolor_rgb){200, 0, 0}); /* a red corner, joined by nothing */
+    const uint64_t back = 1200 * 1000 - 1000 * 800 - 100;
+    for (int min_alpha = 0; min_alpha <= 128; min_alpha += 128) {
+        for (int threads = 1; threads <= 2; threads++) {
+            imgcolor_options *opt = options(IMGCOLOR_BACKGROUND_EXCLUDE, white);
+            assert_int_equal(imgcolor_options_set_min_alpha(opt, min_alpha), IMGCOLOR_OK);
+            assert_int_equal(imgcolor_options_set_threads(opt, threads), IMGCOLOR_OK);
+            imgcolor_result *res = run_png(&p, opt);
+            assert_background(res, white, 0, back, back);
+            assert_true(imgcolor_result_transparent(res) == 0);
+            assert_true(imgcolor_result_pixels(res) == 1000 * 800 + 100);
+            assert_true(find_hex(res, "#ffffff")->count == 980 * 780);
+            assert_true(find_hex(res, "#c80000")->count == 100);
+            imgcolor_result_free(res);
+            imgcolor_options_free(opt);
+        }
+    }
+    free(p.rgba);
+}
+
 /* A photo whose border has no one colour: no background, a warning, and the result of
  * keep. */
 static void test_no_background(void **state)
@@ -561,7 +591,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_solid_backdrop), cmocka_unit_test(test_noisy_backdrop),
-        cmocka_unit_test(test_white_shirt),    cmocka_unit_test(test_no_background),
+        cmocka_unit_test(test_white_shirt),    cmocka_unit_test(test_counting_paths),
+        cmocka_unit_test(test_no_background),
         cmocka_unit_test(test_uniform),        cmocka_unit_test(test_majority_rule),
         cmocka_unit_test(test_given_colour),   cmocka_unit_test(test_fast),
         cmocka_unit_test(test_region_border),  cmocka_unit_test(test_animation),
