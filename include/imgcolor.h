@@ -397,8 +397,8 @@ IMGCOLOR_API int imgcolor_options_get_region(const imgcolor_options *opt,
  * and fractions, pixels and inertia are of the foreground; the background's fraction is
  * of all counted pixels, foreground plus background. An image that is all background
  * gives a result with no clusters. The image is decoded three times (border, labelling
- * of near-background runs, counting), and held in memory at no time: see
- * docs/BENCHMARKS.md for the cost. Animations: with more than one frame counted
+ * of near-background runs, counting; twice with a colour given, which needs no border
+ * pass), and held in memory at no time: see docs/BENCHMARKS.md for the cost. Animations: with more than one frame counted
  * (all_frames = 1) the call fails with IMGCOLOR_E_INVALID. Fast mode works on the
  * sample, whose pixels are then the grid the background is grown on; its count is
  * scaled back as the others.
