@@ -33,10 +33,7 @@ struct imgcolor__background {
     size_t runs, cap, max_runs;
     uint32_t *row_start;
     uint64_t pixels; /* in runs joined to the border */
-    /* The counting pass: into hist directly, or on to inner (the collector) masked. */
     imgcolor__histogram *hist;
-    imgcolor__sink inner;
-    uint8_t *room; /* inner's room for the rows last asked for */
 };
 
 static imgcolor_status grow(void **p, size_t count, size_t size)
@@ -351,65 +348,11 @@ static imgcolor_status count_rows(void *user, const uint8_t *rgba, uint32_t y, u
     return imgcolor__histogram_add(b->hist, b->row, n, 4);
 }
 
-/* Masking: the runs of rows y..y+count made transparent in rgba, in place. */
-static void mask(const imgcolor__background *b, uint8_t *rgba, uint32_t y, uint32_t count)
-{
-    size_t stride = (size_t)b->width * 4;
-    for (uint32_t i = 0; i < count; i++)
-        for (uint32_t r = b->row_start[y + i]; r < b->row_start[y + i + 1]; r++)
-            for (uint32_t x = b->x0[r]; x < b->x1[r]; x++)
-                rgba[stride * i + 4 * (size_t)x + 3] = 0;
-}
-
-/* The collector's room is where the decoder writes: masked there, in place. */
-static imgcolor_status mask_buffer(void *user, uint32_t y, uint32_t count, uint8_t **out)
-{
-    imgcolor__background *b = user;
-    *out = NULL;
-    imgcolor_status st = b->inner.buffer ? b->inner.buffer(b->inner.user, y, count, out)
-                                         : IMGCOLOR_OK;
-    b->room = *out;
-    return st;
-}
-
-static imgcolor_status mask_begin(void *user, uint32_t width, uint32_t height)
-{
-    imgcolor__background *b = user;
-    if (width != b->width || height != b->height)
-        return IMGCOLOR_E_INTERNAL;
-    return b->inner.begin(b->inner.user, width, height);
-}
-
-static imgcolor_status mask_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)
-{
-    imgcolor__background *b = user;
-    if (y > b->height || count > b->height - y)
-        return IMGCOLOR_E_INTERNAL;
-    if (b->row_start[y] == b->row_start[y + count]) /* no background here */
-        return b->inner.rows(b->inner.user, rgba, y, count);
-    uint8_t *rows = b->room;
-    if (rgba != b->room) { /* the decoder's own rows: masked in a copy */
-        size_t bytes = (size_t)b->width * 4 * count;
-        imgcolor_status st = grow_row(b, bytes);
-        if (st != IMGCOLOR_OK)
-            return st;
-        memcpy(b->row, rgba, bytes);
-        rows = b->row;
-    }
-    mask(b, rows, y, count);
-    return b->inner.rows(b->inner.user, rows, y, count);
-}
-
 imgcolor__sink imgcolor__background_count_sink(imgcolor__background *b,
                                                imgcolor__histogram *hist,
-                                               imgcolor__sink collector,
                                                imgcolor__meter *meter)
 {
     b->hist = hist;
     b->meter = meter;
-    b->inner = collector;
-    if (b->opt->min_alpha > 0)
-        return (imgcolor__sink){.begin = mask_begin, .rows = mask_rows, .user = b,
-                                .buffer = mask_buffer};
     return (imgcolor__sink){.begin = count_begin, .rows = count_rows, .user = b};
 }

@@ -29,17 +29,9 @@ uint64_t imgcolor__background_pixels(const imgcolor__background *b);
 /* A reason the result should mention why no background was left out, or NULL. */
 const char *imgcolor__background_note(const imgcolor__background *b);
 
-/*
- * The sink of the counting pass. With opt->min_alpha > 0 the rows go on to collector
- * (the collector's sink) with the background's pixels made transparent (alpha 0), so
- * that they are counted as they are without the background, on the collector's thread:
- * the caller takes imgcolor__background_pixels() off the transparent count. With
- * min_alpha 0, which counts alpha 0 too, the foreground pixels alone go into hist, on
- * the decoding thread, metered by meter.
- */
+/* The sink of the counting pass: the foreground pixels into hist, metered by meter. */
 imgcolor__sink imgcolor__background_count_sink(imgcolor__background *b,
                                                imgcolor__histogram *hist,
-                                               imgcolor__sink collector,
                                                imgcolor__meter *meter);
 
 #endif

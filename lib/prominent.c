@@ -269,8 +269,6 @@ static void report(imgcolor_result *res, const imgcolor__chain *c, const imgcolo
         res->background.rgb = imgcolor__background_rgb(bg);
         imgcolor_rgb_to_hex(res->background.rgb, res->background.hex);
         res->background.count = imgcolor__background_pixels(bg);
-        if (opt->min_alpha > 0) /* counted as transparent: see the count sink */
-            res->transparent -= res->background.count;
     } else if (imgcolor__background_note(bg)) {
         imgcolor__warnings_add(&res->warnings, imgcolor__background_note(bg));
     }
@@ -310,8 +308,7 @@ static imgcolor_status prominent_source(const imgcolor__source *src, const imgco
     memset(&c, 0, sizeof c);
     if (st == IMGCOLOR_OK)
         st = imgcolor__chain_run(&c, src, opt,
-                                 excluding ? imgcolor__background_count_sink(
-                                                 bg, hist, imgcolor__collector_sink(col), &meter)
+                                 excluding ? imgcolor__background_count_sink(bg, hist, &meter)
                                            : imgcolor__collector_sink(col),
                                  err);
     uint32_t width, height;

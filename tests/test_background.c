@@ -223,9 +223,9 @@ static void test_white_shirt(void **state)
     free(p.rgba);
 }
 
-/* A megapixel and more is counted on a second thread as it is decoded, the background
- * masked in the collector's buffers; min_alpha 0 counts alpha 0, so the foreground goes
- * to the histogram alone: both give the same counts. */
+/* The counts are the same on one thread or two, for a megapixel and more (the size at
+ * which the default path counts on a second thread), and with min_alpha 0, which counts
+ * what the background's transparent pixels would be. */
 static void test_counting_paths(void **state)
 {
     (void)state;
