@@ -224,8 +224,7 @@ static void test_white_shirt(void **state)
 }
 
 /* The counts are the same on one thread or two, for a megapixel and more (the size at
- * which the default path counts on a second thread), and with min_alpha 0, which counts
- * what the background's transparent pixels would be. */
+ * which the default path counts on a second thread), and with min_alpha 0 or 128. */
 static void test_counting_paths(void **state)
 {
     (void)state;
