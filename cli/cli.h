@@ -55,7 +55,7 @@ int cli_set_u64(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *
 enum { CLI_CLUSTER_FIRST = 1000, CLI_OPT_K = CLI_CLUSTER_FIRST, CLI_OPT_N_INIT, CLI_OPT_MAX_ITER,
        CLI_OPT_SEED, CLI_OPT_MIN_ALPHA, CLI_OPT_THREADS, CLI_OPT_MAX_PIXELS,
        CLI_OPT_NO_COLOR_MANAGEMENT, CLI_OPT_SPACE, CLI_OPT_FAST, CLI_OPT_FAST_MIN_PIXELS,
-       CLI_OPT_FIRST_FRAME };
+       CLI_OPT_FIRST_FRAME, CLI_OPT_BACKGROUND, CLI_OPT_BG_TOLERANCE, CLI_OPT_REGION };
 extern const cli_option cli_cluster_options[];
 int cli_cluster_option(imgcolor_options *opt, int id, const cli_args *a);
 /* The clusters of one image file, "-" being standard input; on failure err says why
@@ -82,7 +82,13 @@ imgcolor_status cli_cluster_file(const char *file, const imgcolor_options *opt,
     "      --fast           count a sample of at least --fast-min-pixels pixels (a JPEG:\n"   \
     "                       bands of rows, the others only entropy-decoded), with at\n"      \
     "                       most 2 initialisations; counts still refer to the whole image\n" \
-    "      --fast-min-pixels N  1024..2^40 (default 250000)\n"
+    "      --fast-min-pixels N  1024..2^40 (default 250000)\n"                              \
+    "      --background B   keep (default: every pixel counts), exclude (detect the\n"     \
+    "                       colour most of the border has and leave out the pixels near\n" \
+    "                       it that join the border), or a colour #rrggbb to leave out\n"  \
+    "      --bg-tolerance D  how near, in deltaE OK, 0..1 (default 0.04)\n"                \
+    "      --region X,Y,W,H  count only this part, in pixels or percent\n"                 \
+    "                       (10%,10%,80%,80%), clipped to the image\n"
 
 /* An unsigned decimal integer, no sign, spaces or anything after it: 0, or -1. */
 int cli_parse_u64(const char *text, uint64_t *out);
@@ -185,6 +191,19 @@ int cli_batch_run(const cli_batch *b);
 enum { CLI_PALETTE_GPL, CLI_PALETTE_CSS, CLI_PALETTE_HEX };
 int cli_palette_kind(const char *name);
 int cli_css_prefix_ok(const char *prefix);
+/* The options that choose the pixels counted (subject.c): each parses value through
+ * the library, sets it, and returns 0; or prints a usage error naming the option as
+ * written (name) and returns -1. */
+int cli_set_background(imgcolor_options *opt, const char *name, const char *value);
+int cli_set_bg_tolerance(imgcolor_options *opt, const char *name, const char *value);
+int cli_set_region(imgcolor_options *opt, const char *name, const char *value);
+/* Text output: the region line (before the colours) and the background line (after
+ * them), each only when it was asked for. */
+void cli_print_region_text(cli_buf *out, const imgcolor_result *res);
+void cli_print_background_text(cli_buf *out, const imgcolor_result *res, int swatch);
+/* CSV: the rest of the background's row, after its file field, when one was found. */
+void cli_print_background_csv(cli_buf *out, const imgcolor_result *res);
+
 void cli_print_palette(cli_buf *out, int kind, const char *file, const imgcolor_result *res,
                        const char *prefix);
 

@@ -20,6 +20,9 @@ const cli_option cli_cluster_options[] = {
     {"fast", 0, 0, CLI_OPT_FAST},
     {"fast-min-pixels", 0, 1, CLI_OPT_FAST_MIN_PIXELS},
     {"first-frame", 0, 0, CLI_OPT_FIRST_FRAME},
+    {"background", 0, 1, CLI_OPT_BACKGROUND},
+    {"bg-tolerance", 0, 1, CLI_OPT_BG_TOLERANCE},
+    {"region", 0, 1, CLI_OPT_REGION},
     {NULL, 0, 0, 0},
 };
 
@@ -53,6 +56,9 @@ int cli_cluster_option(imgcolor_options *o, int id, const cli_args *a)
     case CLI_OPT_FIRST_FRAME: return imgcolor_options_set_all_frames(o, 0) == IMGCOLOR_OK ? 0 : -1;
     case CLI_OPT_FAST_MIN_PIXELS:
         return cli_set_u64(o, imgcolor_options_set_fast_min_pixels, "fast_min_pixels", a);
+    case CLI_OPT_BACKGROUND: return cli_set_background(o, a->name, a->value);
+    case CLI_OPT_BG_TOLERANCE: return cli_set_bg_tolerance(o, a->name, a->value);
+    case CLI_OPT_REGION: return cli_set_region(o, a->name, a->value);
     }
     return -1;
 }

@@ -60,6 +60,7 @@ static void print_text(cli_buf *out, const char *file, const imgcolor_result *re
 {
     if (many)
         cli_buf_printf(out, "%s:\n", file);
+    cli_print_region_text(out, res);
     for (size_t i = 0; i < imgcolor_result_count(res); i++) {
         const imgcolor_cluster *c = imgcolor_result_color(res, i);
         if (swatch)
@@ -72,6 +73,7 @@ static void print_text(cli_buf *out, const char *file, const imgcolor_result *re
                            c->where.box[3], c->where.spread);
         cli_buf_printf(out, "%s\n", c->name);
     }
+    cli_print_background_text(out, res, swatch);
 }
 
 /* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
@@ -103,6 +105,10 @@ static void print_csv(cli_buf *out, const char *file, const imgcolor_result *res
                            c->where.box[0], c->where.box[1], c->where.box[2], c->where.box[3],
                            c->where.spread);
         cli_buf_printf(out, "\n");
+    }
+    if (imgcolor_result_background(res)) {
+        print_csv_field(out, file);
+        cli_print_background_csv(out, res);
     }
 }
 

@@ -123,7 +123,7 @@ static int draw(const swatch_request *q)
         cli_error("%s: %s", q->image, err.message[0] ? err.message : imgcolor_strerror(st));
         goto done;
     }
-    st = imgcolor_result_swatch_encode(res, NULL, q->swatch,
+    st = imgcolor_result_swatch_encode(res, imgcolor_result_background(res), q->swatch,
                                        q->svg ? IMGCOLOR_PIE_SVG : IMGCOLOR_PIE_PNG, &out,
                                        &out_len, &err);
     if (st != IMGCOLOR_OK)

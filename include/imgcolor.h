@@ -346,6 +346,113 @@ IMGCOLOR_API imgcolor_status imgcolor_hex_list_to_json(const imgcolor_rgb *color
                                                        char **out) IMGCOLOR_USERESULT;
 
 /* ------------------------------------------------------------------------------------ */
+/* Region and background                                                                 */
+
+/*
+ * A region of the image (x, y, w, h): only its pixels are counted. Each value is in
+ * pixels (a whole number) or, with percent[i] set, a percentage (0..100, decimals
+ * allowed) of the image's width (x, w) or height (y, h); a percentage becomes pixels as
+ * floor(side * value / 100 + 0.5), for the left or top edge and for the right or bottom
+ * edge (x + w) alike. The region is clipped to the image; one that is empty after
+ * clipping, or lies outside the image, fails the call with IMGCOLOR_E_RANGE.
+ */
+typedef struct imgcolor_region_spec {
+    double value[4]; /* x, y, w, h */
+    int percent[4];  /* 1: value[i] is a percentage */
+} imgcolor_region_spec;
+
+/* A region in pixels of the image, as used (see imgcolor_result_region()). */
+typedef struct imgcolor_region {
+    uint32_t x, y, w, h;
+} imgcolor_region;
+
+/*
+ * Parses "x,y,w,h" of exactly len bytes, each a whole number of pixels ("10,20,300,200")
+ * or a percentage ("10%,10%,80%,80%", "12.5%"; at most 6 decimals); the two may be mixed.
+ * No spaces. x and y are >= 0 and w and h > 0; pixels are at most 2^32 - 1 and
+ * percentages at most 100. Anything else is IMGCOLOR_E_PARSE (not the form) or
+ * IMGCOLOR_E_RANGE (a value outside those ranges), with err saying which part.
+ * This is the one parser of the form, shared by the CLI and the server.
+ */
+IMGCOLOR_API imgcolor_status imgcolor_region_parse(const char *text, size_t len,
+                                                   imgcolor_region_spec *out,
+                                                   imgcolor_error *err) IMGCOLOR_USERESULT;
+
+/* Sets the region (copied), or with NULL the whole image, the default. The ranges of
+ * imgcolor_region_parse() are checked: outside them is IMGCOLOR_E_RANGE. Animations:
+ * a region with more than one frame counted (all_frames = 1) fails the call with
+ * IMGCOLOR_E_INVALID; set all_frames = 0 to use the first frame. Fast mode samples
+ * within the region, the sample's size chosen from the region's. */
+IMGCOLOR_API imgcolor_status imgcolor_options_set_region(imgcolor_options *opt,
+                                                         const imgcolor_region_spec *spec)
+                                                         IMGCOLOR_USERESULT;
+/* The region set, into *out: 1, or 0 when none is (the whole image; *out untouched). */
+IMGCOLOR_API int imgcolor_options_get_region(const imgcolor_options *opt,
+                                             imgcolor_region_spec *out);
+
+/*
+ * The background: left in (IMGCOLOR_BACKGROUND_KEEP, the default: every pixel is
+ * clustered and nothing is detected), or left out (EXCLUDE: detected from the image;
+ * COLOR: the colour given). The background is the pixels within the tolerance of its
+ * colour that are connected to the image's border (the region's, with a region) through
+ * such pixels, 4-connected (left, right, up, down), so a white shirt on a white backdrop
+ * stays in when the shirt does not touch the backdrop through white pixels.
+ *
+ * The tolerance is a distance in Oklab (deltaE OK) between colours as people see them:
+ * after colour management, so in sRGB. A pixel is near the background when its alpha is
+ * at least min_alpha and its distance from the background colour is at most the
+ * tolerance.
+ *
+ * Detection (EXCLUDE): the border pixels are the outermost rows and columns. Their
+ * colours are binned (4 bits a channel) and each of the IMGCOLOR_BACKGROUND_CANDIDATES
+ * fullest bins offers a candidate, the Oklab mean of its pixels, then re-centred once on
+ * the mean of the border pixels within the tolerance of it. The candidate within the
+ * tolerance of the most border pixels is the background when those are at least
+ * IMGCOLOR_BACKGROUND_MAJORITY percent of all border pixels (transparent ones included);
+ * otherwise there is none, and every pixel is clustered as with KEEP.
+ *
+ * With a background, the clusters cover the other pixels (the foreground): their counts
+ * and fractions, pixels and inertia are of the foreground; the background's fraction is
+ * of all counted pixels, foreground plus background. An image that is all background
+ * gives a result with no clusters. The image is decoded three times (border, labelling
+ * of near-background runs, counting; twice with a colour given, which needs no border
+ * pass), and held in memory at no time: see docs/BENCHMARKS.md for the cost. Animations: with more than one frame counted
+ * (all_frames = 1) the call fails with IMGCOLOR_E_INVALID. Fast mode works on the
+ * sample, whose pixels are then the grid the background is grown on; its count is
+ * scaled back as the others.
+ */
+typedef enum imgcolor_background_mode {
+    IMGCOLOR_BACKGROUND_KEEP = 0,
+    IMGCOLOR_BACKGROUND_EXCLUDE = 1,
+    IMGCOLOR_BACKGROUND_COLOR = 2
+} imgcolor_background_mode;
+#define IMGCOLOR_BACKGROUND_MAJORITY 60
+#define IMGCOLOR_BACKGROUND_CANDIDATES 8
+#define IMGCOLOR_DEFAULT_BG_TOLERANCE 0.04
+#define IMGCOLOR_BG_TOLERANCE_MAX 1.0
+/* Sets the mode; color is used only with IMGCOLOR_BACKGROUND_COLOR. Another mode is
+ * IMGCOLOR_E_RANGE. */
+IMGCOLOR_API imgcolor_status imgcolor_options_set_background(imgcolor_options *opt,
+                                                             imgcolor_background_mode mode,
+                                                             imgcolor_rgb color)
+                                                             IMGCOLOR_USERESULT;
+/* The mode, and (when color is not NULL) the colour set with it. */
+IMGCOLOR_API imgcolor_background_mode imgcolor_options_get_background(const imgcolor_options *opt,
+                                                                      imgcolor_rgb *color);
+/* The tolerance in deltaE OK, 0..IMGCOLOR_BG_TOLERANCE_MAX (1), finite; default
+ * IMGCOLOR_DEFAULT_BG_TOLERANCE. */
+IMGCOLOR_API imgcolor_status imgcolor_options_set_bg_tolerance(imgcolor_options *opt,
+                                                               double tolerance)
+                                                               IMGCOLOR_USERESULT;
+IMGCOLOR_API double imgcolor_options_get_bg_tolerance(const imgcolor_options *opt);
+/* Parses "keep", "exclude" or a colour "#rrggbb" / "#rgb" of exactly len bytes into a
+ * mode and colour for imgcolor_options_set_background(); anything else is
+ * IMGCOLOR_E_PARSE. */
+IMGCOLOR_API imgcolor_status imgcolor_background_parse(const char *text, size_t len,
+                                                       imgcolor_background_mode *mode,
+                                                       imgcolor_rgb *color) IMGCOLOR_USERESULT;
+
+/* ------------------------------------------------------------------------------------ */
 /* Decoded images                                                                        */
 
 /* An RGBA image, 8 bits per channel, rows packed (stride = 4 * width). What colour
@@ -503,6 +610,23 @@ IMGCOLOR_API uint32_t imgcolor_result_sample_band_step(const imgcolor_result *re
  * sampled). */
 IMGCOLOR_API uint64_t imgcolor_result_sample_pixels(const imgcolor_result *res);
 
+/* The background left out (see imgcolor_options_set_background()): its colour in sRGB
+ * (detected: the mean of the border pixels near it, rounded), "#rrggbb", its pixels and
+ * their fraction of all counted pixels (foreground plus background). */
+typedef struct imgcolor_background {
+    imgcolor_rgb rgb;
+    char hex[8];
+    uint64_t count;
+    double fraction;
+} imgcolor_background;
+/* The background, owned by res; NULL when the mode was KEEP or none was found. */
+IMGCOLOR_API const imgcolor_background *imgcolor_result_background(const imgcolor_result *res);
+/* The background mode the result was computed with: KEEP when none was looked for. */
+IMGCOLOR_API imgcolor_background_mode imgcolor_result_background_mode(const imgcolor_result *res);
+/* The region counted, in pixels of the image, after clipping, owned by res; NULL when
+ * the whole image was. */
+IMGCOLOR_API const imgcolor_region *imgcolor_result_region(const imgcolor_result *res);
+
 /*
  * The result as one line of JSON, the document every front end prints:
  * {"width":640,"height":427,"pixels":273280,"transparent":0,"distinct":45526,"k":6,
@@ -510,9 +634,12 @@ IMGCOLOR_API uint64_t imgcolor_result_sample_pixels(const imgcolor_result *res);
  *  "count":n,"fraction":0.31},...]}
  * file, when not NULL, is added first as "file". A sampled result (fast mode) also has
  * "sampled":true,"sample_scale":s,"sample_step":n,"sample_band_rows":n,
- * "sample_band_step":n,"sample_pixels":n before "colors". A colour placed by the where option (has_where) ends with
- * "where":{"x":0.25,"y":0.5,"box":[x0,y0,x1,y1],"spread":0.18} (x, y and spread to 5
- * decimals), and "pixels":n in it when the result is sampled.
+ * "sample_band_step":n,"sample_pixels":n before "colors". With a region set,
+ * "region":{"x":..,"y":..,"w":..,"h":..}, and with a background mode other than keep,
+ * "background":{"rgb":[r,g,b],"hex":..,"count":..,"fraction":..} or null (none found),
+ * both before "colors"; both are absent otherwise. A colour placed by the where option
+ * (has_where) ends with "where":{"x":0.25,"y":0.5,"box":[x0,y0,x1,y1],"spread":0.18} (x,
+ * y and spread to 5 decimals), and "pixels":n in it when the result is sampled.
  * The string must be freed with imgcolor_free().
  */
 IMGCOLOR_API imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *file,
@@ -657,18 +784,6 @@ IMGCOLOR_API imgcolor_status imgcolor_pie_encode(const imgcolor_pie_wedge *wedge
 
 /* ------------------------------------------------------------------------------------ */
 /* Swatch strips                                                                         */
-
-#ifndef IMGCOLOR_BACKGROUND_DEFINED
-#define IMGCOLOR_BACKGROUND_DEFINED
-/* The background an image was found to have: its colour, pixels and their share of the
- * pixels counted. */
-typedef struct imgcolor_background {
-    imgcolor_rgb rgb;
-    char hex[8];
-    uint64_t count;
-    double fraction;
-} imgcolor_background;
-#endif
 
 typedef struct imgcolor_swatch_options imgcolor_swatch_options;
 

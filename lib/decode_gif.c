@@ -238,6 +238,8 @@ imgcolor_status imgcolor__decode_gif(const uint8_t *data, size_t size, const img
         st = fail_gif(code, err);
         goto done;
     }
+    if (frames > 1 && sink->frames && (st = sink->frames(sink->user, h, frames)) != IMGCOLOR_OK)
+        goto done;
     if ((st = sink->begin(sink->user, w, h * (uint32_t)frames)) != IMGCOLOR_OK)
         goto done;
     st = decode_frames(gif, (uint32_t)frames, sink, &s, err);

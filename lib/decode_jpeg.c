@@ -240,6 +240,38 @@ static uint32_t band_batch(const jpeg_bands *b, uint32_t y, uint32_t n)
     return n < left ? n : left;
 }
 
+/*
+ * A crop (x, y, w, h of the output) smaller than the image: libjpeg-turbo decodes only
+ * the iMCU columns that cover it (it widens the crop to their edges) and skips the rows
+ * above y without the IDCT. Fancy upsampling reads a chroma sample beyond each edge of
+ * what it decodes, and repeats the edge one instead, so a pixel more is asked for on
+ * either side: the pixels kept then equal those of a full decode. Returns the first
+ * column libjpeg will deliver.
+ */
+static uint32_t start_crop(j_decompress_ptr cinfo, const uint32_t crop[4])
+{
+    JDIMENSION x = crop[0] > 0 ? crop[0] - 1 : 0;
+    JDIMENSION end = crop[0] + crop[2] < cinfo->output_width ? crop[0] + crop[2] + 1
+                                                              : cinfo->output_width;
+    JDIMENSION w = end - x;
+    if (w != cinfo->output_width)
+        jpeg_crop_scanline(cinfo, &x, &w);
+    if (crop[1] > 0)
+        jpeg_skip_scanlines(cinfo, crop[1]);
+    return x;
+}
+
+/* The rows below a crop: skipped but for the last, which is read, so that libjpeg still
+ * reads the data to its end (a skip to the very end would not) and a damaged or cut
+ * file fails as it does without a crop. */
+static void finish_crop(j_decompress_ptr cinfo, JSAMPROW row)
+{
+    JDIMENSION left = cinfo->output_height - cinfo->output_scanline;
+    if (left > 1)
+        jpeg_skip_scanlines(cinfo, left - 1);
+    jpeg_read_scanlines(cinfo, &row, 1);
+}
+
 imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const imgcolor_options *opt,
                                       const imgcolor__sink *sink, imgcolor_error *err)
 {
@@ -315,10 +347,21 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
     cinfo.scale_denom = denom;
     JDIMENSION out_w = (cinfo.image_width + denom - 1) / denom;
     JDIMENSION out_h = (cinfo.image_height + denom - 1) / denom;
-    jpeg_bands bands;
-    if ((st = ask_bands(&cinfo, sink, &bands)) != IMGCOLOR_OK)
+    uint32_t crop[4] = {0, 0, out_w, out_h}; /* x, y, w, h delivered */
+    if (sink->crop && (st = sink->crop(sink->user, out_w, out_h, &crop[0], &crop[1], &crop[2],
+                                       &crop[3])) != IMGCOLOR_OK)
         goto done;
-    st = sink->begin(sink->user, out_w, out_h);
+    if (crop[2] == 0 || crop[3] == 0 || crop[2] > out_w || crop[3] > out_h ||
+        crop[0] > out_w - crop[2] || crop[1] > out_h - crop[3]) {
+        st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "JPEG: crop outside the image");
+        goto done;
+    }
+    /* Bands are asked for only of the whole image: the sinks that crop sample none. */
+    jpeg_bands bands = {0, 1, 0};
+    if (crop[2] == out_w && crop[3] == out_h &&
+        (st = ask_bands(&cinfo, sink, &bands)) != IMGCOLOR_OK)
+        goto done;
+    st = sink->begin(sink->user, crop[2], crop[3]);
     if (st != IMGCOLOR_OK)
         goto done;
     jpeg_start_decompress(&cinfo);
@@ -327,6 +370,13 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
         st = imgcolor__fail(err, IMGCOLOR_E_INTERNAL, "JPEG: unexpected output layout");
         goto done;
     }
+    /* Rows come out of libjpeg from crop_x0, which may be left of the crop, and are
+     * moved left when they do not start at the crop or are wider. */
+    uint32_t crop_x0 = start_crop(&cinfo, crop);
+    int narrowed = crop_x0 != crop[0] || cinfo.output_width != crop[2];
+    imgcolor__sink direct = *sink;
+    if (narrowed)
+        direct.buffer = NULL; /* its room is for crop[2] columns only */
 
     size_t stride = (size_t)cinfo.output_width * 4;
     size_t fit = JPEG_BATCH_BYTES / stride;
@@ -340,14 +390,14 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
     if (batch > JPEG_BATCH_ROWS_MAX)
         batch = JPEG_BATCH_ROWS_MAX;
     JSAMPROW rows[JPEG_BATCH_ROWS_MAX];
-    while (cinfo.output_scanline < cinfo.output_height) {
+    while (cinfo.output_scanline < crop[1] + crop[3]) {
         if (skip_bands(&cinfo, &bands) > 0)
             continue;
         uint32_t y = cinfo.output_scanline;
-        uint32_t n = cinfo.output_height - y < batch ? cinfo.output_height - y : batch;
+        uint32_t n = crop[1] + crop[3] - y < batch ? crop[1] + crop[3] - y : batch;
         n = band_batch(&bands, y, n);
         uint8_t *own = buf, *out;
-        st = imgcolor__sink_buffer(sink, y, n, stride, batch, &own, &out);
+        st = imgcolor__sink_buffer(&direct, y - crop[1], n, stride, batch, &own, &out);
         buf = own;
         if (st != IMGCOLOR_OK)
             goto done; /* imgcolor__decode_stream() words the error */
@@ -365,9 +415,21 @@ imgcolor_status imgcolor__decode_jpeg(const uint8_t *data, size_t size, const im
             imgcolor__icc_cmyk_rows(cmyk_icc, out, (size_t)cinfo.output_width * n);
         else if (cmyk)
             cmyk_to_rgba(out, (size_t)cinfo.output_width * n, inverted);
-        st = sink->rows(sink->user, out, y, n);
+        for (uint32_t i = 0; narrowed && i < n; i++)
+            memmove(out + (size_t)crop[2] * 4 * i,
+                    out + stride * i + (size_t)(crop[0] - crop_x0) * 4, (size_t)crop[2] * 4);
+        st = sink->rows(sink->user, out, y - crop[1], n);
         if (st != IMGCOLOR_OK)
             goto done;
+    }
+    if (cinfo.output_scanline < cinfo.output_height) {
+        direct.buffer = NULL; /* a row of our own, the sink's may still be in use */
+        uint8_t *own = buf, *row;
+        st = imgcolor__sink_buffer(&direct, 0, 1, stride, batch, &own, &row);
+        buf = own;
+        if (st != IMGCOLOR_OK)
+            goto done;
+        finish_crop(&cinfo, row);
     }
     /* Reads on to EOI, so a file cut after its last scanline still counts as truncated. */
     jpeg_finish_decompress(&cinfo);

@@ -147,6 +147,8 @@ imgcolor_status imgcolor__decode_webp(const uint8_t *data, size_t size, const im
         goto done;
     if ((st = send_profile(dmux, sink)) != IMGCOLOR_OK)
         goto done;
+    if (frames > 1 && sink->frames && (st = sink->frames(sink->user, h, frames)) != IMGCOLOR_OK)
+        goto done;
     if ((st = sink->begin(sink->user, w, h * frames)) != IMGCOLOR_OK)
         goto done;
     st = features.has_animation ? decode_frames(&in, w, h, frames, sink, err)

@@ -24,6 +24,11 @@ struct imgcolor_options {
     int fast;                  /* count a sample of the pixels (sample.c) */
     uint64_t fast_min_pixels;  /* the fewest pixels the sample keeps */
     int where;                 /* place each cluster's pixels (where.c) */
+    int has_region;            /* region holds the region counted; 0: the whole image */
+    imgcolor_region_spec region;
+    imgcolor_background_mode background;
+    imgcolor_rgb background_color; /* with IMGCOLOR_BACKGROUND_COLOR */
+    double bg_tolerance;       /* deltaE OK */
 };
 
 /* Fills err (when not NULL) with status and a printf-style message; returns status so
@@ -82,6 +87,15 @@ typedef struct imgcolor__sink {
      * the other bands, which rows() then ignores. */
     imgcolor_status (*bands)(void *user, uint32_t width, uint32_t height, uint32_t band_rows,
                              uint32_t *step);
+    /* crop(), when not NULL, is asked by a decoder that can decode a part of the image
+     * only (JPEG), after scale() and before begin(), with the size it would deliver: it
+     * sets *x, *y, *w, *h to the part wanted (all of it by default), and begin() and
+     * rows() then receive that part only, rows numbered from 0 within it. */
+    imgcolor_status (*crop)(void *user, uint32_t width, uint32_t height, uint32_t *x,
+                            uint32_t *y, uint32_t *w, uint32_t *h);
+    /* frames(), when not NULL, is told by a decoder of an animation that stacks more
+     * than one frame, before begin(), how many frames of frame_height rows follow. */
+    imgcolor_status (*frames)(void *user, uint32_t frame_height, uint64_t count);
 } imgcolor__sink;
 
 /* Hands the image's embedded ICC profile (size bytes, valid only during the call) to

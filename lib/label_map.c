@@ -121,11 +121,14 @@ imgcolor_status imgcolor_label_map(const void *data, size_t size, const imgcolor
         *res = NULL;
     if (!data && size)
         return imgcolor__fail(err, IMGCOLOR_E_INVALID, "NULL data");
+    imgcolor_status st = imgcolor__call_plain_only(opt, "the label map", 1, err);
+    if (st != IMGCOLOR_OK)
+        return st;
     imgcolor__call c;
     painter p = {.min_alpha = opt->min_alpha, .max_side = max_side};
     imgcolor_result *result = NULL;
     imgcolor__call_start(&c, opt);
-    imgcolor_status st = imgcolor__call_count(&c, data, size, 1, err);
+    st = imgcolor__call_count(&c, data, size, 1, err);
     p.assignment = c.assignment;
     p.meter = &c.meter;
     if (st == IMGCOLOR_OK)

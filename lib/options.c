@@ -23,6 +23,8 @@ static const imgcolor_options defaults = {
     .space = IMGCOLOR_SPACE_RGB,
     .fast = 0,
     .fast_min_pixels = IMGCOLOR_DEFAULT_FAST_MIN_PIXELS,
+    .background = IMGCOLOR_BACKGROUND_KEEP,
+    .bg_tolerance = IMGCOLOR_DEFAULT_BG_TOLERANCE,
 };
 
 const imgcolor_options *imgcolor__options_defaults(void)
@@ -186,6 +188,64 @@ imgcolor_status imgcolor_options_set_time_limit_ms(imgcolor_options *opt, uint64
 uint64_t imgcolor_options_get_time_limit_ms(const imgcolor_options *opt)
 {
     return opt ? opt->time_limit_ms : defaults.time_limit_ms;
+}
+
+imgcolor_status imgcolor_options_set_background(imgcolor_options *opt,
+                                                imgcolor_background_mode mode, imgcolor_rgb color)
+{
+    if (!opt)
+        return IMGCOLOR_E_INVALID;
+    if (mode != IMGCOLOR_BACKGROUND_KEEP && mode != IMGCOLOR_BACKGROUND_EXCLUDE &&
+        mode != IMGCOLOR_BACKGROUND_COLOR)
+        return IMGCOLOR_E_RANGE;
+    opt->background = mode;
+    opt->background_color = mode == IMGCOLOR_BACKGROUND_COLOR ? color : (imgcolor_rgb){0, 0, 0};
+    return IMGCOLOR_OK;
+}
+
+imgcolor_background_mode imgcolor_options_get_background(const imgcolor_options *opt,
+                                                         imgcolor_rgb *color)
+{
+    if (!opt)
+        opt = &defaults;
+    if (color)
+        *color = opt->background_color;
+    return opt->background;
+}
+
+imgcolor_status imgcolor_background_parse(const char *text, size_t len,
+                                          imgcolor_background_mode *mode, imgcolor_rgb *color)
+{
+    if (!text || !mode || !color)
+        return IMGCOLOR_E_INVALID;
+    *color = (imgcolor_rgb){0, 0, 0};
+    if (len == 4 && memcmp(text, "keep", 4) == 0) {
+        *mode = IMGCOLOR_BACKGROUND_KEEP;
+        return IMGCOLOR_OK;
+    }
+    if (len == 7 && memcmp(text, "exclude", 7) == 0) {
+        *mode = IMGCOLOR_BACKGROUND_EXCLUDE;
+        return IMGCOLOR_OK;
+    }
+    imgcolor_status st = imgcolor_hex_parse(text, len, color);
+    if (st == IMGCOLOR_OK)
+        *mode = IMGCOLOR_BACKGROUND_COLOR;
+    return st == IMGCOLOR_OK ? st : IMGCOLOR_E_PARSE;
+}
+
+imgcolor_status imgcolor_options_set_bg_tolerance(imgcolor_options *opt, double tolerance)
+{
+    if (!opt)
+        return IMGCOLOR_E_INVALID;
+    if (!isfinite(tolerance) || tolerance < 0.0 || tolerance > IMGCOLOR_BG_TOLERANCE_MAX)
+        return IMGCOLOR_E_RANGE;
+    opt->bg_tolerance = tolerance;
+    return IMGCOLOR_OK;
+}
+
+double imgcolor_options_get_bg_tolerance(const imgcolor_options *opt)
+{
+    return opt ? opt->bg_tolerance : defaults.bg_tolerance;
 }
 
 static const option_range range_seed = {"seed", 0, UINT64_MAX};

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "background.h"
 #include "cluster_space.h"
 #include "collect.h"
 #include "colorspace.h"
@@ -23,6 +24,10 @@ struct imgcolor_result {
     uint32_t sample_step; /* see imgcolor_result_sample_step() */
     uint32_t sample_band_rows, sample_band_step; /* see imgcolor_result_sample_band_rows() */
     uint64_t sample_pixels;
+    imgcolor_background_mode background_mode;
+    int has_background, has_region;
+    imgcolor_background background;
+    imgcolor_region region;
     size_t count;
     imgcolor_cluster clusters[];
 };
@@ -236,7 +241,7 @@ static imgcolor_status sort_result(imgcolor_result *res, const imgcolor__where *
  */
 static void rescale(imgcolor_result *res, const imgcolor__sampler *s, uint64_t total)
 {
-    uint64_t sampled = res->pixels + res->transparent;
+    uint64_t sampled = res->pixels + res->transparent + res->background.count;
     res->fast = 1;
     res->sample_step = s->step;
     if (s->band_step > 1) {
@@ -246,19 +251,21 @@ static void rescale(imgcolor_result *res, const imgcolor__sampler *s, uint64_t t
     res->sample_pixels = sampled;
     if (sampled == total)
         return;
-    uint64_t parts[2] = {res->pixels, res->transparent}, whole[2];
-    imgcolor__apportion(parts, 2, sampled, total, whole);
+    uint64_t parts[3] = {res->pixels, res->transparent, res->background.count}, whole[3];
+    imgcolor__apportion(parts, 3, sampled, total, whole);
     uint64_t counts[IMGCOLOR_K_MAX], scaled[IMGCOLOR_K_MAX];
     for (size_t i = 0; i < res->count; i++)
         counts[i] = res->clusters[i].count;
-    imgcolor__apportion(counts, res->count, res->pixels, whole[0], scaled);
-    res->inertia *= (double)whole[0] / (double)res->pixels;
+    if (res->pixels)
+        imgcolor__apportion(counts, res->count, res->pixels, whole[0], scaled);
+    res->inertia *= res->pixels ? (double)whole[0] / (double)res->pixels : 0;
     for (size_t i = 0; i < res->count; i++) {
         res->clusters[i].count = scaled[i];
         res->clusters[i].fraction = (double)scaled[i] / (double)whole[0];
     }
     res->pixels = whole[0];
     res->transparent = whole[1];
+    res->background.count = whole[2];
     qsort(res->clusters, res->count, sizeof res->clusters[0], by_count);
 }
 
@@ -344,16 +351,25 @@ void imgcolor__call_free(imgcolor__call *c)
     imgcolor__pipeline_free(&c->pipeline);
 }
 
-imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor_options *opt,
-                                   imgcolor_result **out, imgcolor_error *err)
+int imgcolor__call_selects(const imgcolor_options *opt)
 {
-    imgcolor_options storage;
-    opt = imgcolor__options_or_default(opt, &storage);
-    imgcolor_status st = check_out(out, err);
-    if (st != IMGCOLOR_OK)
-        return st;
-    if (!data && size)
-        return imgcolor__fail(err, IMGCOLOR_E_INVALID, "NULL data");
+    return opt->has_region || opt->background != IMGCOLOR_BACKGROUND_KEEP;
+}
+
+imgcolor_status imgcolor__call_plain_only(const imgcolor_options *opt, const char *what, int asked,
+                                          imgcolor_error *err)
+{
+    if (!asked || !imgcolor__call_selects(opt))
+        return IMGCOLOR_OK;
+    return imgcolor__fail(err, IMGCOLOR_E_INVALID,
+                          "%s cannot be combined with a region or a background left out", what);
+}
+
+/* The whole image through the call's pipeline, and the where pass when asked. */
+static imgcolor_status prominent_plain(const void *data, size_t size, const imgcolor_options *opt,
+                                       imgcolor_result **out, imgcolor_error *err)
+{
+    imgcolor_status st;
     imgcolor__call c;
     imgcolor__where *wh = NULL;
     imgcolor__call_start(&c, opt);
@@ -372,6 +388,131 @@ imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor
     imgcolor__where_free(wh);
     imgcolor__call_free(&c);
     return st;
+}
+
+/* The result of an image that is all background: no clusters. */
+static imgcolor_status empty_result(imgcolor__histogram *hist, uint32_t width, uint32_t height,
+                                    const imgcolor__managed *m, const imgcolor_options *opt,
+                                    imgcolor_result **out, imgcolor_error *err)
+{
+    imgcolor_result *res = calloc(1, sizeof *res);
+    if (!res)
+        return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "out of memory");
+    res->width = width;
+    res->height = height;
+    res->k = opt->k;
+    res->transparent = imgcolor__histogram_transparent(hist);
+    res->space = opt->space;
+    res->warnings = m->warnings;
+    memcpy(res->profile, m->profile, sizeof res->profile);
+    *out = res;
+    return IMGCOLOR_OK;
+}
+
+/* What the chain learnt that the result reports: the image's own size, the region and
+ * the background (bg, when not NULL, was looked for). */
+static void report(imgcolor_result *res, const imgcolor__chain *c, const imgcolor__background *bg,
+                   const imgcolor_options *opt)
+{
+    if (c->filtered) {
+        res->width = c->region.width;
+        res->height = c->region.height;
+    }
+    res->background_mode = opt->background;
+    if (opt->has_region) {
+        res->has_region = 1;
+        res->region = c->region.used;
+    }
+    if (imgcolor__background_found(bg)) {
+        res->has_background = 1;
+        res->background.rgb = imgcolor__background_rgb(bg);
+        imgcolor_rgb_to_hex(res->background.rgb, res->background.hex);
+        res->background.count = imgcolor__background_pixels(bg);
+    } else if (imgcolor__background_note(bg)) {
+        imgcolor__warnings_add(&res->warnings, imgcolor__background_note(bg));
+    }
+}
+
+/* The background's share, once its count is final. */
+static void background_fraction(imgcolor_result *res)
+{
+    if (res->has_background)
+        res->background.fraction =
+            (double)res->background.count / (double)(res->pixels + res->background.count);
+}
+
+/* Decodes src (the background looked for first, when asked) into a histogram through
+ * the chain of sinks, and clusters it. */
+static imgcolor_status prominent_source(const imgcolor__source *src, const imgcolor_options *opt,
+                                        imgcolor_result **out, imgcolor_error *err)
+{
+    imgcolor_options fast_storage;
+    imgcolor__budget budget;
+    imgcolor__meter meter;
+    imgcolor__budget_init(&budget, opt->time_limit_ms);
+    imgcolor__meter_start(&meter, &budget);
+    imgcolor__histogram *hist = NULL;
+    imgcolor__collector *col = NULL;
+    imgcolor_status st;
+    if ((st = imgcolor__histogram_new(opt->min_alpha, &hist)) != IMGCOLOR_OK ||
+        (st = imgcolor__collector_new(hist, opt->threads, &meter, &col)) != IMGCOLOR_OK) {
+        imgcolor__histogram_free(hist);
+        return imgcolor__fail(err, st, "out of memory");
+    }
+    imgcolor__background *bg = NULL;
+    if (opt->background != IMGCOLOR_BACKGROUND_KEEP)
+        st = imgcolor__background_find(src, opt, &meter, &bg, err);
+    int excluding = imgcolor__background_found(bg);
+    imgcolor__chain c;
+    memset(&c, 0, sizeof c);
+    if (st == IMGCOLOR_OK)
+        st = imgcolor__chain_run(&c, src, opt,
+                                 excluding ? imgcolor__background_count_sink(bg, hist, &meter)
+                                           : imgcolor__collector_sink(col),
+                                 err);
+    uint32_t width, height;
+    imgcolor_status counted = imgcolor__collector_finish(col, &width, &height);
+    if (st == IMGCOLOR_E_LIMIT) /* a sink's refusal, which the decoder passed on */
+        imgcolor__budget_fail(&budget, err);
+    if (st == IMGCOLOR_OK && counted != IMGCOLOR_OK)
+        st = counting_fail(counted, &meter, err);
+    const imgcolor__sampler *sampler = &c.sampler;
+    int sampled = sampler->step > 1 || sampler->band_step > 1;
+    if (st == IMGCOLOR_OK && excluding && imgcolor__histogram_pixels(hist) == 0)
+        st = empty_result(hist, sampler->width, sampler->height, &c.managed, opt, out, err);
+    else if (st == IMGCOLOR_OK)
+        st = cluster(hist, sampler->width, sampler->height, &c.managed,
+                     sampled ? imgcolor__fast_options(opt, &fast_storage) : opt, &meter, NULL,
+                     out, err);
+    if (st == IMGCOLOR_OK && (st = sort_result(*out, NULL, err)) == IMGCOLOR_OK) {
+        report(*out, &c, bg, opt);
+        if (opt->fast)
+            rescale(*out, sampler, (uint64_t)sampler->width * sampler->height);
+        background_fraction(*out);
+    }
+    imgcolor__chain_free(&c);
+    imgcolor__background_free(bg);
+    imgcolor__collector_free(col);
+    imgcolor__histogram_free(hist);
+    return st;
+}
+
+imgcolor_status imgcolor_prominent(const void *data, size_t size, const imgcolor_options *opt,
+                                   imgcolor_result **out, imgcolor_error *err)
+{
+    imgcolor_options storage;
+    opt = imgcolor__options_or_default(opt, &storage);
+    imgcolor_status st = check_out(out, err);
+    if (st != IMGCOLOR_OK)
+        return st;
+    if (!data && size)
+        return imgcolor__fail(err, IMGCOLOR_E_INVALID, "NULL data");
+    if (!imgcolor__call_selects(opt))
+        return prominent_plain(data, size, opt, out, err);
+    if ((st = imgcolor__call_plain_only(opt, "where", opt->where, err)) != IMGCOLOR_OK)
+        return st;
+    const imgcolor__source src = {.data = data, .size = size};
+    return prominent_source(&src, opt, out, err);
 }
 
 imgcolor_status imgcolor_prominent_file(const char *path, const imgcolor_options *opt,
@@ -412,6 +553,14 @@ imgcolor_status imgcolor_prominent_pixels(const void *pixels, uint32_t width, ui
     if (stride < (size_t)width * (size_t)format)
         return imgcolor__fail(err, IMGCOLOR_E_INVALID, "stride %zu is less than %u pixels", stride,
                               width);
+    if (imgcolor__call_selects(opt)) {
+        /* Through the chain of sinks, as if decoded, for the region and the background. */
+        if ((st = imgcolor__call_plain_only(opt, "where", opt->where, err)) != IMGCOLOR_OK)
+            return st;
+        const imgcolor__source src = {.pixels = pixels, .width = width, .height = height,
+                                      .stride = stride, .format = (int)format};
+        return prominent_source(&src, opt, out, err);
+    }
     imgcolor__histogram *hist = NULL;
     if ((st = imgcolor__histogram_new(format == IMGCOLOR_PIXEL_RGBA8 ? opt->min_alpha : 0,
                                       &hist)) != IMGCOLOR_OK)
@@ -585,9 +734,25 @@ uint32_t imgcolor_result_sample_band_step(const imgcolor_result *res)
     return res && res->sample_band_step ? res->sample_band_step : 1;
 }
 
+const imgcolor_background *imgcolor_result_background(const imgcolor_result *res)
+{
+    return res && res->has_background ? &res->background : NULL;
+}
+
+imgcolor_background_mode imgcolor_result_background_mode(const imgcolor_result *res)
+{
+    return res ? res->background_mode : IMGCOLOR_BACKGROUND_KEEP;
+}
+
+const imgcolor_region *imgcolor_result_region(const imgcolor_result *res)
+{
+    return res && res->has_region ? &res->region : NULL;
+}
+
 uint64_t imgcolor_result_sample_pixels(const imgcolor_result *res)
 {
     if (!res)
         return 0;
-    return res->fast ? res->sample_pixels : res->pixels + res->transparent;
+    return res->fast ? res->sample_pixels
+                     : res->pixels + res->transparent + res->background.count;
 }

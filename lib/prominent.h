@@ -39,4 +39,14 @@ imgcolor_status imgcolor__call_finish(imgcolor__call *c, const imgcolor__where *
 
 void imgcolor__call_free(imgcolor__call *c);
 
+/* Whether opt selects pixels (a region, or a background to leave out): the first pass
+ * then goes through the region filter and the background's passes (chain.c,
+ * background.c), which the steps above do not. */
+int imgcolor__call_selects(const imgcolor_options *opt);
+
+/* E_INVALID, with a message naming what, when what is asked (asked != 0) together with
+ * a selection of pixels, which it does not support yet; else OK. */
+imgcolor_status imgcolor__call_plain_only(const imgcolor_options *opt, const char *what, int asked,
+                                          imgcolor_error *err);
+
 #endif

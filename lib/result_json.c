@@ -104,6 +104,35 @@ static imgcolor_status add_color_management(cJSON *root, const imgcolor_result *
     return IMGCOLOR_OK;
 }
 
+/* "region" when one was set, and "background" (null when none was found) when it was
+ * looked for: absent otherwise, so that the document stays as it was. */
+static imgcolor_status add_region_background(cJSON *root, const imgcolor_result *res)
+{
+    const imgcolor_region *r = imgcolor_result_region(res);
+    if (r) {
+        cJSON *obj = cJSON_AddObjectToObject(root, "region");
+        if (!obj || !add_number(obj, "x", r->x) || !add_number(obj, "y", r->y) ||
+            !add_number(obj, "w", r->w) || !add_number(obj, "h", r->h))
+            return IMGCOLOR_E_NOMEM;
+    }
+    if (imgcolor_result_background_mode(res) == IMGCOLOR_BACKGROUND_KEEP)
+        return IMGCOLOR_OK;
+    const imgcolor_background *bg = imgcolor_result_background(res);
+    if (!bg)
+        return cJSON_AddNullToObject(root, "background") ? IMGCOLOR_OK : IMGCOLOR_E_NOMEM;
+    cJSON *obj = cJSON_AddObjectToObject(root, "background");
+    const int rgb[3] = {bg->rgb.r, bg->rgb.g, bg->rgb.b};
+    cJSON *arr = obj ? cJSON_CreateIntArray(rgb, 3) : NULL;
+    if (!arr || !cJSON_AddItemToObject(obj, "rgb", arr)) {
+        cJSON_Delete(arr);
+        return IMGCOLOR_E_NOMEM;
+    }
+    if (!cJSON_AddStringToObject(obj, "hex", bg->hex) ||
+        !add_number(obj, "count", (double)bg->count) || !add_number(obj, "fraction", bg->fraction))
+        return IMGCOLOR_E_NOMEM;
+    return IMGCOLOR_OK;
+}
+
 imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *file, char **out)
 {
     if (!res || !out)
@@ -131,6 +160,8 @@ imgcolor_status imgcolor_result_to_json(const imgcolor_result *res, const char *
          !add_number(root, "sample_band_rows", imgcolor_result_sample_band_rows(res)) ||
          !add_number(root, "sample_band_step", imgcolor_result_sample_band_step(res)) ||
          !add_number(root, "sample_pixels", (double)imgcolor_result_sample_pixels(res))))
+        goto done;
+    if (add_region_background(root, res) != IMGCOLOR_OK)
         goto done;
     cJSON *colors = cJSON_AddArrayToObject(root, "colors");
     if (!colors)

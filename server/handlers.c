@@ -297,6 +297,11 @@ typedef struct prominent_params {
     imgcolor_space space;
     long long fast, where;
     int has_fast, has_where;
+    int has_background, has_bg_tolerance, has_region;
+    imgcolor_background_mode background;
+    imgcolor_rgb background_color;
+    double bg_tolerance;
+    imgcolor_region_spec region;
 } prominent_params;
 
 /* The library options of a request's clustering fields; on failure the problem is sent. */
@@ -319,6 +324,12 @@ static int prominent_library_options(srv_req *r, const prominent_params *p,
         st = imgcolor_options_set_fast(opt, (int)p->fast);
     if (st == IMGCOLOR_OK && p->has_where)
         st = imgcolor_options_set_where(opt, (int)p->where);
+    if (st == IMGCOLOR_OK && p->has_background)
+        st = imgcolor_options_set_background(opt, p->background, p->background_color);
+    if (st == IMGCOLOR_OK && p->has_bg_tolerance)
+        st = imgcolor_options_set_bg_tolerance(opt, p->bg_tolerance);
+    if (st == IMGCOLOR_OK && p->has_region)
+        st = imgcolor_options_set_region(opt, &p->region);
     if (st == IMGCOLOR_OK && p->has_space &&
         imgcolor_options_set_space(opt, p->space) != IMGCOLOR_OK) {
         imgcolor_options_free(opt);
@@ -403,6 +414,43 @@ static int color_options(srv_req *r, const srv_field *cm, const srv_field *space
     return 0;
 }
 
+/* background ("keep", "exclude" or "#rrggbb"), bg_tolerance (a number, 0..1) and region
+ * ("x,y,w,h", pixels or percent), when given, each parsed by the library. */
+static int subject_options(srv_req *r, const srv_field *bg, const srv_field *tol,
+                           const srv_field *region, prominent_params *p)
+{
+    if (bg) {
+        if (imgcolor_background_parse(bg->value, bg->len, &p->background,
+                                      &p->background_color) != IMGCOLOR_OK)
+            return srv_problem(r, 400, "invalid-field", NULL,
+                               "background must be keep, exclude or a colour #rrggbb");
+        p->has_background = 1;
+    }
+    if (tol) {
+        char text[32] = "";
+        char *end = NULL;
+        if (tol->len > 0 && tol->len < sizeof text && !memchr(tol->value, '\0', tol->len))
+            memcpy(text, tol->value, tol->len);
+        p->bg_tolerance = strtod(text, &end);
+        imgcolor_options *probe = NULL;
+        int ok = text[0] && end && !*end && imgcolor_options_new(&probe) == IMGCOLOR_OK &&
+                 imgcolor_options_set_bg_tolerance(probe, p->bg_tolerance) == IMGCOLOR_OK;
+        imgcolor_options_free(probe);
+        if (!ok)
+            return srv_problem(r, 400, "invalid-field", NULL,
+                               "bg_tolerance must be a number from 0 to %g (deltaE OK)",
+                               IMGCOLOR_BG_TOLERANCE_MAX);
+        p->has_bg_tolerance = 1;
+    }
+    if (region) {
+        imgcolor_error err = {0};
+        if (imgcolor_region_parse(region->value, region->len, &p->region, &err) != IMGCOLOR_OK)
+            return srv_problem(r, 400, "invalid-field", NULL, "%s", err.message);
+        p->has_region = 1;
+    }
+    return 0;
+}
+
 /* Reads k, n_init, seed, min_alpha from the form, then from the query string. */
 static int prominent_options(srv_req *r, const srv_form *form, const srv_form *query,
                              int full, prominent_params *p)
@@ -446,6 +494,9 @@ static int prominent_options(srv_req *r, const srv_form *form, const srv_form *q
             return srv_problem(r, 400, "invalid-field", NULL,
                                "where must be 0, 1, false or true");
     }
+    const srv_field *bg = PARAM("background"), *tol = PARAM("bg_tolerance");
+    if ((rc = subject_options(r, bg, tol, PARAM("region"), p)))
+        return rc;
 #undef PARAM
     return 0;
 }

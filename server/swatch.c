@@ -64,8 +64,9 @@ int srv_handle_v1_swatch(srv_req *r)
     }
     if ((rc = swatch_fields(r, &q, opt, &svg)) || (rc = srv_image_request_run(r, &q, &res)))
         goto done;
-    st = imgcolor_result_swatch_encode(res, NULL, opt, svg ? IMGCOLOR_PIE_SVG : IMGCOLOR_PIE_PNG,
-                                       &out, &out_len, &err);
+    st = imgcolor_result_swatch_encode(res, imgcolor_result_background(res), opt,
+                                       svg ? IMGCOLOR_PIE_SVG : IMGCOLOR_PIE_PNG, &out, &out_len,
+                                       &err);
     rc = st == IMGCOLOR_OK
              ? srv_send(r, 200, svg ? "image/svg+xml" : "image/png", out, out_len, NULL)
              : srv_library_problem(r, st, &err);

@@ -113,6 +113,48 @@ static void test_values_reach_the_library(void **state)
     test_run_free(&r);
 }
 
+/* --background, --bg-tolerance and --region: bad values are usage errors naming the
+ * option; good ones reach the library and show in every format. */
+static void test_subject_options(void **state)
+{
+    (void)state;
+    const char *photo = "'" IMGCOLOR_SOURCE_DIR "/tests/data/photos/retina.jpg'";
+    char args[1024];
+    static const char *const bad[][2] = {
+        {"--background white", "--background: expected keep, exclude or a colour"},
+        {"--background ''", "--background: expected"},
+        {"--background '#12345'", "--background: expected"},
+        {"--bg-tolerance 1.5", "--bg-tolerance: expected a distance in deltaE OK from 0 to 1"},
+        {"--bg-tolerance -0.1", "--bg-tolerance: expected"},
+        {"--bg-tolerance nan", "--bg-tolerance: expected"},
+        {"--bg-tolerance 0.1x", "--bg-tolerance: expected"},
+        {"--region 1,2,3", "--region: expected x,y,w,h"},
+        {"--region 0,0,0,5", "--region: w is 0, the region is empty"},
+        {"--region 0,0,101%,5", "--region: w must be a percentage from 0 to 100"},
+        {"--region ''", "--region: expected x,y,w,h"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(args, sizeof args, "prominent %s %s", bad[i][0], photo);
+        expect_exit(args, 2, bad[i][1]);
+    }
+    snprintf(args, sizeof args, "prominent --region 2000,0,5,5 %s", photo);
+    expect_exit(args, 1, "region 2000,0,5,5 has no pixel in the 1411x1411 image");
+    snprintf(args, sizeof args,
+             "prominent -k 2 --background exclude --bg-tolerance 0.05 --region 0,0,100%%,100%% "
+             "-f csv %s", photo);
+    test_run r = run(args);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "retina.jpg,background,#"));
+    test_run_free(&r);
+    snprintf(args, sizeof args, "prominent -k 2 --background '#000000' --region 1,2,30,40 %s",
+             photo);
+    r = run(args);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "region 1,2,30,40 of 1411x1411\n"));
+    assert_non_null(strstr(r.out, "background (left out)\n"));
+    test_run_free(&r);
+}
+
 /* The help text quotes each range as the library has it. */
 static void test_help_quotes_library_ranges(void **state)
 {
@@ -219,6 +261,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prominent_limits),
         cmocka_unit_test(test_values_reach_the_library),
+        cmocka_unit_test(test_subject_options),
         cmocka_unit_test(test_help_quotes_library_ranges),
         cmocka_unit_test(test_pie_limits),
         cmocka_unit_test(test_library_ranges_match_setters),

@@ -281,6 +281,48 @@ static void test_setter(void **state)
     imgcolor_options_free(opt);
 }
 
+/* Where, and the label map, are not computed on a selection of the pixels (a region, a
+ * background left out): a clear E_INVALID, on encoded images and raw pixels alike. */
+static void test_not_with_selection(void **state)
+{
+    (void)state;
+    const uint32_t w = 60, h = 40;
+    uint8_t *px = halves(w, h);
+    size_t size;
+    uint8_t *jpeg = test_read_file(IMGCOLOR_TEST_DATA "/photos/rocket.jpg", &size);
+    imgcolor_region_spec region;
+    imgcolor_rgb white = {255, 255, 255};
+    assert_int_equal(imgcolor_region_parse("0,0,50%,50%", 11, &region, NULL), IMGCOLOR_OK);
+    for (int selection = 0; selection < 2; selection++) {
+        imgcolor_options *opt = where_options(2);
+        if (selection)
+            assert_int_equal(imgcolor_options_set_region(opt, &region), IMGCOLOR_OK);
+        else
+            assert_int_equal(imgcolor_options_set_background(opt, IMGCOLOR_BACKGROUND_COLOR,
+                                                             white),
+                             IMGCOLOR_OK);
+        imgcolor_result *res = NULL;
+        imgcolor_error err;
+        assert_int_equal(imgcolor_prominent_pixels(px, w, h, (size_t)w * 4,
+                                                   IMGCOLOR_PIXEL_RGBA8, opt, &res, &err),
+                         IMGCOLOR_E_INVALID);
+        assert_non_null(strstr(err.message, "where cannot be combined"));
+        assert_int_equal(imgcolor_prominent(jpeg, size, opt, &res, &err), IMGCOLOR_E_INVALID);
+        assert_null(res);
+        assert_int_equal(imgcolor_options_set_where(opt, 0), IMGCOLOR_OK);
+        imgcolor_image *map = NULL;
+        assert_int_equal(imgcolor_label_map(jpeg, size, opt, 0, &map, NULL, &err),
+                         IMGCOLOR_E_INVALID);
+        assert_null(map);
+        assert_non_null(strstr(err.message, "the label map cannot be combined"));
+        assert_int_equal(imgcolor_prominent(jpeg, size, opt, &res, &err), IMGCOLOR_OK);
+        imgcolor_result_free(res);
+        imgcolor_options_free(opt);
+    }
+    free(jpeg);
+    free(px);
+}
+
 /* Fast mode: positions on the sample, in fractions and pixels of the full image; the
  * pixels placed are the sample's. A JPEG is sampled in bands of whole rows. */
 static void test_fast(void **state)
@@ -408,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_wide),
         cmocka_unit_test(test_setter),
         cmocka_unit_test(test_fast),
+        cmocka_unit_test(test_not_with_selection),
 #if IMGCOLOR_WITH_GIF
         cmocka_unit_test(test_animation),
 #endif

@@ -56,6 +56,47 @@ static void check_result(const imgcolor_result *res, const imgcolor_image *img, 
     imgcolor_free(json);
 }
 
+/* With the background left out and (region) the middle quarter only, the foreground,
+ * background and transparent pixels add up to the region, which lies in the image; an
+ * animation of several frames is refused. */
+static void check_subject(const uint8_t *data, size_t size, imgcolor_options *opt,
+                          const imgcolor_image *img, int region)
+{
+    imgcolor_region_spec spec;
+    FUZZ_CHECK(imgcolor_options_set_fast(opt, 0) == IMGCOLOR_OK);
+    FUZZ_CHECK(imgcolor_options_set_background(opt, IMGCOLOR_BACKGROUND_EXCLUDE,
+                                               (imgcolor_rgb){0, 0, 0}) == IMGCOLOR_OK);
+    FUZZ_CHECK(imgcolor_region_parse("25%,25%,50%,50%", 15, &spec, NULL) == IMGCOLOR_OK);
+    FUZZ_CHECK(imgcolor_options_set_region(opt, region ? &spec : NULL) == IMGCOLOR_OK);
+    imgcolor_result *res = NULL;
+    imgcolor_error err;
+    imgcolor_status st = imgcolor_prominent(data, size, opt, &res, &err);
+    if (st != IMGCOLOR_OK) {
+        FUZZ_CHECK(res == NULL && err.status == st && err.message[0] != '\0');
+        return;
+    }
+    FUZZ_CHECK(img && imgcolor_result_width(res) == img->width);
+    const imgcolor_region whole = {0, 0, img->width, img->height};
+    const imgcolor_region *r = imgcolor_result_region(res);
+    FUZZ_CHECK((r != NULL) == (region != 0));
+    if (!r)
+        r = &whole;
+    FUZZ_CHECK(r->w > 0 && r->h > 0 && r->x + (uint64_t)r->w <= img->width);
+    const imgcolor_background *bg = imgcolor_result_background(res);
+    uint64_t counted = imgcolor_result_pixels(res) + imgcolor_result_transparent(res) +
+                       (bg ? bg->count : 0);
+    FUZZ_CHECK(counted == (uint64_t)r->w * r->h);
+    FUZZ_CHECK(!bg || (bg->count > 0 && bg->fraction > 0 && bg->fraction <= 1));
+    uint64_t sum = 0;
+    for (size_t i = 0; i < imgcolor_result_count(res); i++)
+        sum += imgcolor_result_color(res, i)->count;
+    FUZZ_CHECK(sum == imgcolor_result_pixels(res));
+    char *json = NULL;
+    FUZZ_CHECK(imgcolor_result_to_json(res, NULL, &json) == IMGCOLOR_OK);
+    imgcolor_free(json);
+    imgcolor_result_free(res);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* The last byte varies the options; it is the end of a PNG's IEND CRC, a JPEG's
@@ -135,6 +176,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(fst == IMGCOLOR_E_NO_PIXELS || fst == IMGCOLOR_E_NOMEM);
     }
     imgcolor_result_free(res);
+    if (knob & 0x30)
+        check_subject(data, size, opt, img, knob & 0x10);
     imgcolor_image_free(img);
     imgcolor_options_free(opt);
     return 0;

@@ -615,6 +615,48 @@ static void test_v1_where(void **state)
     curl_easy_cleanup(c);
 }
 
+/* background, bg_tolerance and region give the CLI's document with the same flags; the
+ * legacy endpoint ignores them. */
+static void test_v1_subject(void **state)
+{
+    server *s = *state;
+    CURL *c = curl_easy_init();
+    const char *photo = example("../tests/data/photos/coffee.png");
+    size_t size;
+    uint8_t *img = test_read_file(photo, &size);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "'%s' prominent '%s' -k 4 --background '#ffffff' --bg-tolerance 0.1 "
+             "--region 10%%,0,50%%,300 --format json",
+             IMGCOLOR_CLI_PATH, photo);
+    test_run run = test_run_cmd(cmd, NULL, 0);
+    assert_int_equal(run.status, 0);
+    cJSON *want = cJSON_Parse(run.out);
+    assert_non_null(want);
+    cJSON_DeleteItemFromObject(want, "file");
+    test_run_free(&run);
+    assert_non_null(cJSON_GetObjectItem(want, "region"));
+    assert_non_null(cJSON_GetObjectItem(want, "background"));
+    resp r = http(s, "POST",
+                  "/v1/prominent-colors?k=4&background=%23ffffff&bg_tolerance=0.1"
+                  "&region=10%25,0,50%25,300",
+                  "image/png", img, size, NULL, c);
+    assert_int_equal(r.status, 200);
+    cJSON *doc = cJSON_Parse(r.body);
+    assert_true(cJSON_Compare(doc, want, 1));
+    cJSON_Delete(doc);
+    resp_free(&r);
+    /* Outside the image: the library's E_RANGE, as a problem document. */
+    r = http(s, "POST", "/v1/prominent-colors?region=600,0,5,5", "image/png", img, size, NULL,
+             c);
+    assert_problem(&r, 400);
+    assert_non_null(strstr(r.body, "has no pixel in the 600x400 image"));
+    resp_free(&r);
+    cJSON_Delete(want);
+    free(img);
+    curl_easy_cleanup(c);
+}
+
 /* /v1/map answers the PNG `imgcolor map` writes, with the same options; bad ones are
  * problem documents. */
 static void test_v1_map(void **state)
@@ -1865,6 +1907,7 @@ int main(void)
         cmocka_unit_test(test_v1_fast),
         cmocka_unit_test(test_v1_swatch),
         cmocka_unit_test(test_v1_where),
+        cmocka_unit_test(test_v1_subject),
         cmocka_unit_test(test_v1_map),
         cmocka_unit_test(test_operations),
         cmocka_unit_test(test_openapi_matches_routes),
