@@ -143,14 +143,16 @@ done:
 
 /*
  * With many colours, the n_init starts are compared on a summary of them (at most
- * SUMMARY_COLOURS, or SUMMARY_PER_K per cluster where that is more; kmeans_summary.c),
- * k-means++ and Lloyd both; the REFINED best of those runs then go on from where they
- * ended over every colour, and the lower inertia there wins. Picked on the sample
- * photos at k = 2 to 32 (docs/BENCHMARKS.md): larger summaries were slower and chose no
- * better, one refined run instead of two missed the better optimum more often.
+ * SUMMARY_COLOURS, and SUMMARY_PER_K more for each cluster beyond SUMMARY_K;
+ * kmeans_summary.c), k-means++ and Lloyd both; the REFINED best of those runs then go on
+ * from where they ended over every colour, and the lower inertia there wins. Picked on
+ * the sample photos at k = 3 to 32 against runs on every colour (docs/BENCHMARKS.md):
+ * at k <= 8 larger summaries chose no better, and one refined run instead of two missed
+ * the better optimum more often; more clusters need more colours to tell starts apart.
  */
 #define SUMMARY_COLOURS 2048
-#define SUMMARY_PER_K 256
+#define SUMMARY_K 8
+#define SUMMARY_PER_K 1024
 #define REFINED 2
 
 /* The summary to compare the starts on, or NULL to compare them on every colour: when
@@ -158,8 +160,9 @@ done:
 static imgcolor_status summarise(const imgcolor__kmeans_data *d, int k,
                                  imgcolor__kmeans_data **out)
 {
-    size_t target = (size_t)k * SUMMARY_PER_K;
-    target = target > SUMMARY_COLOURS ? target : SUMMARY_COLOURS;
+    size_t target = SUMMARY_COLOURS;
+    if (k > SUMMARY_K)
+        target += (size_t)(k - SUMMARY_K) * SUMMARY_PER_K;
     imgcolor_status st = imgcolor__kmeans_summary(d, target, out);
     if (st == IMGCOLOR_OK && *out && (*out)->n < 16 * (size_t)k) {
         imgcolor__kmeans_data_free(*out);

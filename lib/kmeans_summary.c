@@ -1,56 +1,49 @@
 /* kmeans_summary.c: a smaller stand-in for an image's distinct colours, on which the
- * n_init starts are compared before the best is finished on every colour (kmeans.c). */
+ * n_init starts are compared before the best are finished on every colour (kmeans.c). */
 #include <stdlib.h>
 
 #include "kmeans_summary.h"
 #include "morton.h"
 
 /*
- * The colours are grouped in cubes of side 2^b, aligned on multiples of it. In tree
- * order (ascending Morton code) each cube's colours are a contiguous run, so both the
- * choice of b and the grouping are one pass each. A cube becomes one colour: its
- * pixel-weighted centroid rounded to integers, which stays inside the cube (a convex
- * set with integer corners), so distinct cubes give distinct colours, already in
- * ascending code order, weighted by the cube's pixels.
+ * The colours are grouped in the boxes that share all but the low `drop` bits of their
+ * Morton codes: drop = 3b gives aligned cubes of side 2^b, 3b + 1 doubles them along
+ * blue, 3b + 2 along blue and green. Each step doubles the boxes' volume, so the
+ * summary's size can be chosen within a factor of about 2. In tree order (ascending code) each box's colours are a contiguous run,
+ * so both the choice and the grouping are one pass each. A box becomes one colour: its
+ * pixel-weighted centroid rounded to integers, which stays inside the box (convex, with
+ * integer corners), so distinct boxes give distinct colours, already in ascending code
+ * order, weighted by the box's pixels.
  */
 
-/* The bits in which colour i differs from colour i - 1, of the three channels together:
- * the two fall in one cube of side 2^b exactly when none is at b or above. */
-static unsigned differing_bits(const imgcolor__kmeans_data *d, size_t i)
+static uint32_t code_of(const imgcolor__kmeans_data *d, size_t i)
 {
-    unsigned v = 0;
-    for (int j = 0; j < 3; j++)
-        v |= (unsigned)(d->x[j][i] ^ d->x[j][i - 1]);
-    return v;
+    return imgcolor__morton(d->x[0][i], d->x[1][i], d->x[2][i]);
 }
 
-static int highest_bit(unsigned v)
+/* The highest set bit of v > 0 (distinct colours differ somewhere). */
+static int highest_bit(uint32_t v)
 {
-    int h = -1;
-    while (v) {
-        h++;
-        v >>= 1;
+    return 31 - __builtin_clz(v);
+}
+
+/* The fewest bits to drop for at most target boxes, 0 when the colours themselves are
+ * few enough. *boxes is their number. */
+static int choose_drop(const imgcolor__kmeans_data *d, size_t target, size_t *boxes)
+{
+    size_t at_bit[24] = {0}; /* neighbours whose codes differ first at this bit */
+    uint32_t prev = code_of(d, 0);
+    for (size_t i = 1; i < d->n; i++) {
+        uint32_t code = code_of(d, i);
+        at_bit[highest_bit(code ^ prev)]++;
+        prev = code;
     }
-    return h;
-}
-
-/* The smallest side exponent b whose cubes number at most target; 0 when the colours
- * themselves do. *cubes is their number. */
-static int choose_side(const imgcolor__kmeans_data *d, size_t target, size_t *cubes)
-{
-    size_t at_bit[8] = {0}; /* neighbours whose highest differing bit is this */
-    for (size_t i = 1; i < d->n; i++)
-        at_bit[highest_bit(differing_bits(d, i))]++;
     size_t count = d->n;
-    for (int b = 0; b < 8; b++) {
-        if (count <= target) {
-            *cubes = count;
-            return b;
-        }
-        count -= at_bit[b];
-    }
-    *cubes = count; /* b = 8: one cube, the whole cube of colours */
-    return 8;
+    int drop = 0;
+    while (count > target && drop < 24)
+        count -= at_bit[drop++];
+    *boxes = count;
+    return drop;
 }
 
 /* Round(s / w) for w > 0, exactly, halves up. */
@@ -59,11 +52,12 @@ static uint32_t rounded_mean(uint64_t s, uint64_t w)
     return (uint32_t)((2 * s + w) / (2 * w));
 }
 
-/* Fills codes and counts with the m cubes of side 2^b. */
-static void group(const imgcolor__kmeans_data *d, int b, uint32_t *codes, uint64_t *counts)
+/* Fills codes and counts with the boxes. */
+static void group(const imgcolor__kmeans_data *d, int drop, uint32_t *codes, uint64_t *counts)
 {
     size_t m = 0, i = 0;
     while (i < d->n) {
+        uint32_t box = code_of(d, i) >> drop;
         uint64_t w = 0, s[3] = {0, 0, 0};
         size_t end = i;
         do {
@@ -72,7 +66,7 @@ static void group(const imgcolor__kmeans_data *d, int b, uint32_t *codes, uint64
             for (int j = 0; j < 3; j++)
                 s[j] += wi * d->x[j][end];
             end++;
-        } while (end < d->n && differing_bits(d, end) >> b == 0);
+        } while (end < d->n && code_of(d, end) >> drop == box);
         codes[m] = imgcolor__morton(rounded_mean(s[0], w), rounded_mean(s[1], w),
                                     rounded_mean(s[2], w));
         counts[m] = w;
@@ -86,8 +80,8 @@ imgcolor_status imgcolor__kmeans_summary(const imgcolor__kmeans_data *d, size_t 
 {
     *out = NULL;
     size_t m;
-    int b = choose_side(d, target, &m);
-    if (b == 0)
+    int drop = choose_drop(d, target, &m);
+    if (drop == 0)
         return IMGCOLOR_OK;
     uint32_t *codes = malloc(m * sizeof *codes);
     uint64_t *counts = malloc(m * sizeof *counts);
@@ -96,7 +90,7 @@ imgcolor_status imgcolor__kmeans_summary(const imgcolor__kmeans_data *d, size_t 
         free(counts);
         goto done;
     }
-    group(d, b, codes, counts);
+    group(d, drop, codes, counts);
     st = imgcolor__kmeans_prepare(codes, counts, m, out); /* takes counts over */
 done:
     free(codes);

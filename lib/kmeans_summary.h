@@ -6,9 +6,9 @@
 #include "kmeans_tree.h"
 
 /*
- * The colours of d merged into at most target colours: in aligned cubes of the smallest
- * side 2^b (b >= 1) that gives no more, each cube one colour at its pixel-weighted
- * centroid (rounded) with all its pixels. *out is NULL, and the result IMGCOLOR_OK, when d
+ * The colours of d merged into at most target colours: in the boxes of colours whose
+ * Morton codes agree but for the fewest low bits (at least one) that give no more, each
+ * box one colour at its pixel-weighted centroid (rounded) with all its pixels. *out is NULL, and the result IMGCOLOR_OK, when d
  * has no more than target colours: then it is its own summary.
  */
 imgcolor_status imgcolor__kmeans_summary(const imgcolor__kmeans_data *d, size_t target,

@@ -1,7 +1,7 @@
-/* test_kmeans_summary.c: the summary the k-means starts are compared on (each cube of
- * colours merged into its rounded centroid, the cube side the smallest that fits the
- * target), and that a run through it still ends on every colour: exact inertia and
- * counts, the same answer whatever the threads. */
+/* test_kmeans_summary.c: the summary the k-means starts are compared on (each box of
+ * colours merged into its rounded centroid, the boxes the smallest Morton-aligned ones
+ * that fit the target), and that a run through it still ends on every colour: exact
+ * inertia and counts, the same answer whatever the threads. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -44,11 +44,15 @@ static imgcolor__kmeans_data *blobs(size_t n, uint64_t seed)
     return d;
 }
 
-/* Colour i's cube of side 2^b, as the Morton code of the cube's coordinates: cubes in
- * that order are in the order of their colours' codes. */
-static uint32_t cube_of(const imgcolor__kmeans_data *d, size_t i, int b)
+/* Colour i's box when `drop` low bits of the code are dropped: for drop = 3b a cube of
+ * side 2^b, for 3b + 1 and 3b + 2 that cube doubled along blue, then green too. */
+static uint32_t box_of(const imgcolor__kmeans_data *d, size_t i, int drop)
 {
-    return imgcolor__morton(d->x[0][i] >> b, d->x[1][i] >> b, d->x[2][i] >> b);
+    int b = drop / 3, extra = drop % 3;
+    uint32_t r = d->x[0][i] >> b, g = d->x[1][i] >> b, bl = d->x[2][i] >> b;
+    /* The cube's coordinates interleaved as in a code, less the extra low bits: blue's,
+     * then green's. */
+    return imgcolor__morton(r, g, bl) >> extra;
 }
 
 static int by_value(const void *a, const void *b)
@@ -57,21 +61,21 @@ static int by_value(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* d's colour indices, each under its cube of side 2^b (the high 32 bits), sorted. */
-static uint64_t *by_cube(const imgcolor__kmeans_data *d, int b)
+/* d's colour indices, each under its box (the high 32 bits), sorted. */
+static uint64_t *by_box(const imgcolor__kmeans_data *d, int drop)
 {
     uint64_t *keys = malloc(d->n * sizeof *keys);
     assert_non_null(keys);
     for (size_t i = 0; i < d->n; i++)
-        keys[i] = (uint64_t)cube_of(d, i, b) << 32 | i;
+        keys[i] = (uint64_t)box_of(d, i, drop) << 32 | i;
     qsort(keys, d->n, sizeof *keys, by_value);
     return keys;
 }
 
-/* The distinct cubes of side 2^b among d's colours. */
-static size_t cubes(const imgcolor__kmeans_data *d, int b)
+/* The distinct boxes among d's colours. */
+static size_t boxes(const imgcolor__kmeans_data *d, int drop)
 {
-    uint64_t *keys = by_cube(d, b);
+    uint64_t *keys = by_box(d, drop);
     size_t count = 0;
     for (size_t i = 0; i < d->n; i++)
         count += i == 0 || keys[i] >> 32 != keys[i - 1] >> 32;
@@ -79,12 +83,13 @@ static size_t cubes(const imgcolor__kmeans_data *d, int b)
     return count;
 }
 
-/* Every summary colour is the rounded pixel-weighted centroid of one cube of side 2^b,
- * with its pixels (the mean rounded half up), computed here cube by cube; the summary
- * lists them in the order of their codes. */
-static void check_cubes(const imgcolor__kmeans_data *d, const imgcolor__kmeans_data *s, int b)
+/* Every summary colour is the rounded pixel-weighted centroid of one box, with its
+ * pixels (the mean rounded half up), computed here box by box; the summary lists them
+ * in the order of their codes. */
+static void check_boxes(const imgcolor__kmeans_data *d, const imgcolor__kmeans_data *s,
+                        int drop)
 {
-    uint64_t *keys = by_cube(d, b);
+    uint64_t *keys = by_box(d, drop);
     size_t m = 0;
     for (size_t i = 0; i < d->n;) {
         uint64_t a[4] = {0, 0, 0, 0};
@@ -95,7 +100,7 @@ static void check_cubes(const imgcolor__kmeans_data *d, const imgcolor__kmeans_d
             for (int j = 0; j < 3; j++)
                 a[1 + j] += d->w[c] * d->x[j][c];
         }
-        /* The m-th summary colour is this cube's. */
+        /* The m-th summary colour is this box's. */
         assert_true(m < s->n);
         assert_int_equal(s->w[m], a[0]);
         for (int j = 0; j < 3; j++)
@@ -107,7 +112,7 @@ static void check_cubes(const imgcolor__kmeans_data *d, const imgcolor__kmeans_d
     free(keys);
 }
 
-static void test_summary_is_the_smallest_cubes_that_fit(void **state)
+static void test_summary_is_the_smallest_boxes_that_fit(void **state)
 {
     (void)state;
     imgcolor__kmeans_data *d = blobs(60000, 3);
@@ -117,12 +122,12 @@ static void test_summary_is_the_smallest_cubes_that_fit(void **state)
         imgcolor__kmeans_data *s = NULL;
         assert_int_equal(imgcolor__kmeans_summary(d, targets[t], &s), IMGCOLOR_OK);
         assert_non_null(s);
-        int b = 1;
-        while (cubes(d, b) > targets[t])
-            b++;
-        assert_true(b == 1 || cubes(d, b - 1) > targets[t]);
-        assert_int_equal(s->n, cubes(d, b));
-        check_cubes(d, s, b);
+        int drop = 1;
+        while (boxes(d, drop) > targets[t])
+            drop++;
+        assert_true(drop == 1 || boxes(d, drop - 1) > targets[t]);
+        assert_int_equal(s->n, boxes(d, drop));
+        check_boxes(d, s, drop);
         imgcolor__kmeans_data_free(s);
     }
     /* No more colours than the target: the colours are their own summary. */
@@ -199,7 +204,7 @@ static void test_runs_end_on_every_colour(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_summary_is_the_smallest_cubes_that_fit),
+        cmocka_unit_test(test_summary_is_the_smallest_boxes_that_fit),
         cmocka_unit_test(test_runs_end_on_every_colour),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
