@@ -27,7 +27,9 @@ typedef struct runner {
 } runner;
 
 /* Takes runs from the shared counter until none is left: seeds each with its own
- * generator, so that the result does not depend on which thread ran it. */
+ * generator, so that the result does not depend on which thread ran it. A run that goes
+ * on from a start has what is left of max_iter (none left: the final assignment only),
+ * and counts the start's iterations as its own. */
 static void *run_worker(void *arg)
 {
     runner *rn = arg;
@@ -51,8 +53,11 @@ static void *run_worker(void *arg)
         }
         double c[IMGCOLOR_K_MAX][3];
         imgcolor_status seeded = IMGCOLOR_OK;
+        int done_before = 0;
         if (rn->starts) {
-            memcpy(c, rn->starts[rn->start_of[run]].centres, (size_t)k * sizeof c[0]);
+            const imgcolor__clustering *from = &rn->starts[rn->start_of[run]];
+            memcpy(c, from->centres, (size_t)k * sizeof c[0]);
+            done_before = from->iterations;
         } else {
             imgcolor__rng r;
             imgcolor__rng_seed(&r, rn->opt->seed, run);
@@ -60,8 +65,10 @@ static void *run_worker(void *arg)
         }
         rn->status[run] = seeded != IMGCOLOR_OK
                               ? seeded
-                              : imgcolor__lloyd(rn->d, k, c, rn->opt->max_iter, rn->tol_abs,
-                                                &meter, &ls, &rn->runs[run]);
+                              : imgcolor__lloyd(rn->d, k, c, rn->opt->max_iter - done_before,
+                                                rn->tol_abs, &meter, &ls, &rn->runs[run]);
+        if (rn->status[run] == IMGCOLOR_OK)
+            rn->runs[run].iterations += done_before;
     }
     imgcolor__seeding_free(sd);
     imgcolor__lloyd_scratch_free(&ls);

@@ -201,11 +201,34 @@ static void test_runs_end_on_every_colour(void **state)
     imgcolor__kmeans_data_free(d);
 }
 
+/* max_iter bounds the passes of a run, on the summary and on every colour together. */
+static void test_max_iter_counts_both_stages(void **state)
+{
+    (void)state;
+    imgcolor__kmeans_data *d = blobs(60000, 9);
+    imgcolor__clustering *cl = malloc(sizeof *cl);
+    assert_non_null(cl);
+    int unbounded = 0;
+    for (int max_iter = 1; max_iter <= 301; max_iter += 3) {
+        imgcolor_options *opt = options(6, 4, 1);
+        assert_int_equal(imgcolor_options_set_max_iter(opt, max_iter), IMGCOLOR_OK);
+        assert_int_equal(imgcolor__kmeans_run(d, opt, NULL, cl), IMGCOLOR_OK);
+        assert_true(cl->iterations >= 1 && cl->iterations <= max_iter);
+        check_exact_on_every_colour(d, cl);
+        unbounded |= cl->iterations < max_iter;
+        imgcolor_options_free(opt);
+    }
+    assert_true(unbounded); /* and the runs did converge before the largest bound */
+    free(cl);
+    imgcolor__kmeans_data_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_summary_is_the_smallest_boxes_that_fit),
         cmocka_unit_test(test_runs_end_on_every_colour),
+        cmocka_unit_test(test_max_iter_counts_both_stages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
