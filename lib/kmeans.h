@@ -1,7 +1,8 @@
 /* kmeans.h: exact weighted k-means over the distinct colours of an image. The work is
- * in five files: kmeans_tree.c (the k-d tree of the colours), kmeans_lloyd.c (Lloyd's
- * assignment and relocation), rng.c, kmeans_seed.c (k-means++ on the tree) and kmeans.c
- * (the threaded runs). */
+ * in six files: kmeans_tree.c (the k-d tree of the colours), kmeans_lloyd.c (Lloyd's
+ * assignment and relocation), rng.c, kmeans_seed.c (k-means++ on the tree),
+ * kmeans_summary.c (fewer colours to compare the starts on) and kmeans.c (the threaded
+ * runs). */
 #ifndef IMGCOLOR_KMEANS_H
 #define IMGCOLOR_KMEANS_H
 
@@ -43,9 +44,12 @@ double imgcolor__kmeans_tolerance(const imgcolor__kmeans_data *d, double tol);
 /*
  * scikit-learn's KMeans(n_clusters=k, n_init, max_iter, tol) with greedy k-means++:
  * opt->n_init runs, each seeded from opt->seed and its index, spread over threads; the
- * lowest inertia wins (the earliest run on ties). With no more distinct colours than k,
- * each colour is its own cluster. Every thread checks budget (NULL: none) before each
- * run, k-means++ centre and Lloyd pass; over it, the result is IMGCOLOR_E_LIMIT.
+ * lowest inertia wins (the earliest run on ties). With many colours the runs are made
+ * on a summary of them (kmeans_summary.h) and the best two go on over every colour,
+ * where the lower inertia wins; the result (centres, counts, inertia) is always that of
+ * Lloyd's iterations over every colour. With no more distinct colours than k, each
+ * colour is its own cluster. Every thread checks budget (NULL: none) before each run,
+ * k-means++ centre and Lloyd pass; over it, the result is IMGCOLOR_E_LIMIT.
  */
 imgcolor_status imgcolor__kmeans_run(const imgcolor__kmeans_data *d, const imgcolor_options *opt,
                                      imgcolor__budget *budget, imgcolor__clustering *out);
