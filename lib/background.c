@@ -34,6 +34,7 @@ struct imgcolor__background {
     uint32_t *row_start;
     uint64_t pixels; /* in runs joined to the border */
     imgcolor__histogram *hist;
+    imgcolor__sink inner; /* a later pass's, behind the mask */
 };
 
 static imgcolor_status grow(void **p, size_t count, size_t size)
@@ -355,4 +356,44 @@ imgcolor__sink imgcolor__background_count_sink(imgcolor__background *b,
     b->hist = hist;
     b->meter = meter;
     return (imgcolor__sink){.begin = count_begin, .rows = count_rows, .user = b};
+}
+
+/* A later pass: rows go on to the inner sink with the background's alpha set to 0. */
+static imgcolor_status mask_begin(void *user, uint32_t width, uint32_t height)
+{
+    imgcolor__background *b = user;
+    if (width != b->width || height != b->height)
+        return IMGCOLOR_E_INTERNAL; /* the same bytes decoded to another size */
+    return b->inner.begin(b->inner.user, width, height);
+}
+
+static imgcolor_status mask_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)
+{
+    imgcolor__background *b = user;
+    imgcolor_status st = imgcolor__meter_check(b->meter);
+    if (st != IMGCOLOR_OK)
+        return st;
+    if (y > b->height || count > b->height - y)
+        return IMGCOLOR_E_INTERNAL;
+    if (b->row_start[y] == b->row_start[y + count]) /* no background here */
+        return b->inner.rows(b->inner.user, rgba, y, count);
+    size_t stride = (size_t)b->width * 4;
+    if ((st = grow_row(b, stride * count)) != IMGCOLOR_OK)
+        return st;
+    memcpy(b->row, rgba, stride * count);
+    for (uint32_t i = 0; i < count; i++) {
+        uint8_t *row = b->row + stride * i;
+        for (uint32_t r = b->row_start[y + i]; r < b->row_start[y + i + 1]; r++)
+            for (uint32_t x = b->x0[r]; x < b->x1[r]; x++)
+                row[4 * (size_t)x + 3] = 0;
+    }
+    return b->inner.rows(b->inner.user, b->row, y, count);
+}
+
+imgcolor__sink imgcolor__background_mask_sink(imgcolor__background *b, imgcolor__sink inner,
+                                              imgcolor__meter *meter)
+{
+    b->inner = inner;
+    b->meter = meter;
+    return (imgcolor__sink){.begin = mask_begin, .rows = mask_rows, .user = b};
 }

@@ -34,4 +34,10 @@ imgcolor__sink imgcolor__background_count_sink(imgcolor__background *b,
                                                imgcolor__histogram *hist,
                                                imgcolor__meter *meter);
 
+/* The sink of a later pass over the same pixels (the where pass, the label map): rows go
+ * on to inner with the background's pixels made transparent (alpha 0), metered by
+ * meter. */
+imgcolor__sink imgcolor__background_mask_sink(imgcolor__background *b, imgcolor__sink inner,
+                                              imgcolor__meter *meter);
+
 #endif

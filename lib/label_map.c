@@ -57,7 +57,7 @@ static void paint_row(painter *p, const uint8_t *src, uint8_t *dst)
 {
     for (uint32_t x = 0; x < p->img->width; x++, dst += 4) {
         const uint8_t *s = src + (size_t)p->column[x] * 4;
-        if (s[3] < p->min_alpha) {
+        if (s[3] < p->min_alpha || !p->assignment) { /* no assignment: all background */
             memset(dst, 0, 4); /* left out of the clustering: transparent */
             continue;
         }
@@ -90,17 +90,16 @@ static void painter_free(painter *p)
 
 /* Paints the map of the clustering in c: every pixel of data, at full resolution even
  * when the colours were counted on a sample. */
-static imgcolor_status paint(imgcolor__call *c, const void *data, size_t size, painter *p,
-                             imgcolor_error *err)
+static imgcolor_status paint(imgcolor__call *c, painter *p, imgcolor_error *err)
 {
     const imgcolor_result *res = c->result;
     for (size_t i = 0; i < imgcolor_result_count(res); i++)
         p->palette[i] = imgcolor_result_color(res, i)->rgb;
     imgcolor_options full = *c->opt;
     full.fast = 0;
-    imgcolor__pipeline pipe;
+    imgcolor__pass pass;
     imgcolor__sink sink = {.begin = paint_begin, .rows = paint_rows, .user = p};
-    imgcolor_status st = imgcolor__call_pass(c, data, size, &full, &pipe, sink, err);
+    imgcolor_status st = imgcolor__call_pass(c, &full, &pass, sink, err);
     if (st == IMGCOLOR_E_NOMEM)
         return imgcolor__fail(err, st, "out of memory");
     if (st == IMGCOLOR_OK && (!p->img || p->next != p->img->height))
@@ -121,18 +120,19 @@ imgcolor_status imgcolor_label_map(const void *data, size_t size, const imgcolor
         *res = NULL;
     if (!data && size)
         return imgcolor__fail(err, IMGCOLOR_E_INVALID, "NULL data");
-    imgcolor_status st = imgcolor__call_plain_only(opt, "the label map", 1, err);
+    imgcolor_status st = imgcolor__call_check_pass(opt, "the label map", 1, err);
     if (st != IMGCOLOR_OK)
         return st;
+    const imgcolor__source src = {.data = data, .size = size};
     imgcolor__call c;
     painter p = {.min_alpha = opt->min_alpha, .max_side = max_side};
     imgcolor_result *result = NULL;
-    imgcolor__call_start(&c, opt);
-    st = imgcolor__call_count(&c, data, size, 1, err);
+    imgcolor__call_start(&c, opt, &src);
+    st = imgcolor__call_count(&c, 1, err);
     p.assignment = c.assignment;
     p.meter = &c.meter;
     if (st == IMGCOLOR_OK)
-        st = paint(&c, data, size, &p, err);
+        st = paint(&c, &p, err);
     if (st == IMGCOLOR_OK)
         st = imgcolor__call_finish(&c, NULL, &result, err);
     if (st == IMGCOLOR_OK) {

@@ -281,46 +281,75 @@ static void test_setter(void **state)
     imgcolor_options_free(opt);
 }
 
-/* Where, and the label map, are not computed on a selection of the pixels (a region, a
- * background left out): a clear E_INVALID, on encoded images and raw pixels alike. */
-static void test_not_with_selection(void **state)
+/* Where, and the label map, on a selection of the pixels: a region (positions within
+ * it) and a background left out (its pixels neither placed nor painted). A background
+ * needs min_alpha >= 1 for them, and the label map the fast mode off, or E_INVALID. */
+static void test_selection(void **state)
 {
     (void)state;
-    const uint32_t w = 60, h = 40;
-    uint8_t *px = halves(w, h);
     size_t size;
-    uint8_t *jpeg = test_read_file(IMGCOLOR_TEST_DATA "/photos/rocket.jpg", &size);
+    uint8_t *jpeg = test_read_file(IMGCOLOR_TEST_DATA "/photos/retina.jpg", &size);
     imgcolor_region_spec region;
-    imgcolor_rgb white = {255, 255, 255};
-    assert_int_equal(imgcolor_region_parse("0,0,50%,50%", 11, &region, NULL), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_region_parse("25%,25%,50%,50%", 15, &region, NULL), IMGCOLOR_OK);
     for (int selection = 0; selection < 2; selection++) {
-        imgcolor_options *opt = where_options(2);
+        imgcolor_options *opt = where_options(4);
+        imgcolor_rgb none = {0, 0, 0};
         if (selection)
             assert_int_equal(imgcolor_options_set_region(opt, &region), IMGCOLOR_OK);
         else
-            assert_int_equal(imgcolor_options_set_background(opt, IMGCOLOR_BACKGROUND_COLOR,
-                                                             white),
+            assert_int_equal(imgcolor_options_set_background(opt, IMGCOLOR_BACKGROUND_EXCLUDE,
+                                                             none),
                              IMGCOLOR_OK);
         imgcolor_result *res = NULL;
         imgcolor_error err;
-        assert_int_equal(imgcolor_prominent_pixels(px, w, h, (size_t)w * 4,
-                                                   IMGCOLOR_PIXEL_RGBA8, opt, &res, &err),
-                         IMGCOLOR_E_INVALID);
-        assert_non_null(strstr(err.message, "where cannot be combined"));
-        assert_int_equal(imgcolor_prominent(jpeg, size, opt, &res, &err), IMGCOLOR_E_INVALID);
-        assert_null(res);
+        assert_int_equal(imgcolor_prominent(jpeg, size, opt, &res, &err), IMGCOLOR_OK);
+        uint64_t placed = 0;
+        for (size_t i = 0; i < imgcolor_result_count(res); i++) {
+            const imgcolor_cluster *c = imgcolor_result_color(res, i);
+            assert_true(c->has_where);
+            assert_int_equal(c->where.pixels, c->count);
+            placed += c->where.pixels;
+        }
+        assert_int_equal(placed, imgcolor_result_pixels(res));
+        const imgcolor_background *bg = imgcolor_result_background(res);
+        if (selection) {
+            assert_int_equal(imgcolor_result_pixels(res), 705 * 705);
+        } else {
+            assert_non_null(bg);
+            assert_true(bg->count > 300000);
+        }
+        /* The label map: the background transparent, the region's size. */
         assert_int_equal(imgcolor_options_set_where(opt, 0), IMGCOLOR_OK);
         imgcolor_image *map = NULL;
-        assert_int_equal(imgcolor_label_map(jpeg, size, opt, 0, &map, NULL, &err),
-                         IMGCOLOR_E_INVALID);
-        assert_null(map);
-        assert_non_null(strstr(err.message, "the label map cannot be combined"));
-        assert_int_equal(imgcolor_prominent(jpeg, size, opt, &res, &err), IMGCOLOR_OK);
+        imgcolor_result *mres = NULL;
+        assert_int_equal(imgcolor_label_map(jpeg, size, opt, 0, &map, &mres, &err), IMGCOLOR_OK);
+        uint64_t clear = 0;
+        for (size_t i = 0; i < (size_t)map->width * map->height; i++)
+            clear += map->rgba[4 * i + 3] == 0;
+        if (selection) {
+            assert_int_equal(map->width, 705);
+            assert_int_equal(map->height, 705);
+            assert_int_equal(clear, 0);
+        } else {
+            assert_int_equal(clear, bg->count);
+        }
+        imgcolor_result_free(mres);
+        imgcolor_image_free(map);
+        if (!selection) {
+            assert_int_equal(imgcolor_options_set_fast(opt, 1), IMGCOLOR_OK);
+            assert_int_equal(imgcolor_label_map(jpeg, size, opt, 0, &map, NULL, &err),
+                             IMGCOLOR_E_INVALID);
+            assert_non_null(strstr(err.message, "fast mode off"));
+            assert_int_equal(imgcolor_options_set_fast(opt, 0), IMGCOLOR_OK);
+            assert_int_equal(imgcolor_options_set_where(opt, 1), IMGCOLOR_OK);
+            assert_int_equal(imgcolor_options_set_min_alpha(opt, 0), IMGCOLOR_OK);
+            assert_int_equal(imgcolor_prominent(jpeg, size, opt, &mres, &err), IMGCOLOR_E_INVALID);
+            assert_non_null(strstr(err.message, "min_alpha"));
+        }
         imgcolor_result_free(res);
         imgcolor_options_free(opt);
     }
     free(jpeg);
-    free(px);
 }
 
 /* Fast mode: positions on the sample, in fractions and pixels of the full image; the
@@ -450,7 +479,7 @@ int main(void)
         cmocka_unit_test(test_wide),
         cmocka_unit_test(test_setter),
         cmocka_unit_test(test_fast),
-        cmocka_unit_test(test_not_with_selection),
+        cmocka_unit_test(test_selection),
 #if IMGCOLOR_WITH_GIF
         cmocka_unit_test(test_animation),
 #endif
