@@ -14,7 +14,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 cmake -S . -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DIMGCOLOR_BUILD_FUZZERS=ON -DIMGCOLOR_BUILD_EXAMPLES=OFF -DIMGCOLOR_WERROR=ON >/dev/null
-cmake --build "$BUILD" -j "$JOBS" --target fuzz_decode fuzz_lists fuzz_pie fuzz_request
+cmake --build "$BUILD" -j "$JOBS" --target fuzz_decode fuzz_lists fuzz_options fuzz_pie fuzz_swatch fuzz_request
 
 # Per target: the longest input tried, in bytes. Images need room for a few chunks or
 # scans (the seeds of every format, WebP to AVIF, are under 9 KB); lists and pie
@@ -22,7 +22,7 @@ cmake --build "$BUILD" -j "$JOBS" --target fuzz_decode fuzz_lists fuzz_pie fuzz_
 max_len() {
     case "$1" in
     decode) echo 65536 ;;
-    lists) echo 4096 ;;
+    lists | options) echo 4096 ;;
     *) echo 16384 ;;
     esac
 }
@@ -36,7 +36,7 @@ seeds() {
 }
 
 failed=""
-for target in decode lists pie request; do
+for target in decode lists options pie swatch request; do
     work="$BUILD/fuzz-work/$target"
     # The corpus grown by earlier runs in this build tree is kept; findings are not.
     rm -rf "$work/artifacts"
