@@ -156,6 +156,10 @@ static void assign(const imgcolor__ftree *tr, uint32_t id, const centres *cs,
                    const uint16_t *cand, int m, uint16_t *next, int k, pass *ps)
 {
     const imgcolor__fnode *nd = &tr->nodes[id];
+    /* What the node's outcome reads next is asked for now, while the candidates are
+     * weighed: its sums, and its right child (the left one follows it). */
+    __builtin_prefetch(&tr->sums[id]);
+    __builtin_prefetch(&tr->nodes[nd->right]);
     /* The candidate nearest the box's middle prunes best. */
     double mid[3];
     for (int j = 0; j < 3; j++)
