@@ -54,7 +54,8 @@ typedef struct imgcolor__ftree {
     double *w;              /* n + FTREE_LEAF: the weights as doubles, padded */
     int64_t (*q)[3];        /* n: the coordinates in fixed point, x * 2^scale rounded */
     int scale;
-    double f;               /* 2^scale, or 0 where that is not a normal double */
+    double f;               /* 2^scale, or 0 where that is not a normal double or a
+                               weight is 2^63 or more: then the sums read q */
     imgcolor__fnode *nodes;
     imgcolor__fsums *sums;  /* per node */
     double (*mean)[3];      /* per node: the pixel-weighted mean of its points */

@@ -133,6 +133,39 @@ static void leaf_nearest(const imgcolor__ftree *tr, uint32_t begin, const centre
     }
 }
 
+/* Adds the len points at begin to the sums of their labels: a run of points with one
+ * label is summed apart first (a leaf is small, its labels mostly the same), then
+ * added; integers, so in any order the same. */
+static void leaf_sums(const imgcolor__ftree *tr, uint32_t begin, uint32_t len, const int *labels,
+                      imgcolor__fsums *sums)
+{
+    if (tr->f == 0) {
+        for (uint32_t i = 0; i < len; i++)
+            imgcolor__fsums_add_at(&sums[labels[i]], tr, begin + i);
+        return;
+    }
+    const double *x0 = tr->x[0] + begin, *x1 = tr->x[1] + begin, *x2 = tr->x[2] + begin;
+    const uint64_t *w = tr->p->w + begin;
+    double f = tr->f;
+    for (uint32_t i = 0; i < len;) {
+        int t = labels[i];
+        uint64_t n = 0;
+        __int128 s0 = 0, s1 = 0, s2 = 0;
+        for (; i < len && labels[i] == t; i++) {
+            /* Weights below 2^63 here (imgcolor__ftree.f): one signed multiply each. */
+            int64_t wi = (int64_t)w[i];
+            n += w[i];
+            s0 += (__int128)wi * imgcolor__round_fixed(x0[i] * f);
+            s1 += (__int128)wi * imgcolor__round_fixed(x1[i] * f);
+            s2 += (__int128)wi * imgcolor__round_fixed(x2[i] * f);
+        }
+        sums[t].w += n;
+        sums[t].s[0] += s0;
+        sums[t].s[1] += s1;
+        sums[t].s[2] += s2;
+    }
+}
+
 static void assign_leaf(const imgcolor__ftree *tr, uint32_t id, const centres *cs,
                         const uint16_t *cand, int m, pass *ps)
 {
@@ -143,10 +176,9 @@ static void assign_leaf(const imgcolor__ftree *tr, uint32_t id, const centres *c
     int *labels = ps->labels + nd->begin;
     for (uint32_t i = 0; i < nd->len && !ps->changed; i++)
         ps->changed = (tag >= 0 ? tag : labels[i]) != cand[lab[i]];
-    for (uint32_t i = 0; i < nd->len; i++) {
+    for (uint32_t i = 0; i < nd->len; i++)
         labels[i] = cand[lab[i]];
-        imgcolor__fsums_add_at(&ps->sums[labels[i]], tr, nd->begin + i);
-    }
+    leaf_sums(tr, nd->begin, nd->len, labels, ps->sums);
 }
 
 /* Assigns every point under node id (no ancestor tagged) to its nearest centre among
