@@ -209,9 +209,6 @@ imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree
     }
     imgcolor__fixed_point(p->x, p->n, t->scale, t->q);
     t->f = pow2(t->scale);
-    for (size_t i = 0; i < p->n; i++)
-        if (p->w[i] >> 63)
-            t->f = 0;
     build(t, 0, (uint32_t)p->n, 31, 0);
     return IMGCOLOR_OK;
 }

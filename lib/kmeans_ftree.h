@@ -54,8 +54,8 @@ typedef struct imgcolor__ftree {
     double *w;              /* n + FTREE_LEAF: the weights as doubles, padded */
     int64_t (*q)[3];        /* n: the coordinates in fixed point, x * 2^scale rounded */
     int scale;
-    double f;               /* 2^scale, or 0 where that is not a normal double or a
-                               weight is 2^63 or more: then the sums read q */
+    double f;               /* 2^scale, or 0 where that is not a normal double: then
+                               a point's sums read q */
     imgcolor__fnode *nodes;
     imgcolor__fsums *sums;  /* per node */
     double (*mean)[3];      /* per node: the pixel-weighted mean of its points */
@@ -84,7 +84,7 @@ typedef struct imgcolor__space_scratch {
     double *closest;           /* n + FTREE_LEAF: k-means++ distances; relocation's */
     imgcolor__seed_node *seed; /* per node */
     uint16_t *cand;            /* (depth + 2) * k: candidate lists, one per tree level */
-    imgcolor__fsums *sums;     /* k: the clusters' */
+    imgcolor__fsums *sums;     /* k + 1: the clusters', carried over passes */
 } imgcolor__space_scratch;
 
 /* Allocates scratch for k centres on t; what was allocated is freed by
@@ -157,6 +157,13 @@ static inline void imgcolor__fsums_add(imgcolor__fsums *a, const imgcolor__fsums
     a->w += b->w;
     for (int j = 0; j < 3; j++)
         a->s[j] += b->s[j];
+}
+
+static inline void imgcolor__fsums_sub(imgcolor__fsums *a, const imgcolor__fsums *b)
+{
+    a->w -= b->w;
+    for (int j = 0; j < 3; j++)
+        a->s[j] -= b->s[j];
 }
 
 /* The mean of sums a (a->w > 0): each coordinate rounded once to a double, then divided

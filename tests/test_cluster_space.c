@@ -216,7 +216,7 @@ static void test_bounds_are_exact(void **state)
     check_bounds_are_exact(1);
 }
 
-/* A weight of 2^63 or more takes the leaves' other way to their sums (kmeans_ftree.h). */
+/* A weight of 2^63: the products w * q of the sums near the top of their 128 bits. */
 static void test_heavy_weight(void **state)
 {
     (void)state;
