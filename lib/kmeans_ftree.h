@@ -139,8 +139,8 @@ static inline int64_t imgcolor__round_fixed(double v)
 /*
  * Adds point i of t. Its fixed-point coordinates are worked out again from the tree's
  * copy of x, which the leaf loops have just read, rather than read from q: the same
- * integers (imgcolor__fixed_point() rounds the same product), without the cache misses
- * of another 24 bytes a point.
+ * integers (imgcolor__fixed_point() rounds the same product), without another array to
+ * miss in the caches.
  */
 static inline void imgcolor__fsums_add_at(imgcolor__fsums *a, const imgcolor__ftree *t, size_t i)
 {
