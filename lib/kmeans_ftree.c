@@ -122,7 +122,8 @@ void imgcolor__fixed_point(const double (*x)[3], size_t n, int scale, int64_t (*
     double f = pow2(scale);
     for (size_t i = 0; i < n; i++)
         for (int j = 0; j < 3; j++)
-            q[i][j] = (int64_t)nearbyint(f != 0 ? x[i][j] * f : ldexp(x[i][j], scale));
+            q[i][j] = f != 0 ? imgcolor__round_fixed(x[i][j] * f)
+                             : (int64_t)nearbyint(ldexp(x[i][j], scale));
 }
 
 FTREE_LOOPS
@@ -191,13 +192,12 @@ imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree
     t->x[0] = calloc(3 * lanes, sizeof *t->x[0]);
     t->w = calloc(lanes, sizeof *t->w);
     t->q = malloc(p->n * sizeof *t->q);
-    t->wq = malloc(p->n * sizeof *t->wq);
     t->nodes = malloc((2 * p->n - 1) * sizeof *t->nodes);
     t->sums = malloc((2 * p->n - 1) * sizeof *t->sums);
     t->mean = malloc((2 * p->n - 1) * sizeof *t->mean);
     t->scatter = malloc((2 * p->n - 1) * sizeof *t->scatter);
     t->w_node = malloc((2 * p->n - 1) * sizeof *t->w_node);
-    if (!t->x[0] || !t->w || !t->q || !t->wq || !t->nodes || !t->sums || !t->mean || !t->scatter ||
+    if (!t->x[0] || !t->w || !t->q || !t->nodes || !t->sums || !t->mean || !t->scatter ||
         !t->w_node)
         return IMGCOLOR_E_NOMEM;
     t->x[1] = t->x[0] + lanes;
@@ -208,9 +208,7 @@ imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree
         t->w[i] = (double)p->w[i];
     }
     imgcolor__fixed_point(p->x, p->n, t->scale, t->q);
-    for (size_t i = 0; i < p->n; i++)
-        for (int j = 0; j < 3; j++)
-            t->wq[i][j] = (__int128)p->w[i] * t->q[i][j];
+    t->f = pow2(t->scale);
     build(t, 0, (uint32_t)p->n, 31, 0);
     return IMGCOLOR_OK;
 }
@@ -220,7 +218,6 @@ void imgcolor__ftree_free(imgcolor__ftree *t)
     free(t->x[0]);
     free(t->w);
     free(t->q);
-    free(t->wq);
     free(t->nodes);
     free(t->sums);
     free(t->mean);

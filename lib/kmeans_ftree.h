@@ -3,6 +3,11 @@
 #ifndef IMGCOLOR_KMEANS_FTREE_H
 #define IMGCOLOR_KMEANS_FTREE_H
 
+#include <math.h>
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "kmeans_space.h"
 #include "rng.h"
 
@@ -48,8 +53,9 @@ typedef struct imgcolor__ftree {
                                allocation, at x[0] */
     double *w;              /* n + FTREE_LEAF: the weights as doubles, padded */
     int64_t (*q)[3];        /* n: the coordinates in fixed point, x * 2^scale rounded */
-    __int128 (*wq)[3];      /* n: w * q, what a point adds to its cluster's sums */
     int scale;
+    double f;               /* 2^scale, or 0 where that is not a normal double: then
+                               a point's sums read q */
     imgcolor__fnode *nodes;
     imgcolor__fsums *sums;  /* per node */
     double (*mean)[3];      /* per node: the pixel-weighted mean of its points */
@@ -78,7 +84,7 @@ typedef struct imgcolor__space_scratch {
     double *closest;           /* n + FTREE_LEAF: k-means++ distances; relocation's */
     imgcolor__seed_node *seed; /* per node */
     uint16_t *cand;            /* (depth + 2) * k: candidate lists, one per tree level */
-    imgcolor__fsums *sums;     /* k: the clusters' */
+    imgcolor__fsums *sums;     /* k + 1: the clusters', carried over passes */
 } imgcolor__space_scratch;
 
 /* Allocates scratch for k centres on t; what was allocated is freed by
@@ -120,12 +126,30 @@ static inline void imgcolor__fsums_add_point(imgcolor__fsums *a, uint64_t w, con
         a->s[j] += (__int128)w * q[j];
 }
 
-/* Adds point i of t. */
+/* v rounded to an integer in the current rounding mode, as nearbyint(); |v| < 2^63. */
+static inline int64_t imgcolor__round_fixed(double v)
+{
+#if defined(__x86_64__) && defined(__SSE2__)
+    return _mm_cvtsd_si64(_mm_set_sd(v));
+#else
+    return llrint(v);
+#endif
+}
+
+/*
+ * Adds point i of t. Its fixed-point coordinates are worked out again from the tree's
+ * copy of x, which the leaf loops have just read, rather than read from q: the same
+ * integers (imgcolor__fixed_point() rounds the same product), without another array to
+ * miss in the caches.
+ */
 static inline void imgcolor__fsums_add_at(imgcolor__fsums *a, const imgcolor__ftree *t, size_t i)
 {
-    a->w += t->p->w[i];
-    for (int j = 0; j < 3; j++)
-        a->s[j] += t->wq[i][j];
+    uint64_t w = t->p->w[i];
+    a->w += w;
+    for (int j = 0; j < 3; j++) {
+        int64_t q = t->f != 0 ? imgcolor__round_fixed(t->x[j][i] * t->f) : t->q[i][j];
+        a->s[j] += (__int128)w * q;
+    }
 }
 
 static inline void imgcolor__fsums_add(imgcolor__fsums *a, const imgcolor__fsums *b)
@@ -133,6 +157,13 @@ static inline void imgcolor__fsums_add(imgcolor__fsums *a, const imgcolor__fsums
     a->w += b->w;
     for (int j = 0; j < 3; j++)
         a->s[j] += b->s[j];
+}
+
+static inline void imgcolor__fsums_sub(imgcolor__fsums *a, const imgcolor__fsums *b)
+{
+    a->w -= b->w;
+    for (int j = 0; j < 3; j++)
+        a->s[j] -= b->s[j];
 }
 
 /* The mean of sums a (a->w > 0): each coordinate rounded once to a double, then divided

@@ -31,7 +31,7 @@ imgcolor_status imgcolor__space_scratch_init(imgcolor__space_scratch *s, const i
     s->seed = malloc(t->nnodes * sizeof *s->seed);
     s->tag = calloc(t->nnodes, sizeof *s->tag);
     s->cand = malloc((size_t)(t->depth + 2) * (size_t)k * sizeof *s->cand);
-    s->sums = malloc((size_t)k * sizeof *s->sums);
+    s->sums = malloc((size_t)(k + 1) * sizeof *s->sums);
     return s->labels && s->closest && s->seed && s->tag && s->cand && s->sums ? IMGCOLOR_OK
                                                                           : IMGCOLOR_E_NOMEM;
 }

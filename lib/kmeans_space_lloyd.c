@@ -53,10 +53,16 @@ static int farther_everywhere(const centres *cs, int t, int s, const imgcolor__f
  * whole to centre t is tagged t, which stands for every label under it; a tag moves to
  * the children when a later pass looks inside. A label is the tag of its first tagged
  * ancestor, or, with none, the leaf's own entry. So a pass writes nothing per point for
- * the boxes it hands whole, and compares labels under a box only until a change is seen.
+ * the boxes it hands whole.
+ *
+ * The clusters' sums are carried from pass to pass and only what changed label is moved:
+ * a box from its old tag's cluster to its new one, a point likewise. Exact integers, so
+ * the same as summed afresh; and a box or point that keeps its label costs no read of
+ * its sums. The first pass starts from the root tagged k, a cluster that does not exist
+ * (sums[k], never read), so it moves everything.
  */
 typedef struct pass {
-    imgcolor__fsums *sums; /* k */
+    imgcolor__fsums *sums; /* k + 1 */
     int *labels;           /* n */
     int32_t *tag;          /* per node, or -1 */
     int changed;
@@ -71,25 +77,45 @@ static void push_tag(pass *ps, uint32_t id, uint32_t right)
     ps->tag[id] = -1;
 }
 
-/* Whether every label under node id (no ancestor tagged) is t. */
-static int all_labelled(const imgcolor__ftree *tr, const pass *ps, uint32_t id, int t)
+/* Moves the sums a from cluster `from` to cluster `to`. */
+static void move_sums(pass *ps, int from, int to, const imgcolor__fsums *a)
+{
+    imgcolor__fsums_sub(&ps->sums[from], a);
+    imgcolor__fsums_add(&ps->sums[to], a);
+    ps->changed = 1;
+}
+
+/* Moves point i from cluster `from` to cluster `to`. */
+static void move_point(const imgcolor__ftree *tr, pass *ps, uint32_t i, int from, int to)
+{
+    imgcolor__fsums a;
+    memset(&a, 0, sizeof a);
+    imgcolor__fsums_add_at(&a, tr, i);
+    move_sums(ps, from, to, &a);
+}
+
+/* Moves everything under node id (no ancestor tagged) that is not labelled t to t. */
+static void move_under(const imgcolor__ftree *tr, pass *ps, uint32_t id, int t)
 {
     const imgcolor__fnode *nd = &tr->nodes[id];
-    if (ps->tag[id] >= 0)
-        return ps->tag[id] == t;
-    if (nd->right)
-        return all_labelled(tr, ps, id + 1, t) && all_labelled(tr, ps, nd->right, t);
-    for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++)
-        if (ps->labels[i] != t)
-            return 0;
-    return 1;
+    int32_t tag = ps->tag[id];
+    if (tag >= 0) {
+        if (tag != t)
+            move_sums(ps, tag, t, &tr->sums[id]);
+    } else if (nd->right) {
+        move_under(tr, ps, id + 1, t);
+        move_under(tr, ps, nd->right, t);
+    } else {
+        for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++)
+            if (ps->labels[i] != t)
+                move_point(tr, ps, i, ps->labels[i], t);
+    }
 }
 
 /* Node id, no ancestor tagged, goes whole to centre t. */
 static void label_whole(const imgcolor__ftree *tr, pass *ps, uint32_t id, int t)
 {
-    if (!ps->changed)
-        ps->changed = !all_labelled(tr, ps, id, t);
+    move_under(tr, ps, id, t);
     ps->tag[id] = t;
 }
 
@@ -141,11 +167,11 @@ static void assign_leaf(const imgcolor__ftree *tr, uint32_t id, const centres *c
     ps->tag[id] = -1;
     leaf_nearest(tr, nd->begin, cs, cand, m, lab);
     int *labels = ps->labels + nd->begin;
-    for (uint32_t i = 0; i < nd->len && !ps->changed; i++)
-        ps->changed = (tag >= 0 ? tag : labels[i]) != cand[lab[i]];
     for (uint32_t i = 0; i < nd->len; i++) {
+        int old = tag >= 0 ? tag : labels[i];
         labels[i] = cand[lab[i]];
-        imgcolor__fsums_add_at(&ps->sums[labels[i]], tr, nd->begin + i);
+        if (labels[i] != old)
+            move_point(tr, ps, nd->begin + i, old, labels[i]);
     }
 }
 
@@ -156,6 +182,9 @@ static void assign(const imgcolor__ftree *tr, uint32_t id, const centres *cs,
                    const uint16_t *cand, int m, uint16_t *next, int k, pass *ps)
 {
     const imgcolor__fnode *nd = &tr->nodes[id];
+    /* The right child is asked for now, while the candidates are weighed (the left one
+     * follows this node). */
+    __builtin_prefetch(&tr->nodes[nd->right]);
     /* The candidate nearest the box's middle prunes best. */
     double mid[3];
     for (int j = 0; j < 3; j++)
@@ -174,7 +203,6 @@ static void assign(const imgcolor__ftree *tr, uint32_t id, const centres *cs,
         if (cand[t] == winner || !farther_everywhere(cs, cand[t], winner, nd))
             next[kept++] = cand[t];
     if (kept == 1) {
-        imgcolor__fsums_add(&ps->sums[winner], &tr->sums[id]);
         label_whole(tr, ps, id, winner);
     } else if (!nd->right) {
         assign_leaf(tr, id, cs, next, kept, ps);
@@ -192,7 +220,6 @@ static int assign_all(const imgcolor__ftree *tr, int k, const double (*c)[3],
     centres cs;
     set_centres(tr, c, k, &cs);
     pass ps = {s->sums, s->labels, s->tag, 0};
-    memset(s->sums, 0, (size_t)k * sizeof *s->sums);
     for (int t = 0; t < k; t++)
         s->cand[t] = (uint16_t)t;
     assign(tr, 0, &cs, s->cand, k, s->cand + k, k, &ps);
@@ -206,10 +233,17 @@ static void write_labels(const imgcolor__ftree *tr, imgcolor__space_scratch *s)
     materialise(tr, &ps, 0, -1);
 }
 
+/* Labels are none yet, so the first pass counts as a change: see pass. */
+static void start_labels(int k, imgcolor__space_scratch *s)
+{
+    s->tag[0] = k;
+    memset(s->sums, 0, (size_t)(k + 1) * sizeof *s->sums);
+}
+
 void imgcolor__space_label(const imgcolor__ftree *tr, int k, const double (*c)[3],
                            imgcolor__space_scratch *s)
 {
-    s->tag[0] = k;
+    start_labels(k, s);
     assign_all(tr, k, c, s);
     write_labels(tr, s);
 }
@@ -259,18 +293,21 @@ static void relocate(const imgcolor__ftree *tr, int k, const double (*old)[3], c
 static double update(const imgcolor__ftree *tr, int k, const double (*c)[3],
                      imgcolor__space_scratch *s, double (*new_c)[3])
 {
+    /* The sums are the labels' (see pass): relocation moves pixels in a copy. */
+    imgcolor__fsums sums[IMGCOLOR_K_MAX];
     int empty = 0;
+    memcpy(sums, s->sums, (size_t)k * sizeof sums[0]);
     for (int t = 0; t < k; t++)
-        empty |= s->sums[t].w == 0;
+        empty |= sums[t].w == 0;
     if (empty) {
         write_labels(tr, s);
-        relocate(tr, k, c, s->labels, s->closest, s->sums);
+        relocate(tr, k, c, s->labels, s->closest, sums);
     }
     double shift = 0;
     for (int t = 0; t < k; t++) {
         /* A cluster left empty keeps its centre, as scikit-learn's does. */
-        if (s->sums[t].w)
-            imgcolor__fsums_mean(&s->sums[t], tr->scale, new_c[t]);
+        if (sums[t].w)
+            imgcolor__fsums_mean(&sums[t], tr->scale, new_c[t]);
         else
             memcpy(new_c[t], c[t], sizeof new_c[t]);
         for (int j = 0; j < 3; j++)
@@ -320,7 +357,7 @@ imgcolor_status imgcolor__space_lloyd(const imgcolor__ftree *tr, int k, double (
      * counts as converged: the root is tagged with k, a centre that does not exist. The
      * first pass reaches every point through the root, so no other tag or label is read
      * before it is written. */
-    s->tag[0] = k;
+    start_labels(k, s);
     while (it < max_iter) {
         imgcolor_status st = imgcolor__meter_check(meter);
         if (st != IMGCOLOR_OK)

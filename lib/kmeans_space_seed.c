@@ -73,20 +73,31 @@ static void inner_totals(imgcolor__seed_node *seed, uint32_t id, uint32_t right)
                                      l->min < r->min ? l->min : r->min};
 }
 
-/* The distances to the first centre y, and every node's totals. */
+/* The distances to the first centre y, and every node's totals: one pass from the last
+ * node back (preorder puts children after their parent), a leaf's distances by the
+ * vectorised loop, each leaf's totals while its distances are still in the cache. */
 static void start(const imgcolor__ftree *tr, const double y[3], imgcolor__space_scratch *s)
 {
-    const imgcolor__points *p = tr->p;
-    for (size_t i = 0; i < p->n; i++)
-        s->closest[i] = imgcolor__dist2(p->x[i][0], p->x[i][1], p->x[i][2], y);
-    /* Preorder puts children after their parent: totals from the last node back. */
     for (size_t id = tr->nnodes; id-- > 0;) {
         const imgcolor__fnode *nd = &tr->nodes[id];
-        if (nd->right)
+        if (nd->right) {
             inner_totals(s->seed, (uint32_t)id, nd->right);
-        else
-            leaf_totals(tr, nd, s->closest, &s->seed[id]);
+            continue;
+        }
+        double d[FTREE_LEAF];
+        imgcolor__leaf_dist2(tr, nd->begin, y, d);
+        memcpy(s->closest + nd->begin, d, nd->len * sizeof d[0]);
+        leaf_totals(tr, nd, s->closest, &s->seed[id]);
     }
+}
+
+/* Asks for the right child's node and totals while the left subtree is searched: the
+ * left child is the next node, but the right one may be far off. */
+static void prefetch_right(const imgcolor__ftree *tr, const imgcolor__fnode *nd,
+                           const imgcolor__space_scratch *s)
+{
+    __builtin_prefetch(&tr->nodes[nd->right]);
+    __builtin_prefetch(&s->seed[nd->right]);
 }
 
 /* The potential, sum w * min(closest, |x - y|^2), under node id if y were added. */
@@ -94,6 +105,7 @@ static double potential(const imgcolor__ftree *tr, uint32_t id, const double y[3
                         const imgcolor__space_scratch *s)
 {
     const imgcolor__fnode *nd = &tr->nodes[id];
+    prefetch_right(tr, nd, s);
     if (cannot_gain(nd, &s->seed[id], y))
         return s->seed[id].sum;
     if (gains_all(nd, &s->seed[id], y))
@@ -114,6 +126,7 @@ static void add_centre(const imgcolor__ftree *tr, uint32_t id, const double y[3]
                        imgcolor__space_scratch *s)
 {
     const imgcolor__fnode *nd = &tr->nodes[id];
+    prefetch_right(tr, nd, s);
     if (cannot_gain(nd, &s->seed[id], y))
         return;
     if (nd->right) {

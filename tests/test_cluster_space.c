@@ -169,10 +169,10 @@ static void plain_lloyd(const imgcolor__points *p, int k, double (*c)[3], int ma
 }
 
 /* The tree's pruning skips only what cannot change: the labels, counts and centres are
- * those of the exhaustive search, pass for pass, bit for bit. */
-static void test_bounds_are_exact(void **state)
+ * those of the exhaustive search, pass for pass, bit for bit; w0 is the first point's
+ * weight. */
+static void check_bounds_are_exact(uint64_t w0)
 {
-    (void)state;
     size_t size;
     uint8_t *data = test_read_file(IMGCOLOR_TEST_DATA "/photos/coffee.png", &size);
     imgcolor_image *img = NULL;
@@ -184,7 +184,7 @@ static void test_bounds_are_exact(void **state)
     for (size_t i = 0; i < n; i++) {
         const uint8_t *q = img->rgba + 4 * 16 * i;
         imgcolor__to_space(IMGCOLOR_SPACE_OKLAB, (imgcolor_rgb){q[0], q[1], q[2]}, x[i]);
-        w[i] = 1 + i % 3;
+        w[i] = i == 0 ? w0 : 1 + i % 3;
     }
     imgcolor__points p = {n, (const double (*)[3])x, w, NULL};
     for (int k = 2; k <= 12; k += 5) {
@@ -208,6 +208,19 @@ static void test_bounds_are_exact(void **state)
     free(w);
     imgcolor_image_free(img);
     free(data);
+}
+
+static void test_bounds_are_exact(void **state)
+{
+    (void)state;
+    check_bounds_are_exact(1);
+}
+
+/* A weight of 2^63: the products w * q of the sums near the top of their 128 bits. */
+static void test_heavy_weight(void **state)
+{
+    (void)state;
+    check_bounds_are_exact((uint64_t)1 << 63);
 }
 
 static char *json_of(const char *path, imgcolor_space space, int threads)
@@ -327,6 +340,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_histogram_equals_pixels),
         cmocka_unit_test(test_bounds_are_exact),
+        cmocka_unit_test(test_heavy_weight),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_result_in_space),
         cmocka_unit_test(test_inertia_matches_scikit_learn),

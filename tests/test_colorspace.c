@@ -67,6 +67,36 @@ static void test_reference_values(void **state)
 
 /* Every 8-bit colour of a coarse lattice survives sRGB -> Oklab -> sRGB and
  * sRGB -> CIELAB -> sRGB exactly once rounded. */
+/* The Oklab of every 8-bit colour is the CSS Color 4 formula with the C library's cbrt(),
+ * bit for bit: colorspace.c's own cube root follows glibc's. */
+static void test_oklab_is_the_formula(void **state)
+{
+    (void)state;
+#ifdef __GLIBC__
+    static const double to_lms[3][3] = {{0.4122214708, 0.5363325363, 0.0514459929},
+                                        {0.2119034982, 0.6806995451, 0.1073969566},
+                                        {0.0883024619, 0.2817188376, 0.6299787005}};
+    static const double to_lab[3][3] = {{0.2104542553, 0.7936177850, -0.0040720468},
+                                        {1.9779984951, -2.4285922050, 0.4505937099},
+                                        {0.0259040371, 0.7827717662, -0.8086757660}};
+    long differ = 0;
+    for (uint32_t v = 0; v < 1u << 24; v++) {
+        imgcolor_rgb c = {(uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+        double lin[3], lms[3], want[3], got[3];
+        imgcolor__rgb8_to_linear(c, lin);
+        for (int i = 0; i < 3; i++)
+            lms[i] = cbrt(to_lms[i][0] * lin[0] + to_lms[i][1] * lin[1] + to_lms[i][2] * lin[2]);
+        for (int i = 0; i < 3; i++)
+            want[i] = to_lab[i][0] * lms[0] + to_lab[i][1] * lms[1] + to_lab[i][2] * lms[2];
+        imgcolor__linear_to_oklab(lin, got);
+        differ += memcmp(got, want, sizeof got) != 0;
+    }
+    assert_int_equal(differ, 0);
+#else
+    skip();
+#endif
+}
+
 static void test_round_trips(void **state)
 {
     (void)state;
@@ -194,6 +224,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reference_values),
+        cmocka_unit_test(test_oklab_is_the_formula),
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_gamut_mapping),
         cmocka_unit_test(test_contrast),
