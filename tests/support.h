@@ -8,7 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-/* Reads a whole file; fails the test when it cannot. Free with free(). */
+/* Reads a whole file, NUL-terminated past *size bytes; fails the test when it cannot.
+ * Free with free(). */
 uint8_t *test_read_file(const char *path, size_t *size);
 
 /* Writes size bytes to path; fails the test when it cannot. */
