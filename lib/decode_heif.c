@@ -242,7 +242,8 @@ static imgcolor_status decode(const imgcolor__heif_api *api, const char *name, c
         goto done;
     }
     int stride = 0;
-    const uint8_t *plane = api->heif_image_get_plane_readonly(img, heif_channel_interleaved, &stride);
+    const uint8_t *plane =
+        api->heif_image_get_plane_readonly(img, heif_channel_interleaved, &stride);
     if (!plane || api->heif_image_get_width(img, heif_channel_interleaved) != hw ||
         api->heif_image_get_height(img, heif_channel_interleaved) != hh ||
         stride < hw * (alpha ? 4 : 3) ||
@@ -251,7 +252,8 @@ static imgcolor_status decode(const imgcolor__heif_api *api, const char *name, c
                             name);
         goto done;
     }
-    st = send_rows(plane, stride, w, ht, alpha, api->heif_image_handle_is_premultiplied_alpha(h), sink);
+    st = send_rows(plane, stride, w, ht, alpha, api->heif_image_handle_is_premultiplied_alpha(h),
+                   sink);
 done:
     api->heif_image_release(img);
     api->heif_decoding_options_free(dopt);

@@ -57,19 +57,18 @@ static void free_decoder(void *p)
 /* libheif is loaded already (it calls this), so opening it only counts a reference. */
 static struct heif_error new_decoder(void **out)
 {
-    av1_decoder *d = calloc(1, sizeof *d);
     *out = NULL;
+    av1_decoder *d = calloc(1, sizeof *d);
     if (!d)
         return heif_fail(heif_error_Memory_allocation_error, "out of memory");
-    if (imgcolor__heif_open(&d->heif, IMGCOLOR__HEIF_SONAME, "AVIF", NULL) != IMGCOLOR_OK) {
+    const char *missing = NULL;
+    if (imgcolor__heif_open(&d->heif, IMGCOLOR__HEIF_SONAME, "AVIF", NULL) != IMGCOLOR_OK)
+        missing = "AVIF support not available: " IMGCOLOR__HEIF_SONAME " could not be loaded";
+    else if (imgcolor__aom_open(&d->aom, IMGCOLOR__AOM_SONAME) != 0)
+        missing = "AVIF support not available: " IMGCOLOR__AOM_SONAME " could not be loaded";
+    if (missing) { /* heif_error's message must outlive the call: these are literals */
         free_decoder(d);
-        return heif_fail(heif_error_Unsupported_feature,
-                         "AVIF support not available: " IMGCOLOR__HEIF_SONAME " could not be loaded");
-    }
-    if (imgcolor__aom_open(&d->aom, IMGCOLOR__AOM_SONAME) != 0) {
-        free_decoder(d);
-        return heif_fail(heif_error_Unsupported_feature,
-                         "AVIF support not available: " IMGCOLOR__AOM_SONAME " could not be loaded");
+        return heif_fail(heif_error_Unsupported_feature, missing);
     }
     *out = d;
     return heif_ok();
@@ -96,8 +95,8 @@ static struct heif_error push_data(void *p, const void *data, size_t size)
 }
 
 /* Copies one plane of the decoded frame into the heif_image. */
-static struct heif_error copy_plane(const imgcolor__heif_api *heif, const aom_image_t *img, int plane, struct heif_image *out,
-                                    enum heif_channel channel)
+static struct heif_error copy_plane(const imgcolor__heif_api *heif, const aom_image_t *img,
+                                    int plane, struct heif_image *out, enum heif_channel channel)
 {
     int shift_x = plane ? (int)img->x_chroma_shift : 0;
     int shift_y = plane ? (int)img->y_chroma_shift : 0;
