@@ -1,12 +1,12 @@
-/* decode_heif.c: the primary image of a HEIF file (HEIC, AVIF) to RGBA8 with libheif and
- * the codecs Debian builds it with: libde265 for HEVC, libaom for AV1. */
+/* decode_heif.c: the primary image of a HEIF file (HEIC, AVIF) to RGBA8 with libheif, opened
+ * at run time, and the codecs Debian builds it with: libde265 for HEVC, libaom for AV1. */
 #include "internal.h"
 
 #if IMGCOLOR_WITH_HEIF
 #include <stdlib.h>
 #include <string.h>
 
-#include <libheif/heif.h>
+#include "heif_loader.h"
 
 static imgcolor_status fail_heif(const char *name, struct heif_error e, imgcolor_error *err)
 {
@@ -25,19 +25,20 @@ static imgcolor_status fail_heif(const char *name, struct heif_error e, imgcolor
 }
 
 /* The file's ICC profile (a 'prof' or 'rICC' colour box), if any, to the sink. */
-static imgcolor_status send_profile(const char *name, struct heif_image_handle *h,
+static imgcolor_status send_profile(const imgcolor__heif_api *api, const char *name,
+                                    struct heif_image_handle *h,
                                     const imgcolor__sink *sink, imgcolor_error *err)
 {
-    enum heif_color_profile_type type = heif_image_handle_get_color_profile_type(h);
+    enum heif_color_profile_type type = api->heif_image_handle_get_color_profile_type(h);
     if (type != heif_color_profile_type_prof && type != heif_color_profile_type_rICC)
         return IMGCOLOR_OK;
-    size_t n = heif_image_handle_get_raw_color_profile_size(h);
+    size_t n = api->heif_image_handle_get_raw_color_profile_size(h);
     if (n == 0)
         return IMGCOLOR_OK;
     uint8_t *icc = malloc(n);
     if (!icc)
         return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "%s: out of memory", name);
-    struct heif_error e = heif_image_handle_get_raw_color_profile(h, icc);
+    struct heif_error e = api->heif_image_handle_get_raw_color_profile(h, icc);
     imgcolor_status st = e.code == heif_error_Ok ? imgcolor__sink_profile(sink, icc, n)
                                                  : fail_heif(name, e, err);
     free(icc);
@@ -189,12 +190,11 @@ static imgcolor_status check_hevc_sizes(const char *name, const uint8_t *d, size
     return IMGCOLOR_OK;
 }
 
-imgcolor_status imgcolor__decode_heif(const uint8_t *data, size_t size, const imgcolor_options *opt,
-                                      const imgcolor__sink *sink, imgcolor_error *err)
+static imgcolor_status decode(const imgcolor__heif_api *api, const char *name, const uint8_t *data,
+                              size_t size, const imgcolor_options *opt, const imgcolor__sink *sink,
+                              imgcolor_error *err)
 {
-    /* The brand tells the codec; messages name what the user would call the file. */
-    const char *name = size >= 12 && memcmp(data + 8, "avi", 3) == 0 ? "AVIF" : "HEIF";
-    struct heif_context *ctx = heif_context_alloc();
+    struct heif_context *ctx = api->heif_context_alloc();
     struct heif_image_handle *h = NULL;
     struct heif_image *img = NULL;
     struct heif_decoding_options *dopt = NULL;
@@ -202,31 +202,31 @@ imgcolor_status imgcolor__decode_heif(const uint8_t *data, size_t size, const im
     if (!ctx)
         return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "%s: out of memory", name);
     if (opt->threads > 0)
-        heif_context_set_max_decoding_threads(ctx, opt->threads);
+        api->heif_context_set_max_decoding_threads(ctx, opt->threads);
     /* AV1 through libaom: libheif 1.15's first choice, dav1d, prints its errors to
      * stderr, and 1.15 ignores heif_decoding_options.decoder_id. */
-    struct heif_error e = heif_register_decoder(ctx, imgcolor__heif_av1_plugin());
+    struct heif_error e = api->heif_register_decoder(ctx, imgcolor__heif_av1_plugin());
     if (e.code != heif_error_Ok) {
-        heif_context_free(ctx);
+        api->heif_context_free(ctx);
         return fail_heif(name, e, err);
     }
-    e = heif_context_read_from_memory_without_copy(ctx, data, size, NULL);
+    e = api->heif_context_read_from_memory_without_copy(ctx, data, size, NULL);
     if (e.code == heif_error_Ok)
-        e = heif_context_get_primary_image_handle(ctx, &h);
+        e = api->heif_context_get_primary_image_handle(ctx, &h);
     if (e.code != heif_error_Ok) {
         st = fail_heif(name, e, err);
         goto done;
     }
-    int hw = heif_image_handle_get_width(h), hh = heif_image_handle_get_height(h);
+    int hw = api->heif_image_handle_get_width(h), hh = api->heif_image_handle_get_height(h);
     uint32_t w = hw > 0 ? (uint32_t)hw : 0, ht = hh > 0 ? (uint32_t)hh : 0;
     if ((st = imgcolor__check_dimensions(w, ht, opt, err)) != IMGCOLOR_OK)
         goto done;
     if ((st = check_hevc_sizes(name, data, size, w, ht, opt, err)) != IMGCOLOR_OK)
         goto done;
-    if ((st = send_profile(name, h, sink, err)) != IMGCOLOR_OK)
+    if ((st = send_profile(api, name, h, sink, err)) != IMGCOLOR_OK)
         goto done;
-    int alpha = heif_image_handle_has_alpha_channel(h);
-    if (!(dopt = heif_decoding_options_alloc())) {
+    int alpha = api->heif_image_handle_has_alpha_channel(h);
+    if (!(dopt = api->heif_decoding_options_alloc())) {
         st = imgcolor__fail(err, IMGCOLOR_E_NOMEM, "%s: out of memory", name);
         goto done;
     }
@@ -235,28 +235,46 @@ imgcolor_status imgcolor__decode_heif(const uint8_t *data, size_t size, const im
     dopt->strict_decoding = 1;
     if ((st = sink->begin(sink->user, w, ht)) != IMGCOLOR_OK)
         goto done;
-    e = heif_decode_image(h, &img, heif_colorspace_RGB,
+    e = api->heif_decode_image(h, &img, heif_colorspace_RGB,
                           alpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB, dopt);
     if (e.code != heif_error_Ok) {
         st = fail_heif(name, e, err);
         goto done;
     }
     int stride = 0;
-    const uint8_t *plane = heif_image_get_plane_readonly(img, heif_channel_interleaved, &stride);
-    if (!plane || heif_image_get_width(img, heif_channel_interleaved) != hw ||
-        heif_image_get_height(img, heif_channel_interleaved) != hh ||
+    const uint8_t *plane =
+        api->heif_image_get_plane_readonly(img, heif_channel_interleaved, &stride);
+    if (!plane || api->heif_image_get_width(img, heif_channel_interleaved) != hw ||
+        api->heif_image_get_height(img, heif_channel_interleaved) != hh ||
         stride < hw * (alpha ? 4 : 3) ||
-        heif_image_get_bits_per_pixel_range(img, heif_channel_interleaved) != 8) {
+        api->heif_image_get_bits_per_pixel_range(img, heif_channel_interleaved) != 8) {
         st = imgcolor__fail(err, IMGCOLOR_E_DECODE, "%s: decoded image has an unexpected layout",
                             name);
         goto done;
     }
-    st = send_rows(plane, stride, w, ht, alpha, heif_image_handle_is_premultiplied_alpha(h), sink);
+    st = send_rows(plane, stride, w, ht, alpha, api->heif_image_handle_is_premultiplied_alpha(h),
+                   sink);
 done:
-    heif_image_release(img);
-    heif_decoding_options_free(dopt);
-    heif_image_handle_release(h);
-    heif_context_free(ctx);
+    api->heif_image_release(img);
+    api->heif_decoding_options_free(dopt);
+    api->heif_image_handle_release(h);
+    api->heif_context_free(ctx);
+    return st;
+}
+
+/* libheif is opened for each file (see heif_loader.h), so that a process that decodes
+ * none never loads it. */
+imgcolor_status imgcolor__decode_heif(const uint8_t *data, size_t size, const imgcolor_options *opt,
+                                      const imgcolor__sink *sink, imgcolor_error *err)
+{
+    /* The brand tells the codec; messages name what the user would call the file. */
+    const char *name = size >= 12 && memcmp(data + 8, "avi", 3) == 0 ? "AVIF" : "HEIF";
+    imgcolor__heif_api api;
+    imgcolor_status st = imgcolor__heif_open(&api, IMGCOLOR__HEIF_SONAME, name, err);
+    if (st != IMGCOLOR_OK)
+        return st;
+    st = decode(&api, name, data, size, opt, sink, err);
+    imgcolor__heif_close(&api);
     return st;
 }
 #endif

@@ -18,8 +18,6 @@ if [ "${1:-}" = "--test" ]; then
     icc-profiles-free colord-data"
     # the stack tests: the page in a browser (playwright-core comes from npm), the units
     packages="$packages nodejs chromium systemd"
-    # the static-consumer test: libheif's x265 links libnuma statically
-    packages="$packages libnuma-dev"
     # npm: Debian's package, unless a nodejs from elsewhere brings its own
     command -v npm >/dev/null 2>&1 || packages="$packages npm"
     shift

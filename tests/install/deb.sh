@@ -37,6 +37,16 @@ export LD_LIBRARY_PATH=$libdir
     fail "the packaged CLI does not run"
 cmp -s "$work/want" "$work/got" || fail "the packaged CLI prints other colours"
 echo "ok: the packaged imgcolor runs from the unpacked root"
+# HEIF is decoded by libheif opened at run time: the package must depend on it by name.
+if "$root/usr/bin/imgcolor" --version | grep -qw HEIC; then
+    depends=$(dpkg-deb -f "$work"/build/deb/libimgcolor0_*.deb Depends)
+    echo "$depends" | grep -q "libheif1 (>= 1.15)" || fail "libimgcolor0 lacks libheif1: $depends"
+    "$root/usr/bin/imgcolor" prominent "$src/tests/fuzz/corpus/decode/heic.heic" -k 2 >/dev/null ||
+        fail "the packaged CLI does not decode HEIC"
+    "$root/usr/bin/imgcolor" prominent "$src/tests/fuzz/corpus/decode/avif.avif" -k 2 >/dev/null ||
+        fail "the packaged CLI does not decode AVIF"
+    echo "ok: libimgcolor0 depends on libheif1, which the packaged CLI loads for HEIC and AVIF"
+fi
 "$root/usr/bin/imgcolor-server" --version | grep -q "^imgcolor-server " ||
     fail "the packaged server does not run"
 echo "ok: the packaged imgcolor-server runs"
