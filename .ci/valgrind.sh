@@ -48,6 +48,16 @@ vg prominent $photos -k 3 --format json
 # The batch: several images at once, a directory walk, a list on standard input.
 vg prominent -j 2 -k 3 -f csv -r tests/data/photos examples
 ls $photos | vg prominent -j 4 -k 2 --files-from - --progress
+# Pixels selected, and the later passes over them.
+vg prominent tests/data/photos/retina.jpg -k 4 --background exclude --where
+vg prominent tests/data/photos/coffee.png -k 4 --region 10%,10%,50%,50% --where --fast
+if has_command swatch; then
+    vg swatch tests/data/photos/retina.jpg -k 4 --background exclude -o "$out/swatch.png"
+    vg swatch examples/3.jpg -k 4 --svg -o "$out/swatch.svg"
+fi
+if has_command map; then
+    vg map tests/data/photos/retina.jpg -k 4 --size 200 --background exclude -o "$out/map.png"
+fi
 if has_command pie; then
     for f in examples/*.jpg; do
         vg pie "$f" -o "$out/pie.png" --percent
