@@ -67,6 +67,12 @@ static imgcolor_status fill(imgcolor__call *c, imgcolor__histogram *hist,
                                err);
 }
 
+/* The first pass's sampler, which knows the image's size and what was sampled. */
+static const imgcolor__sampler *first_sampler(const imgcolor__call *c)
+{
+    return c->selects ? &c->chain.sampler : &c->pipeline.sampler;
+}
+
 imgcolor_status imgcolor__call_count(imgcolor__call *c, int assign, imgcolor_error *err)
 {
     const imgcolor_options *opt = c->opt;
@@ -85,15 +91,16 @@ imgcolor_status imgcolor__call_count(imgcolor__call *c, int assign, imgcolor_err
         imgcolor__budget_fail(&c->budget, err);
     if (st == IMGCOLOR_OK && counted != IMGCOLOR_OK)
         st = imgcolor__counting_fail(counted, &c->meter, err);
-    const imgcolor__sampler *s = c->selects ? &c->chain.sampler : &c->pipeline.sampler;
+    const imgcolor__sampler *s = first_sampler(c);
     imgcolor__managed *m = c->selects ? &c->chain.managed : &c->pipeline.managed;
-    int sampled = s->step > 1 || s->band_step > 1;
     if (st == IMGCOLOR_OK && imgcolor__background_found(c->bg) &&
         imgcolor__histogram_pixels(hist) == 0)
         st = empty_result(hist, s->width, s->height, m, opt, &c->result, err);
     else if (st == IMGCOLOR_OK)
         st = imgcolor__cluster(hist, s->width, s->height, m,
-                               sampled ? imgcolor__fast_options(opt, &c->fast_storage) : opt,
+                               imgcolor__sampler_sampled(s)
+                                   ? imgcolor__fast_options(opt, &c->fast_storage)
+                                   : opt,
                                &c->meter, assign ? &c->assignment : NULL, &c->result, err);
     imgcolor__collector_free(col);
     imgcolor__histogram_free(hist);
@@ -180,7 +187,7 @@ imgcolor_status imgcolor__call_finish(imgcolor__call *c, const imgcolor__where *
         return st;
     if (c->selects)
         report(c->result, &c->chain, c->bg, c->opt);
-    const imgcolor__sampler *s = c->selects ? &c->chain.sampler : &c->pipeline.sampler;
+    const imgcolor__sampler *s = first_sampler(c);
     if (c->opt->fast)
         imgcolor__result_rescale(c->result, s, (uint64_t)s->width * s->height);
     background_fraction(c->result);

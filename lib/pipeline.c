@@ -16,8 +16,3 @@ void imgcolor__pipeline_free(imgcolor__pipeline *p)
     imgcolor__sampler_free(&p->sampler);
     imgcolor__managed_free(&p->managed);
 }
-
-int imgcolor__pipeline_sampled(const imgcolor__pipeline *p)
-{
-    return p->sampler.step > 1 || p->sampler.band_step > 1;
-}

@@ -25,7 +25,4 @@ imgcolor__sink imgcolor__pipeline_sink(imgcolor__pipeline *p, imgcolor__sink las
                                        const imgcolor_options *opt, int first);
 void imgcolor__pipeline_free(imgcolor__pipeline *p);
 
-/* Whether the pass kept only a sample of the pixels (row bands or a grid step). */
-int imgcolor__pipeline_sampled(const imgcolor__pipeline *p);
-
 #endif

@@ -247,3 +247,8 @@ uint32_t imgcolor__sample_row(const uint8_t *src, uint32_t width, uint32_t step,
                (size_t)bpp);
     return kept;
 }
+
+int imgcolor__sampler_sampled(const imgcolor__sampler *s)
+{
+    return s->step > 1 || s->band_step > 1;
+}

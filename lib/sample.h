@@ -60,6 +60,9 @@ imgcolor__sink imgcolor__sampler_sink(imgcolor__sampler *s, imgcolor__sink inner
                                       uint64_t min_pixels);
 void imgcolor__sampler_free(imgcolor__sampler *s);
 
+/* Whether s kept only a sample of the pixels (row bands or a grid step). */
+int imgcolor__sampler_sampled(const imgcolor__sampler *s);
+
 /*
  * Splits total in proportion to weights[0..n) (which sum to a non-zero wsum), into
  * out[0..n), summing to total exactly: each share rounded down, and the units left over
