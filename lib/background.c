@@ -234,7 +234,7 @@ static imgcolor_status find_colour(imgcolor__background *b, const imgcolor__sour
     imgcolor__border border;
     imgcolor__sink end =
         imgcolor__border_sink(&border, &c.managed, b->opt->min_alpha, b->meter);
-    imgcolor_status st = imgcolor__chain_run(&c, src, b->opt, end, err);
+    imgcolor_status st = imgcolor__chain_run(&c, src, b->opt, 1, end, err);
     if (st == IMGCOLOR_OK)
         st = imgcolor__border_dominant(&border, b->opt->bg_tolerance, &b->found, &b->rgb);
     if (st == IMGCOLOR_OK && !b->found)
@@ -261,7 +261,7 @@ imgcolor_status imgcolor__background_find(const imgcolor__source *src,
         imgcolor__chain c;
         b->managed = &c.managed;
         imgcolor__sink end = {.begin = label_begin, .rows = label_rows, .user = b};
-        st = imgcolor__chain_run(&c, src, opt, end, err);
+        st = imgcolor__chain_run(&c, src, opt, 1, end, err);
         b->managed = NULL;
         imgcolor__chain_free(&c);
         if (st == IMGCOLOR_E_TOO_LARGE && b->note) { /* too scattered: counted as KEEP */

@@ -60,7 +60,7 @@ static imgcolor_status fill(imgcolor__call *c, imgcolor__histogram *hist,
         st = imgcolor__background_find(c->src, opt, &c->meter, &c->bg, err);
     if (st != IMGCOLOR_OK)
         return st;
-    return imgcolor__chain_run(&c->chain, c->src, opt,
+    return imgcolor__chain_run(&c->chain, c->src, opt, 1,
                                imgcolor__background_found(c->bg)
                                    ? imgcolor__background_count_sink(c->bg, hist, &c->meter)
                                    : imgcolor__collector_sink(col),
@@ -139,7 +139,7 @@ imgcolor_status imgcolor__call_pass(imgcolor__call *c, const imgcolor_options *o
     } else {
         if (imgcolor__background_found(c->bg))
             last = imgcolor__background_mask_sink(c->bg, last, &c->meter);
-        st = imgcolor__chain_run(&p->chain, c->src, opt, last, err);
+        st = imgcolor__chain_run(&p->chain, c->src, opt, 0, last, err);
         imgcolor__chain_free(&p->chain);
     }
     if (st == IMGCOLOR_E_LIMIT)

@@ -38,13 +38,15 @@ static imgcolor_status feed_pixels(const imgcolor__source *src, const imgcolor__
 }
 
 imgcolor_status imgcolor__chain_run(imgcolor__chain *c, const imgcolor__source *src,
-                                    const imgcolor_options *opt, imgcolor__sink end,
-                                    imgcolor_error *err)
+                                    const imgcolor_options *opt, int profile,
+                                    imgcolor__sink end, imgcolor_error *err)
 {
     memset(c, 0, sizeof *c);
-    imgcolor__sink sink = imgcolor__sampler_sink(
-        &c->sampler, imgcolor__managed_sink(&c->managed, end, opt),
-        opt->fast ? opt->fast_min_pixels : 0);
+    imgcolor__sink managed = imgcolor__managed_sink(&c->managed, end, opt);
+    if (!profile)
+        managed.profile = NULL;
+    imgcolor__sink sink = imgcolor__sampler_sink(&c->sampler, managed,
+                                                 opt->fast ? opt->fast_min_pixels : 0);
     c->filtered = opt->has_region || opt->background != IMGCOLOR_BACKGROUND_KEEP;
     if (c->filtered)
         sink = imgcolor__region_sink(&c->region, sink, opt, err);

@@ -29,10 +29,13 @@ typedef struct imgcolor__chain {
 /* Decodes src through a chain built in c into end: decoder -> region filter (when
  * opt has a region or a background) -> sampler -> colour management -> end. c keeps
  * what the stages learnt, for the caller to read; free it with imgcolor__chain_free()
- * whatever this returns. A sink of end may keep &c->managed to convert rows. */
+ * whatever this returns. A sink of end may keep &c->managed to convert rows. Without
+ * profile, colour management does not read the image's profile: a later pass whose
+ * sink looks colours up as decoded needs no transform, which costs as much to build as
+ * decoding a small photo. */
 imgcolor_status imgcolor__chain_run(imgcolor__chain *c, const imgcolor__source *src,
-                                    const imgcolor_options *opt, imgcolor__sink end,
-                                    imgcolor_error *err);
+                                    const imgcolor_options *opt, int profile,
+                                    imgcolor__sink end, imgcolor_error *err);
 void imgcolor__chain_free(imgcolor__chain *c);
 
 #endif
