@@ -320,15 +320,23 @@ static imgcolor_status count_begin(void *user, uint32_t width, uint32_t height)
     return IMGCOLOR_OK;
 }
 
+/* A batch of rows of a pass after the labelling: within the time budget, and within the
+ * image the runs were found in. */
+static imgcolor_status check_batch(imgcolor__background *b, uint32_t y, uint32_t count)
+{
+    imgcolor_status st = imgcolor__meter_check(b->meter);
+    if (st == IMGCOLOR_OK && (y > b->height || count > b->height - y))
+        st = IMGCOLOR_E_INTERNAL;
+    return st;
+}
+
 /* The pixels of a batch outside its background runs, packed, into the histogram. */
 static imgcolor_status count_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)
 {
     imgcolor__background *b = user;
-    imgcolor_status st = imgcolor__meter_check(b->meter);
+    imgcolor_status st = check_batch(b, y, count);
     if (st != IMGCOLOR_OK)
         return st;
-    if (y > b->height || count > b->height - y)
-        return IMGCOLOR_E_INTERNAL;
     size_t stride = (size_t)b->width * 4;
     if (b->row_start[y] == b->row_start[y + count]) /* no background here */
         return imgcolor__histogram_add(b->hist, rgba, (size_t)b->width * count, 4);
@@ -370,11 +378,9 @@ static imgcolor_status mask_begin(void *user, uint32_t width, uint32_t height)
 static imgcolor_status mask_rows(void *user, const uint8_t *rgba, uint32_t y, uint32_t count)
 {
     imgcolor__background *b = user;
-    imgcolor_status st = imgcolor__meter_check(b->meter);
+    imgcolor_status st = check_batch(b, y, count);
     if (st != IMGCOLOR_OK)
         return st;
-    if (y > b->height || count > b->height - y)
-        return IMGCOLOR_E_INTERNAL;
     if (b->row_start[y] == b->row_start[y + count]) /* no background here */
         return b->inner.rows(b->inner.user, rgba, y, count);
     size_t stride = (size_t)b->width * 4;
