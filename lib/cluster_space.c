@@ -42,6 +42,26 @@ void imgcolor__space_to_oklab(imgcolor_space space, const double x[3], double ok
     imgcolor__linear_to_oklab(lin, oklab);
 }
 
+/* The colours of the Morton codes in space, a chunk at a time: Oklab's through the
+ * vectorised conversion. */
+static void to_space_n(imgcolor_space space, const uint32_t *codes, size_t n, double (*x)[3])
+{
+    uint32_t rgb[256];
+    for (size_t at = 0; at < n; at += 256) {
+        size_t m = n - at < 256 ? n - at : 256;
+        for (size_t i = 0; i < m; i++)
+            rgb[i] = imgcolor__morton_rgb(codes[at + i]);
+        if (space == IMGCOLOR_SPACE_OKLAB) {
+            imgcolor__rgb8_to_oklab_n(rgb, m, x + at);
+            continue;
+        }
+        for (size_t i = 0; i < m; i++)
+            imgcolor__to_space(space, (imgcolor_rgb){(uint8_t)(rgb[i] >> 16), (uint8_t)(rgb[i] >> 8),
+                                                     (uint8_t)rgb[i]},
+                               x[at + i]);
+    }
+}
+
 imgcolor_status imgcolor__cluster_in_space(const uint32_t *codes, const uint64_t *counts, size_t n,
                                            const imgcolor_options *opt, imgcolor__budget *budget,
                                            imgcolor__clustering *cl, double (*rgb_mean)[3])
@@ -53,11 +73,7 @@ imgcolor_status imgcolor__cluster_in_space(const uint32_t *codes, const uint64_t
     imgcolor_status st = IMGCOLOR_E_NOMEM;
     if (!x || !labels)
         goto done;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t v = imgcolor__morton_rgb(codes[i]);
-        imgcolor__to_space(opt->space,
-                           (imgcolor_rgb){(uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v}, x[i]);
-    }
+    to_space_n(opt->space, codes, n, x);
     imgcolor__points p = {n, (const double (*)[3])x, counts, codes};
     st = imgcolor__kmeans_space_run(&p, opt, budget, cl, labels);
     if (st != IMGCOLOR_OK)

@@ -181,6 +181,12 @@ void imgcolor__rgb8_to_linear(imgcolor_rgb c, double lin[3])
     lin[2] = linear8[c.b];
 }
 
+const imgcolor__oklab_tables *imgcolor__oklab_tables_get(void)
+{
+    static const imgcolor__oklab_tables tables = {linear8, srgb_to_lms, lms_to_oklab};
+    return &tables;
+}
+
 void imgcolor__rgb8_to_oklab(imgcolor_rgb c, double lab[3])
 {
     double rgb[3];

@@ -18,6 +18,19 @@ void imgcolor__rgb8_to_linear(imgcolor_rgb c, double lin[3]);
 /* An 8-bit sRGB colour in Oklab. */
 void imgcolor__rgb8_to_oklab(imgcolor_rgb c, double lab[3]);
 
+/* The 8-bit colours 0xRRGGBB of rgb in Oklab, n of them, bit for bit
+ * imgcolor__rgb8_to_oklab() of each, four at a time where the processor can
+ * (oklab_lanes.c). */
+void imgcolor__rgb8_to_oklab_n(const uint32_t *rgb, size_t n, double (*lab)[3]);
+
+/* The tables imgcolor__rgb8_to_oklab() works from, for oklab_lanes.c to work from too. */
+typedef struct imgcolor__oklab_tables {
+    const double *linear8;       /* 256: each 8-bit value in linear light */
+    const double (*to_lms)[3];   /* linear sRGB to LMS */
+    const double (*to_oklab)[3]; /* LMS' (cube roots) to Oklab */
+} imgcolor__oklab_tables;
+const imgcolor__oklab_tables *imgcolor__oklab_tables_get(void);
+
 /* Oklab to OKLCH: L, chroma, hue in degrees 0 <= h < 360 (0 for greys). */
 void imgcolor__oklab_to_oklch(const double lab[3], double lch[3]);
 

@@ -68,7 +68,9 @@ static void test_reference_values(void **state)
 /* Every 8-bit colour of a coarse lattice survives sRGB -> Oklab -> sRGB and
  * sRGB -> CIELAB -> sRGB exactly once rounded. */
 /* The Oklab of every 8-bit colour is the CSS Color 4 formula with the C library's cbrt(),
- * bit for bit: colorspace.c's own cube root follows glibc's. */
+ * bit for bit: colorspace.c's own cube root follows glibc's, and so do the four lanes of
+ * the conversion of many colours at once (given in chunks whose sizes are no multiple
+ * of four, so that the scalar tail is checked too). */
 static void test_oklab_is_the_formula(void **state)
 {
     (void)state;
@@ -79,19 +81,31 @@ static void test_oklab_is_the_formula(void **state)
     static const double to_lab[3][3] = {{0.2104542553, 0.7936177850, -0.0040720468},
                                         {1.9779984951, -2.4285922050, 0.4505937099},
                                         {0.0259040371, 0.7827717662, -0.8086757660}};
-    long differ = 0;
-    for (uint32_t v = 0; v < 1u << 24; v++) {
-        imgcolor_rgb c = {(uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-        double lin[3], lms[3], want[3], got[3];
-        imgcolor__rgb8_to_linear(c, lin);
-        for (int i = 0; i < 3; i++)
-            lms[i] = cbrt(to_lms[i][0] * lin[0] + to_lms[i][1] * lin[1] + to_lms[i][2] * lin[2]);
-        for (int i = 0; i < 3; i++)
-            want[i] = to_lab[i][0] * lms[0] + to_lab[i][1] * lms[1] + to_lab[i][2] * lms[2];
-        imgcolor__linear_to_oklab(lin, got);
-        differ += memcmp(got, want, sizeof got) != 0;
+    enum { CHUNK = 4099 };
+    static uint32_t rgb[CHUNK];
+    static double many[CHUNK][3];
+    long differ = 0, differ_many = 0;
+    for (uint32_t first = 0; first < 1u << 24; first += CHUNK) {
+        size_t n = (1u << 24) - first < CHUNK ? (1u << 24) - first : CHUNK;
+        for (size_t j = 0; j < n; j++)
+            rgb[j] = first + (uint32_t)j;
+        imgcolor__rgb8_to_oklab_n(rgb, n, many);
+        for (size_t j = 0; j < n; j++) {
+            uint32_t v = rgb[j];
+            imgcolor_rgb c = {(uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+            double lin[3], lms[3], want[3], got[3];
+            imgcolor__rgb8_to_linear(c, lin);
+            for (int i = 0; i < 3; i++)
+                lms[i] = cbrt(to_lms[i][0] * lin[0] + to_lms[i][1] * lin[1] + to_lms[i][2] * lin[2]);
+            for (int i = 0; i < 3; i++)
+                want[i] = to_lab[i][0] * lms[0] + to_lab[i][1] * lms[1] + to_lab[i][2] * lms[2];
+            imgcolor__linear_to_oklab(lin, got);
+            differ += memcmp(got, want, sizeof got) != 0;
+            differ_many += memcmp(many[j], want, sizeof want) != 0;
+        }
     }
     assert_int_equal(differ, 0);
+    assert_int_equal(differ_many, 0);
 #else
     skip();
 #endif
