@@ -42,24 +42,21 @@ void imgcolor__space_to_oklab(imgcolor_space space, const double x[3], double ok
     imgcolor__linear_to_oklab(lin, oklab);
 }
 
-/* The colours of the Morton codes in space, a chunk at a time: Oklab's through the
- * vectorised conversion. */
-static void to_space_n(imgcolor_space space, const uint32_t *codes, size_t n, double (*x)[3])
+/* The colours of the Morton codes as 0xRRGGBB into rgb, and in space into x: Oklab's
+ * through the vectorised conversion. */
+static void to_space_n(imgcolor_space space, const uint32_t *codes, size_t n, uint32_t *rgb,
+                       double (*x)[3])
 {
-    uint32_t rgb[256];
-    for (size_t at = 0; at < n; at += 256) {
-        size_t m = n - at < 256 ? n - at : 256;
-        for (size_t i = 0; i < m; i++)
-            rgb[i] = imgcolor__morton_rgb(codes[at + i]);
-        if (space == IMGCOLOR_SPACE_OKLAB) {
-            imgcolor__rgb8_to_oklab_n(rgb, m, x + at);
-            continue;
-        }
-        for (size_t i = 0; i < m; i++)
-            imgcolor__to_space(space, (imgcolor_rgb){(uint8_t)(rgb[i] >> 16), (uint8_t)(rgb[i] >> 8),
-                                                     (uint8_t)rgb[i]},
-                               x[at + i]);
+    for (size_t i = 0; i < n; i++)
+        rgb[i] = imgcolor__morton_rgb(codes[i]);
+    if (space == IMGCOLOR_SPACE_OKLAB) {
+        imgcolor__rgb8_to_oklab_n(rgb, n, x);
+        return;
     }
+    for (size_t i = 0; i < n; i++)
+        imgcolor__to_space(space, (imgcolor_rgb){(uint8_t)(rgb[i] >> 16), (uint8_t)(rgb[i] >> 8),
+                                                 (uint8_t)rgb[i]},
+                           x[i]);
 }
 
 imgcolor_status imgcolor__cluster_in_space(const uint32_t *codes, const uint64_t *counts, size_t n,
@@ -70,10 +67,11 @@ imgcolor_status imgcolor__cluster_in_space(const uint32_t *codes, const uint64_t
         return IMGCOLOR_E_NOMEM;
     double (*x)[3] = malloc(n * sizeof *x);
     int *labels = malloc(n * sizeof *labels);
+    uint32_t *rgb = malloc(n * sizeof *rgb);
     imgcolor_status st = IMGCOLOR_E_NOMEM;
-    if (!x || !labels)
+    if (!x || !labels || !rgb)
         goto done;
-    to_space_n(opt->space, codes, n, x);
+    to_space_n(opt->space, codes, n, rgb, x);
     imgcolor__points p = {n, (const double (*)[3])x, counts, codes};
     st = imgcolor__kmeans_space_run(&p, opt, budget, cl, labels);
     if (st != IMGCOLOR_OK)
@@ -82,7 +80,7 @@ imgcolor_status imgcolor__cluster_in_space(const uint32_t *codes, const uint64_t
     double sums[IMGCOLOR_K_MAX][3] = {{0}};
     for (size_t i = 0; i < n; i++) {
         int t = labels[i];
-        uint32_t v = imgcolor__morton_rgb(codes[i]);
+        uint32_t v = rgb[i];
         sums[t][0] += (double)counts[i] * (double)(v >> 16);
         sums[t][1] += (double)counts[i] * (double)(v >> 8 & 0xFF);
         sums[t][2] += (double)counts[i] * (double)(v & 0xFF);
@@ -93,5 +91,6 @@ imgcolor_status imgcolor__cluster_in_space(const uint32_t *codes, const uint64_t
 done:
     free(x);
     free(labels);
+    free(rgb);
     return st;
 }

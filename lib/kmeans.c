@@ -53,7 +53,7 @@ static imgcolor_status rgb_lloyd(const void *data, void *scratch, int k, double 
 }
 
 static const imgcolor__kmeans_ops rgb_ops = {rgb_scratch_new, rgb_scratch_free, rgb_seed,
-                                             rgb_lloyd};
+                                             rgb_lloyd, NULL};
 
 /* No more colours than clusters: each colour is a cluster, exactly. */
 static void each_colour_a_cluster(const imgcolor__kmeans_data *d, imgcolor__clustering *out)
@@ -73,7 +73,8 @@ static void each_colour_a_cluster(const imgcolor__kmeans_data *d, imgcolor__clus
 static imgcolor_status summarise(const imgcolor__kmeans_data *d, int k,
                                  imgcolor__kmeans_data **out)
 {
-    imgcolor_status st = imgcolor__kmeans_summary(d, imgcolor__summary_target(k), out);
+    size_t target = imgcolor__summary_target(k, IMGCOLOR_SUMMARY_PER_K_RGB);
+    imgcolor_status st = imgcolor__kmeans_summary(d, target, out);
     if (st == IMGCOLOR_OK && *out && !imgcolor__summary_usable((*out)->n, k)) {
         imgcolor__kmeans_data_free(*out);
         *out = NULL;
@@ -94,8 +95,9 @@ imgcolor_status imgcolor__kmeans_run(const imgcolor__kmeans_data *d, const imgco
     imgcolor_status st = summarise(d, opt->k, &summary);
     if (st != IMGCOLOR_OK)
         return st;
-    imgcolor__kmeans_job job = {&rgb_ops, d, summary, opt, imgcolor__kmeans_tolerance(d, opt->tol),
-                                budget};
+    imgcolor__kmeans_job job = {.ops = &rgb_ops, .data = d, .summary = summary, .opt = opt,
+                                .tol_abs = imgcolor__kmeans_tolerance(d, opt->tol),
+                                .budget = budget};
     st = imgcolor__kmeans_best(&job, out);
     imgcolor__kmeans_data_free(summary);
     return st;

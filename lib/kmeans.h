@@ -1,8 +1,8 @@
 /* kmeans.h: exact weighted k-means over the distinct colours of an image. The work is
- * in six files: kmeans_tree.c (the k-d tree of the colours), kmeans_lloyd.c (Lloyd's
+ * in seven files: kmeans_tree.c (the k-d tree of the colours), kmeans_lloyd.c (Lloyd's
  * assignment and relocation), rng.c, kmeans_seed.c (k-means++ on the tree),
- * kmeans_summary.c (fewer colours to compare the starts on) and kmeans.c (the threaded
- * runs). */
+ * kmeans_summary.c (fewer colours to compare the starts on), kmeans_runs.c (the threaded
+ * runs, shared with the perceptual spaces) and kmeans.c (the RGB tree's part in them). */
 #ifndef IMGCOLOR_KMEANS_H
 #define IMGCOLOR_KMEANS_H
 

@@ -1,5 +1,6 @@
 /* kmeans_ftree.c: the k-d tree that k-means in a perceptual space searches, over the
  * points in their given order, with each node's bounding box and exact fixed-point sums. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +102,8 @@ static uint32_t build(imgcolor__ftree *t, uint32_t begin, uint32_t end, int bit,
     }
     t->nodes[id] = nd;
     t->sums[id] = a;
-    set_spread(t, id);
+    if (t->scatter)
+        set_spread(t, id);
     return id;
 }
 
@@ -156,17 +158,22 @@ static imgcolor_status set_scale(imgcolor__ftree *t)
 {
     const imgcolor__points *p = t->p;
     uint64_t total = 0;
-    double xmax = 0;
+    double m[3] = {0, 0, 0}; /* per coordinate: three chains of maxima, not one */
+    int finite = 1;
     for (size_t i = 0; i < p->n; i++) {
         if (p->w[i] == 0 || p->w[i] > UINT64_MAX - total)
             return IMGCOLOR_E_INVALID;
         total += p->w[i];
         for (int j = 0; j < 3; j++) {
-            if (!isfinite(p->x[i][j]))
-                return IMGCOLOR_E_INVALID;
-            xmax = fabs(p->x[i][j]) > xmax ? fabs(p->x[i][j]) : xmax;
+            double a = fabs(p->x[i][j]);
+            finite &= a <= DBL_MAX; /* false for infinities and NaN */
+            m[j] = a > m[j] ? a : m[j];
         }
     }
+    if (!finite)
+        return IMGCOLOR_E_INVALID;
+    double xmax = m[0] > m[1] ? m[0] : m[1];
+    xmax = m[2] > xmax ? m[2] : xmax;
     int e = 0;
     frexp(xmax, &e); /* xmax < 2^e */
     t->xmax = xmax;
@@ -174,7 +181,7 @@ static imgcolor_status set_scale(imgcolor__ftree *t)
     return IMGCOLOR_OK;
 }
 
-imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree *t)
+imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, int seeding, imgcolor__ftree *t)
 {
     memset(t, 0, sizeof *t);
     t->p = p;
@@ -191,14 +198,19 @@ imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree
     size_t lanes = p->n + FTREE_LEAF;
     t->x[0] = calloc(3 * lanes, sizeof *t->x[0]);
     t->w = calloc(lanes, sizeof *t->w);
-    t->q = malloc(p->n * sizeof *t->q);
+    t->f = pow2(t->scale);
+    if (t->f == 0)
+        t->q = malloc(p->n * sizeof *t->q);
     t->nodes = malloc((2 * p->n - 1) * sizeof *t->nodes);
     t->sums = malloc((2 * p->n - 1) * sizeof *t->sums);
-    t->mean = malloc((2 * p->n - 1) * sizeof *t->mean);
-    t->scatter = malloc((2 * p->n - 1) * sizeof *t->scatter);
-    t->w_node = malloc((2 * p->n - 1) * sizeof *t->w_node);
-    if (!t->x[0] || !t->w || !t->q || !t->nodes || !t->sums || !t->mean || !t->scatter ||
-        !t->w_node)
+    if (seeding) {
+        t->mean = malloc((2 * p->n - 1) * sizeof *t->mean);
+        t->scatter = malloc((2 * p->n - 1) * sizeof *t->scatter);
+        t->w_node = malloc((2 * p->n - 1) * sizeof *t->w_node);
+        if (!t->mean || !t->scatter || !t->w_node)
+            return IMGCOLOR_E_NOMEM;
+    }
+    if (!t->x[0] || !t->w || (t->f == 0 && !t->q) || !t->nodes || !t->sums)
         return IMGCOLOR_E_NOMEM;
     t->x[1] = t->x[0] + lanes;
     t->x[2] = t->x[1] + lanes;
@@ -207,8 +219,8 @@ imgcolor_status imgcolor__ftree_build(const imgcolor__points *p, imgcolor__ftree
             t->x[j][i] = p->x[i][j];
         t->w[i] = (double)p->w[i];
     }
-    imgcolor__fixed_point(p->x, p->n, t->scale, t->q);
-    t->f = pow2(t->scale);
+    if (t->q)
+        imgcolor__fixed_point(p->x, p->n, t->scale, t->q);
     build(t, 0, (uint32_t)p->n, 31, 0);
     return IMGCOLOR_OK;
 }

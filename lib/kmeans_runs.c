@@ -11,13 +11,12 @@
 
 #define SUMMARY_COLOURS 2048
 #define SUMMARY_K 8
-#define SUMMARY_PER_K 1024
 
-size_t imgcolor__summary_target(int k)
+size_t imgcolor__summary_target(int k, size_t per_k)
 {
     size_t target = SUMMARY_COLOURS;
     if (k > SUMMARY_K)
-        target += (size_t)(k - SUMMARY_K) * SUMMARY_PER_K;
+        target += (size_t)(k - SUMMARY_K) * per_k;
     return target;
 }
 
@@ -37,7 +36,25 @@ typedef struct runner {
     imgcolor__clustering *runs;         /* one per run */
     imgcolor_status *status;            /* one per run */
     atomic_int next;
+    int *labels;                        /* NULL, or the labels of the best run so far, */
+    int labelled;                       /* that run (-1: none yet), under lock */
+    pthread_mutex_t lock;
 } runner;
+
+/* Keeps the labels of a finished run if it beats the one kept (lower inertia, or the
+ * earlier run on ties): once every run is done, they are the winner's whatever the order
+ * the runs finished in. */
+static void keep_labels(runner *rn, void *scratch, int run)
+{
+    pthread_mutex_lock(&rn->lock);
+    int best = rn->labelled;
+    if (best < 0 || rn->runs[run].inertia < rn->runs[best].inertia ||
+        (rn->runs[run].inertia == rn->runs[best].inertia && run < best)) {
+        rn->job->ops->labels(rn->data, scratch, rn->labels);
+        rn->labelled = run;
+    }
+    pthread_mutex_unlock(&rn->lock);
+}
 
 /* One run: seeded with its own generator, so that the result does not depend on which
  * thread ran it; or going on from a start with what is left of max_iter (none left: the
@@ -80,7 +97,12 @@ static void *run_worker(void *arg)
             break;
         if (st == IMGCOLOR_OK)
             st = imgcolor__meter_check(&meter); /* once over, the remaining runs fail fast */
-        rn->status[run] = st == IMGCOLOR_OK ? one_run(rn, scratch, run, &meter, &rn->runs[run]) : st;
+        if (st == IMGCOLOR_OK)
+            rn->status[run] = one_run(rn, scratch, run, &meter, &rn->runs[run]);
+        else
+            rn->status[run] = st;
+        if (rn->status[run] == IMGCOLOR_OK && rn->labels)
+            keep_labels(rn, scratch, run);
     }
     rn->job->ops->scratch_free(scratch);
     return NULL;
@@ -123,7 +145,11 @@ static imgcolor_status run_and_rank(runner *rn, int *best, int want)
     if (!rn->runs || !rn->status)
         goto done;
     atomic_init(&rn->next, 0);
+    rn->labelled = -1;
+    if (pthread_mutex_init(&rn->lock, NULL) != 0)
+        goto done;
     run_on_threads(rn, thread_count(rn->job->opt, rn->nruns));
+    pthread_mutex_destroy(&rn->lock);
     int have = 0;
     for (int run = 0; run < rn->nruns; run++) {
         if (rn->status[run] != IMGCOLOR_OK) {
@@ -153,9 +179,10 @@ imgcolor_status imgcolor__kmeans_best(const imgcolor__kmeans_job *job, imgcolor_
     int refined = !job->summary                       ? 1
                   : n_init < IMGCOLOR_SUMMARY_REFINED ? n_init
                                                       : IMGCOLOR_SUMMARY_REFINED;
-    runner first = {job, job->summary ? job->summary : job->data, n_init, NULL, NULL,
-                    NULL, NULL, 0};
-    runner second = {job, job->data, refined, NULL, NULL, NULL, NULL, 0};
+    int *labels = job->ops->labels ? job->labels : NULL;
+    runner first = {.job = job, .data = job->summary ? job->summary : job->data,
+                    .nruns = n_init, .labels = job->summary ? NULL : labels};
+    runner second = {.job = job, .data = job->data, .nruns = refined, .labels = labels};
     int best[IMGCOLOR_SUMMARY_REFINED], winner;
     imgcolor_status st = run_and_rank(&first, best, refined);
     if (st != IMGCOLOR_OK)

@@ -1,15 +1,15 @@
 /* kmeans_space.c: weighted k-means over colours with real coordinates (Oklab, CIELAB),
  * as scikit-learn computes it on the pixels: greedy k-means++ (kmeans_space_seed.c),
  * Lloyd with relocation of empty clusters one pixel at a time (kmeans_space_lloyd.c),
- * both on the k-d tree of the colours (kmeans_ftree.c); here the n_init runs on threads. */
-#include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
+ * both on the k-d tree of the colours (kmeans_ftree.c); here those as the operations of
+ * the threaded runs (kmeans_runs.c), which compare their starts on a summary of the
+ * colours (kmeans_summary.c) and finish the best on all of them. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "kmeans_ftree.h"
+#include "kmeans_runs.h"
+#include "kmeans_summary.h"
 
 void imgcolor__space_scratch_free(imgcolor__space_scratch *s)
 {
@@ -62,7 +62,7 @@ imgcolor_status imgcolor__kmeans_space_lloyd(const imgcolor__points *p, int k,
     memcpy(c, init, (size_t)k * sizeof c[0]);
     imgcolor__meter meter;
     imgcolor__meter_start(&meter, NULL);
-    imgcolor_status st = imgcolor__ftree_build(p, &tr);
+    imgcolor_status st = imgcolor__ftree_build(p, 0, &tr);
     if (st == IMGCOLOR_OK)
         st = imgcolor__space_scratch_init(&s, &tr, k);
     if (st == IMGCOLOR_OK)
@@ -72,91 +72,47 @@ imgcolor_status imgcolor__kmeans_space_lloyd(const imgcolor__points *p, int k,
     return st;
 }
 
-/* Shared by the threads of one run of n_init initialisations. */
-typedef struct space_runner {
-    const imgcolor__ftree *tree;
-    const imgcolor_options *opt;
-    imgcolor__budget *budget;
-    double tol_abs;
-    imgcolor__clustering *runs;
-    imgcolor_status *status;
-    atomic_int next;
-} space_runner;
-
-/* Takes runs until none is left; each run has its own generator, so the result does
- * not depend on which thread ran it. */
-static void *space_worker(void *arg)
+static void space_scratch_free(void *scratch)
 {
-    space_runner *rn = arg;
-    int k = rn->opt->k;
-    imgcolor__space_scratch s;
-    imgcolor__meter meter;
-    imgcolor__meter_start(&meter, rn->budget);
-    imgcolor_status st = imgcolor__space_scratch_init(&s, rn->tree, k);
-    for (;;) {
-        int run = atomic_fetch_add(&rn->next, 1);
-        if (run >= rn->opt->n_init)
-            break;
-        if (st == IMGCOLOR_OK)
-            st = imgcolor__meter_check(&meter);
-        if (st != IMGCOLOR_OK) {
-            rn->status[run] = st;
-            continue;
-        }
-        double c[IMGCOLOR_K_MAX][3];
-        imgcolor__rng r;
-        imgcolor__rng_seed(&r, rn->opt->seed, run);
-        imgcolor_status seeded = imgcolor__space_plusplus(rn->tree, k, &r, &meter, &s, c);
-        rn->status[run] = seeded != IMGCOLOR_OK
-                              ? seeded
-                              : imgcolor__space_lloyd(rn->tree, k, c, rn->opt->max_iter,
-                                                      rn->tol_abs, &meter, &s, &rn->runs[run]);
-    }
-    imgcolor__space_scratch_free(&s);
-    return NULL;
+    if (scratch)
+        imgcolor__space_scratch_free(scratch);
+    free(scratch);
 }
 
-/* tol times the mean per-coordinate variance of the pixels (scikit-learn's _tolerance). */
-static double tolerance(const imgcolor__points *p, double tol)
+static imgcolor_status space_scratch_new(const void *data, int k, int seeds, void **out)
 {
-    double total = 0, mean[3] = {0, 0, 0}, var = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        total += (double)p->w[i];
-        for (int j = 0; j < 3; j++)
-            mean[j] += (double)p->w[i] * p->x[i][j];
-    }
-    for (int j = 0; j < 3; j++)
-        mean[j] /= total;
-    for (size_t i = 0; i < p->n; i++)
-        for (int j = 0; j < 3; j++) {
-            double d = p->x[i][j] - mean[j];
-            var += (double)p->w[i] * d * d;
-        }
-    return tol * var / total / 3;
+    (void)seeds; /* k-means++ and Lloyd's passes share the scratch */
+    imgcolor__space_scratch *s = malloc(sizeof *s);
+    *out = s;
+    return s ? imgcolor__space_scratch_init(s, data, k) : IMGCOLOR_E_NOMEM;
 }
 
-static int space_threads(const imgcolor_options *opt)
+static imgcolor_status space_seed(const void *data, void *scratch, int k, imgcolor__rng *r,
+                                  imgcolor__meter *meter, double (*c)[3])
 {
-    int threads = opt->threads;
-    if (threads == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
-    }
-    return threads < opt->n_init ? threads : opt->n_init;
+    return imgcolor__space_plusplus(data, k, r, meter, scratch, c);
 }
 
-/* The labels of the result's centres, from the tree. */
-static imgcolor_status label_points(const imgcolor__ftree *tree, const imgcolor__clustering *cl,
-                                    int *labels)
+static imgcolor_status space_lloyd(const void *data, void *scratch, int k, double (*c)[3],
+                                   int max_iter, double tol_abs, imgcolor__meter *meter,
+                                   imgcolor__clustering *out)
 {
-    imgcolor__space_scratch s;
-    imgcolor_status st = imgcolor__space_scratch_init(&s, tree, cl->k);
-    if (st == IMGCOLOR_OK) {
-        imgcolor__space_label(tree, cl->k, (const double (*)[3])cl->centres, &s);
-        memcpy(labels, s.labels, tree->p->n * sizeof *labels);
-    }
-    imgcolor__space_scratch_free(&s);
-    return st;
+    return imgcolor__space_lloyd(data, k, c, max_iter, tol_abs, meter, scratch, out);
+}
+
+static void space_labels(const void *data, void *scratch, int *labels)
+{
+    imgcolor__space_last_labels(data, scratch, labels);
+}
+
+static const imgcolor__kmeans_ops space_ops = {space_scratch_new, space_scratch_free,
+                                               space_seed, space_lloyd, space_labels};
+
+/* tol times the mean per-coordinate variance of the pixels (scikit-learn's _tolerance):
+ * the pixels' scatter about their mean is the tree root's (built for seeding). */
+static double tolerance(const imgcolor__ftree *t, double tol)
+{
+    return tol * t->scatter[0] / t->w_node[0] / 3;
 }
 
 imgcolor_status imgcolor__kmeans_space_run(const imgcolor__points *p, const imgcolor_options *opt,
@@ -176,38 +132,26 @@ imgcolor_status imgcolor__kmeans_space_run(const imgcolor__points *p, const imgc
         }
         return IMGCOLOR_OK;
     }
-    imgcolor__ftree tree;
-    space_runner rn = {&tree, opt, budget, tolerance(p, opt->tol), NULL, NULL, 0};
-    imgcolor_status st = imgcolor__ftree_build(p, &tree);
+    imgcolor__ftree tree = {0}, small = {0};
+    imgcolor__points summary = {0};
+    imgcolor_status st = imgcolor__ftree_build(p, 1, &tree);
+    if (st == IMGCOLOR_OK)
+        st = imgcolor__ftree_summary(
+            &tree, imgcolor__summary_target(opt->k, IMGCOLOR_SUMMARY_PER_K_SPACE), &summary);
+    if (st == IMGCOLOR_OK && summary.n && !imgcolor__summary_usable(summary.n, opt->k))
+        imgcolor__points_summary_free(&summary);
+    if (st == IMGCOLOR_OK && summary.n)
+        st = imgcolor__ftree_build(&summary, 1, &small);
     if (st != IMGCOLOR_OK)
         goto done;
-    rn.runs = malloc((size_t)opt->n_init * sizeof *rn.runs);
-    rn.status = malloc((size_t)opt->n_init * sizeof *rn.status);
-    st = IMGCOLOR_E_NOMEM;
-    if (!rn.runs || !rn.status)
-        goto done;
-    pthread_t tid[64];
-    int started = 0, threads = space_threads(opt);
-    for (; started < threads - 1; started++)
-        if (pthread_create(&tid[started], NULL, space_worker, &rn) != 0)
-            break;
-    space_worker(&rn);
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
-    int best = -1;
-    for (int run = 0; run < opt->n_init; run++) {
-        if (rn.status[run] != IMGCOLOR_OK) {
-            st = rn.status[run];
-            goto done;
-        }
-        if (best < 0 || rn.runs[run].inertia < rn.runs[best].inertia)
-            best = run;
-    }
-    *out = rn.runs[best];
-    st = labels ? label_points(&tree, out, labels) : IMGCOLOR_OK;
+    imgcolor__kmeans_job job = {.ops = &space_ops, .data = &tree,
+                                .summary = summary.n ? &small : NULL, .opt = opt,
+                                .tol_abs = tolerance(&tree, opt->tol), .budget = budget,
+                                .labels = labels};
+    st = imgcolor__kmeans_best(&job, out);
 done:
-    free(rn.runs);
-    free(rn.status);
+    imgcolor__ftree_free(&small);
     imgcolor__ftree_free(&tree);
+    imgcolor__points_summary_free(&summary);
     return st;
 }

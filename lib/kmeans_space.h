@@ -18,7 +18,9 @@
 
 /* n points (x: n x 3 coordinates) with weights (pixel counts, each > 0), read-only;
  * codes, when not NULL, the Morton codes of the colours they are (morton.h), ascending:
- * the search's tree then follows them. Results do not depend on codes. */
+ * the search's tree then follows them. Lloyd's passes and k-means++ on a tree do not
+ * depend on codes; imgcolor__kmeans_space_run() does, through the summary it compares
+ * starts on, which is cut from the tree. */
 typedef struct imgcolor__points {
     size_t n;
     const double (*x)[3];
@@ -29,7 +31,9 @@ typedef struct imgcolor__points {
 /*
  * scikit-learn's KMeans(n_clusters=k, n_init, max_iter, tol) with greedy k-means++ on
  * the points as if each were w[i] pixels: opt->n_init runs seeded from opt->seed and the
- * run's index, spread over threads; the lowest inertia wins (the earliest on ties). tol
+ * run's index, spread over threads; the lowest inertia wins (the earliest on ties). With
+ * many points, the runs are made on a summary of them (kmeans_summary.h) and the best
+ * two go on over every point, as in RGB (kmeans.h). tol
  * is relative to the mean per-coordinate variance of the pixels. With no more points
  * than k, each point is its own cluster. budget as for imgcolor__kmeans_run(). labels,
  * when not NULL, has room for n and receives each point's nearest centre of the result

@@ -240,12 +240,11 @@ static void start_labels(int k, imgcolor__space_scratch *s)
     memset(s->sums, 0, (size_t)(k + 1) * sizeof *s->sums);
 }
 
-void imgcolor__space_label(const imgcolor__ftree *tr, int k, const double (*c)[3],
-                           imgcolor__space_scratch *s)
+void imgcolor__space_last_labels(const imgcolor__ftree *tr, imgcolor__space_scratch *s,
+                                 int *labels)
 {
-    start_labels(k, s);
-    assign_all(tr, k, c, s);
     write_labels(tr, s);
+    memcpy(labels, s->labels, tr->p->n * sizeof *labels);
 }
 
 /* Gives each empty cluster one pixel of the colour farthest from its centre, as
@@ -282,8 +281,9 @@ static void relocate(const imgcolor__ftree *tr, int k, const double (*old)[3], c
         from->w -= 1;
         sums[t].w = 1;
         for (int j = 0; j < 3; j++) {
-            from->s[j] -= tr->q[far][j];
-            sums[t].s[j] = tr->q[far][j];
+            int64_t q = imgcolor__fixed_at(tr, far, j);
+            from->s[j] -= q;
+            sums[t].s[j] = q;
         }
     }
 }

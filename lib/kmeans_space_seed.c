@@ -197,6 +197,8 @@ imgcolor_status imgcolor__space_plusplus(const imgcolor__ftree *tr, int k, imgco
                                          double (*c)[3])
 {
     const imgcolor__points *p = tr->p;
+    if (!tr->scatter)
+        return IMGCOLOR_E_INTERNAL; /* a tree built for Lloyd's passes alone */
     memcpy(c[0], p->x[first_point(tr, r)], sizeof c[0]);
     start(tr, c[0], s);
     int trials = 2 + (int)log(k);

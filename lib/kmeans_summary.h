@@ -3,6 +3,7 @@
 #ifndef IMGCOLOR_KMEANS_SUMMARY_H
 #define IMGCOLOR_KMEANS_SUMMARY_H
 
+#include "kmeans_space.h"
 #include "kmeans_tree.h"
 
 /*
@@ -13,5 +14,17 @@
  */
 imgcolor_status imgcolor__kmeans_summary(const imgcolor__kmeans_data *d, size_t target,
                                          imgcolor__kmeans_data **out);
+
+/*
+ * The points of a perceptual space's tree t (built for seeding) merged into at most
+ * target points: the tree cut into that many nodes, the most scattered split first, each
+ * node one point at its mean with all its pixels, in the points' order (their codes the
+ * codes of the nodes' first points). out->n is 0, and nothing allocated, when t has no
+ * more than target points; else free it with imgcolor__points_summary_free().
+ */
+struct imgcolor__ftree;
+imgcolor_status imgcolor__ftree_summary(const struct imgcolor__ftree *t, size_t target,
+                                        imgcolor__points *out);
+void imgcolor__points_summary_free(imgcolor__points *s);
 
 #endif

@@ -34,7 +34,7 @@ AVX2 static void mul3_lanes(const double m[3][3], const __m256d v[3], __m256d ou
  * positive normal x (the caller checks): a polynomial guess on the mantissa xm in
  * [0.5, 1), one Halley step, then times 2^(xe / 3) and the third's remainder's factor.
  * The exponent's quotient and remainder by 3 are worked out in doubles, exact for
- * integers this small (|xe| < 1100: the quotient's rounding error is far below 1/3).
+ * integers this small (|xe| < 1100).
  */
 AVX2 static __m256d cube_root_lanes(__m256d x)
 {
@@ -46,8 +46,13 @@ AVX2 static __m256d cube_root_lanes(__m256d x)
     __m128i biased = _mm256_castsi256_si128(
         _mm256_permutevar8x32_epi32(biased64, _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0)));
     __m256d xe = _mm256_sub_pd(_mm256_cvtepi32_pd(biased), _mm256_set1_pd(1022));
-    __m256d q = _mm256_round_pd(_mm256_div_pd(xe, _mm256_set1_pd(3)),
-                                _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    /* xe / 3 truncated: xe times a third is within 2^-40 of the quotient, whose distance
+     * from an integer is 0 or at least 1/3, so a nudge of 10^-6 away from zero puts it on
+     * the right side of every integer without a division. */
+    __m256d third = _mm256_mul_pd(xe, _mm256_set1_pd(1.0 / 3.0));
+    __m256d nudge = _mm256_or_pd(_mm256_and_pd(third, _mm256_set1_pd(-0.0)), _mm256_set1_pd(1e-6));
+    __m256d q =
+        _mm256_round_pd(_mm256_add_pd(third, nudge), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
     __m256d r = _mm256_sub_pd(xe, _mm256_mul_pd(q, _mm256_set1_pd(3)));
     __m256d u = _mm256_sub_pd(_mm256_set1_pd(0.784932344976639262),
                               _mm256_mul_pd(_mm256_set1_pd(0.145263899385486377), xm));
@@ -76,23 +81,25 @@ AVX2 static __m256d cube_root_lanes(__m256d x)
  * scalar code, as cube_root() sends them to cbrt()). */
 AVX2 static int all_normal(const __m256d v[3])
 {
-    __m256d ok = _mm256_set1_pd(0);
-    ok = _mm256_cmp_pd(ok, ok, _CMP_EQ_OQ); /* all ones */
-    for (int j = 0; j < 3; j++)
-        ok = _mm256_and_pd(ok, _mm256_and_pd(_mm256_cmp_pd(v[j], _mm256_set1_pd(0x1p-1022), _CMP_GE_OQ),
-                                             _mm256_cmp_pd(v[j], _mm256_set1_pd(0x1.fffffffffffffp1023),
-                                                           _CMP_LE_OQ)));
-    return _mm256_movemask_pd(ok) == 0xF;
+    const __m256d lo = _mm256_set1_pd(0x1p-1022), hi = _mm256_set1_pd(0x1.fffffffffffffp1023);
+    int all = 0xF;
+    for (int j = 0; j < 3; j++) {
+        __m256d in = _mm256_and_pd(_mm256_cmp_pd(v[j], lo, _CMP_GE_OQ),
+                                   _mm256_cmp_pd(v[j], hi, _CMP_LE_OQ));
+        all &= _mm256_movemask_pd(in);
+    }
+    return all == 0xF;
 }
 
 /* Four colours from rgb into lab; 0 if a lane needs the scalar code. */
 AVX2 static int four(const uint32_t *rgb, const imgcolor__oklab_tables *t, double (*lab)[3])
 {
     __m256d lin[3], lms[3], out[3];
+    const double *l8 = t->linear8;
     for (int j = 0; j < 3; j++) {
         int shift = 16 - 8 * j;
-        lin[j] = _mm256_setr_pd(t->linear8[rgb[0] >> shift & 0xFF], t->linear8[rgb[1] >> shift & 0xFF],
-                                t->linear8[rgb[2] >> shift & 0xFF], t->linear8[rgb[3] >> shift & 0xFF]);
+        lin[j] = _mm256_setr_pd(l8[rgb[0] >> shift & 0xFF], l8[rgb[1] >> shift & 0xFF],
+                                l8[rgb[2] >> shift & 0xFF], l8[rgb[3] >> shift & 0xFF]);
     }
     mul3_lanes(t->to_lms, lin, lms);
     if (!all_normal(lms))

@@ -132,7 +132,7 @@ static void plain_lloyd(const imgcolor__points *p, int k, double (*c)[3], int ma
                         imgcolor__clustering *out)
 {
     imgcolor__ftree tree; /* for its scale and fixed-point coordinates alone */
-    assert_int_equal(imgcolor__ftree_build(p, &tree), IMGCOLOR_OK);
+    assert_int_equal(imgcolor__ftree_build(p, 1, &tree), IMGCOLOR_OK);
     int *labels = malloc(p->n * sizeof *labels), it = 0, strict = 0;
     assert_non_null(labels);
     for (size_t i = 0; i < p->n; i++)

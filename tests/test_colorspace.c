@@ -96,7 +96,8 @@ static void test_oklab_is_the_formula(void **state)
             double lin[3], lms[3], want[3], got[3];
             imgcolor__rgb8_to_linear(c, lin);
             for (int i = 0; i < 3; i++)
-                lms[i] = cbrt(to_lms[i][0] * lin[0] + to_lms[i][1] * lin[1] + to_lms[i][2] * lin[2]);
+                lms[i] = cbrt(to_lms[i][0] * lin[0] + to_lms[i][1] * lin[1] +
+                              to_lms[i][2] * lin[2]);
             for (int i = 0; i < 3; i++)
                 want[i] = to_lab[i][0] * lms[0] + to_lab[i][1] * lms[1] + to_lab[i][2] * lms[2];
             imgcolor__linear_to_oklab(lin, got);

@@ -1,7 +1,7 @@
 /* test_kmeans_space.c: the k-d tree of k-means in a perceptual space (kmeans_ftree.c) and
  * the searches on it: the tree covers the points with exact sums, k-means++ on the tree
- * picks the centres the plain computation picks, the codes only shape the tree, and bad
- * points are refused. */
+ * picks the centres the plain computation picks, the summary cut from it partitions the
+ * points, the codes only shape the tree, and bad points are refused. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 
 #include "cluster_space.h"
 #include "kmeans_ftree.h"
+#include "kmeans_summary.h"
 #include "morton.h"
 #include "support.h"
 
@@ -82,7 +83,9 @@ static uint32_t check_node(const imgcolor__ftree *t, uint32_t id, int depth)
     for (uint32_t i = nd->begin; i < nd->begin + nd->len; i++) {
         for (int j = 0; j < 3; j++)
             assert_true(t->p->x[i][j] >= nd->lo[j] && t->p->x[i][j] <= nd->hi[j]);
-        imgcolor__fsums_add_point(&want, t->p->w[i], t->q[i]);
+        int64_t q[1][3];
+        imgcolor__fixed_point(t->p->x + i, 1, t->scale, q);
+        imgcolor__fsums_add_point(&want, t->p->w[i], q[0]);
     }
     assert_memory_equal(&want, &t->sums[id], sizeof want);
     if (!nd->right) {
@@ -104,7 +107,7 @@ static void test_tree_covers_points(void **state)
         imgcolor__points p = c.p;
         p.codes = with_codes ? c.codes : NULL;
         imgcolor__ftree t;
-        assert_int_equal(imgcolor__ftree_build(&p, &t), IMGCOLOR_OK);
+        assert_int_equal(imgcolor__ftree_build(&p, 1, &t), IMGCOLOR_OK);
         assert_int_equal(check_node(&t, 0, 0), p.n);
         assert_true(t.nnodes <= 2 * p.n - 1);
         print_message("%zu colours, %zu nodes, depth %d, codes %d\n", p.n, t.nnodes, t.depth,
@@ -179,7 +182,7 @@ static void test_plusplus_is_plain(void **state)
         for (int ph = 0; ph < 2; ph++) {
             colours c = load(photos[ph], spaces[sp]);
             imgcolor__ftree t;
-            assert_int_equal(imgcolor__ftree_build(&c.p, &t), IMGCOLOR_OK);
+            assert_int_equal(imgcolor__ftree_build(&c.p, 1, &t), IMGCOLOR_OK);
             for (int ki = 0; ki < 3; ki++) {
                 int k = ks[ki];
                 imgcolor__space_scratch s;
@@ -203,28 +206,87 @@ static void test_plusplus_is_plain(void **state)
         }
 }
 
-/* The codes shape the tree, not the result: with and without them, the same bits. */
+/* The summary cut from the tree of a mostly dark photo (where Oklab stretches the RGB
+ * boxes most), with and without codes: at most target points and near it, each standing
+ * for a run of the points in their order, the runs covering every point once: its pixels
+ * their pixels, its coordinates their mean (a point alone: its own), its code the first
+ * one's. */
+static void test_summary_partitions_points(void **state)
+{
+    (void)state;
+    colours c = load("retina.jpg", IMGCOLOR_SPACE_OKLAB);
+    for (int with_codes = 0; with_codes < 2; with_codes++) {
+        imgcolor__points p = c.p;
+        if (!with_codes)
+            p.codes = NULL;
+        imgcolor__ftree t;
+        imgcolor__points s;
+        assert_int_equal(imgcolor__ftree_build(&p, 1, &t), IMGCOLOR_OK);
+        assert_int_equal(imgcolor__ftree_summary(&t, 2048, &s), IMGCOLOR_OK);
+        assert_true(s.n <= 2048 && s.n > 2048 - FTREE_LEAF);
+        assert_true(with_codes ? s.codes != NULL : s.codes == NULL);
+        size_t at = 0, alone = 0;
+        for (size_t i = 0; i < s.n; i++) {
+            /* The run ends where the pixels add up to the summary point's. */
+            size_t begin = at;
+            uint64_t w = 0;
+            double sum[3] = {0, 0, 0};
+            while (w < s.w[i] && at < p.n) {
+                w += p.w[at];
+                for (int j = 0; j < 3; j++)
+                    sum[j] += (double)p.w[at] * p.x[at][j];
+                at++;
+            }
+            assert_true(w == s.w[i] && at > begin);
+            if (s.codes)
+                assert_int_equal(s.codes[i], p.codes[begin]);
+            if (at - begin == 1) {
+                assert_memory_equal(s.x[i], p.x[begin], sizeof s.x[i]);
+                alone++;
+            }
+            for (int j = 0; j < 3; j++)
+                assert_true(fabs(s.x[i][j] - sum[j] / (double)w) <= 1e-12);
+        }
+        assert_int_equal(at, p.n);
+        print_message("%zu colours, summary %zu points, %zu of them single colours\n", p.n, s.n,
+                      alone);
+        assert_true(alone > 0); /* the most scattered leaves were split */
+        imgcolor__points_summary_free(&s);
+        imgcolor__ftree_free(&t);
+    }
+    unload(&c);
+}
+
+/* The codes shape the tree, not Lloyd's passes: from the same start, with and without
+ * them, the same bits. (The runs do depend on them: the summary they compare starts on
+ * is cut from the tree.) A run's labels are each point's nearest centre of its result. */
 static void test_codes_do_not_matter(void **state)
 {
     (void)state;
     colours c = load("chelsea.png", IMGCOLOR_SPACE_OKLAB);
+    double init[8][3];
+    for (size_t t = 0; t < 8; t++)
+        memcpy(init[t], c.p.x[t * (c.p.n / 8)], sizeof init[t]);
+    imgcolor__clustering a, b;
+    imgcolor__points plain = c.p;
+    plain.codes = NULL;
+    assert_int_equal(imgcolor__kmeans_space_lloyd(&c.p, 8, (const double (*)[3])init, 300, 0, &a),
+                     IMGCOLOR_OK);
+    assert_int_equal(imgcolor__kmeans_space_lloyd(&plain, 8, (const double (*)[3])init, 300, 0, &b),
+                     IMGCOLOR_OK);
+    assert_true(a.iterations > 1);
+    assert_memory_equal(&a, &b, sizeof a);
+
     imgcolor_options *opt = NULL;
     assert_int_equal(imgcolor_options_new(&opt), IMGCOLOR_OK);
     assert_int_equal(imgcolor_options_set_k(opt, 8), IMGCOLOR_OK);
-    imgcolor__clustering a, b;
-    int *la = malloc(c.p.n * sizeof *la), *lb = malloc(c.p.n * sizeof *lb);
-    assert_true(la && lb);
+    int *la = malloc(c.p.n * sizeof *la);
+    assert_non_null(la);
     assert_int_equal(imgcolor__kmeans_space_run(&c.p, opt, NULL, &a, la), IMGCOLOR_OK);
-    imgcolor__points plain = c.p;
-    plain.codes = NULL;
-    assert_int_equal(imgcolor__kmeans_space_run(&plain, opt, NULL, &b, lb), IMGCOLOR_OK);
-    assert_memory_equal(&a, &b, sizeof a);
-    assert_memory_equal(la, lb, c.p.n * sizeof *la);
     for (size_t i = 0; i < c.p.n; i++)
         assert_int_equal(la[i], imgcolor__nearest_centre(c.p.x[i],
                                                          (const double (*)[3])a.centres, a.k));
     free(la);
-    free(lb);
     imgcolor_options_free(opt);
     unload(&c);
 }
@@ -241,7 +303,7 @@ static void test_bad_and_odd_points(void **state)
     const double init[2][3] = {{0.5, 0, 0}, {0.8, 0, 0}};
     imgcolor__clustering cl;
     x[2][1] = NAN;
-    assert_int_equal(imgcolor__ftree_build(&p, &t), IMGCOLOR_E_INVALID);
+    assert_int_equal(imgcolor__ftree_build(&p, 1, &t), IMGCOLOR_E_INVALID);
     imgcolor__ftree_free(&t);
     assert_int_equal(imgcolor__kmeans_space_lloyd(&p, 2, init, 10, 0, &cl), IMGCOLOR_E_INVALID);
     x[2][1] = 0;
@@ -276,6 +338,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tree_covers_points),
         cmocka_unit_test(test_plusplus_is_plain),
+        cmocka_unit_test(test_summary_partitions_points),
         cmocka_unit_test(test_codes_do_not_matter),
         cmocka_unit_test(test_bad_and_odd_points),
     };
