@@ -117,12 +117,52 @@ static uint32_t read_ue(bits *b)
     return (uint32_t)((1ull << lead) - 1 + read_bits(b, lead));
 }
 
+/* What check_hevc_sizes() needs of an HEVC sequence parameter set (H.265 7.3.2.2). */
+typedef struct sps_info {
+    uint32_t w, h; /* the coded luma size */
+    int refused;   /* one of the rules libde265 prints to stderr for when broken */
+} sps_info;
+
+static int ue_ok(uint32_t v)
+{
+    return v != UINT32_MAX;
+}
+
 /*
- * The luma size an HEVC sequence parameter set declares (H.265 7.3.2.2), so that a file
- * whose coded image is larger than its 'ispe' box says is refused before libde265
- * allocates for it. Returns 0 when the set cannot be read; libheif will say why.
+ * The rules libde265 checks once it has read a set whole, and breaks with a line on
+ * stderr of its own ("SPS error: CB alignment" and four more) before it fails the
+ * decode: so a set that breaks one is refused here, and libde265 never sees it. Checked
+ * only where libde265's own earlier limits (which fail without a word) hold, so that
+ * nothing it would decode is refused.
  */
-static int sps_size(const uint8_t *nal, size_t n, uint32_t *w, uint32_t *h)
+static int breaks_libde265_rules(bits *b, unsigned sub_layers, uint32_t w, uint32_t h)
+{
+    if (read_bit(b)) /* conformance_window_flag */
+        for (int i = 0; i < 4; i++)
+            read_ue(b);
+    read_ue(b); /* bit_depth_luma_minus8 */
+    read_ue(b); /* bit_depth_chroma_minus8 */
+    read_ue(b); /* log2_max_pic_order_cnt_lsb_minus4 */
+    unsigned first = read_bit(b) ? 0 : sub_layers; /* sub-layer ordering info present */
+    for (unsigned i = first; i <= sub_layers; i++)
+        for (int j = 0; j < 3; j++)
+            read_ue(b);
+    uint32_t min_cb = read_ue(b), diff_cb = read_ue(b), min_tb = read_ue(b),
+             diff_tb = read_ue(b), depth_inter = read_ue(b), depth_intra = read_ue(b);
+    if (b->byte > b->n || !ue_ok(depth_inter) || !ue_ok(depth_intra))
+        return 0;
+    if (min_cb > 3 || diff_cb > 3 - min_cb || min_tb > 3 || diff_tb > 3 - min_tb)
+        return 0; /* libde265's limits: coding blocks up to 64, transforms up to 32 */
+    uint32_t log2_min_cb = min_cb + 3, log2_ctb = log2_min_cb + diff_cb;
+    uint32_t log2_min_tb = min_tb + 2, log2_max_tb = log2_min_tb + diff_tb;
+    int64_t depth_room = (int64_t)log2_ctb - log2_min_tb;
+    return depth_inter > depth_room || depth_intra > depth_room ||
+           w % (1u << log2_min_cb) != 0 || h % (1u << log2_min_cb) != 0 ||
+           log2_min_tb > log2_min_cb || log2_max_tb > (log2_ctb < 5 ? log2_ctb : 5);
+}
+
+/* Reads what sps_info holds; returns 0 when the set ends before the size. */
+static int sps_read(const uint8_t *nal, size_t n, sps_info *out)
 {
     bits b = {nal, n, 0, 0, 0, 0};
     read_bits(&b, 16); /* NAL unit header */
@@ -142,9 +182,12 @@ static int sps_size(const uint8_t *nal, size_t n, uint32_t *w, uint32_t *h)
     read_ue(&b); /* sps_seq_parameter_set_id */
     if (read_ue(&b) == 3)
         read_bit(&b); /* separate_colour_plane_flag */
-    *w = read_ue(&b);
-    *h = read_ue(&b);
-    return b.byte <= b.n && *w != UINT32_MAX && *h != UINT32_MAX;
+    out->w = read_ue(&b);
+    out->h = read_ue(&b);
+    if (b.byte > b.n || !ue_ok(out->w) || !ue_ok(out->h))
+        return 0;
+    out->refused = breaks_libde265_rules(&b, sub_layers, out->w, out->h);
+    return 1;
 }
 
 /*
@@ -174,15 +217,20 @@ static imgcolor_status check_hevc_sizes(const char *name, const uint8_t *d, size
                 at += 2;
                 if (len > end - at)
                     break;
-                uint32_t cw, ch;
-                if (type == 33 && sps_size(d + at, len, &cw, &ch) &&
-                    (uint64_t)cw * ch > opt->max_pixels &&
-                    ((uint64_t)cw > (uint64_t)width + 64 || (uint64_t)ch > (uint64_t)height + 64))
-                    return imgcolor__fail(err, IMGCOLOR_E_TOO_LARGE,
-                                          "%s: coded image of %ux%u for a %ux%u image, over the "
-                                          "limit of %llu pixels",
-                                          name, cw, ch, width, height,
-                                          (unsigned long long)opt->max_pixels);
+                sps_info sps;
+                if (type == 33 && sps_read(d + at, len, &sps)) {
+                    if (sps.refused)
+                        return imgcolor__fail(err, IMGCOLOR_E_DECODE,
+                                              "%s: corrupt HEVC sequence parameter set", name);
+                    if ((uint64_t)sps.w * sps.h > opt->max_pixels &&
+                        ((uint64_t)sps.w > (uint64_t)width + 64 ||
+                         (uint64_t)sps.h > (uint64_t)height + 64))
+                        return imgcolor__fail(err, IMGCOLOR_E_TOO_LARGE,
+                                              "%s: coded image of %ux%u for a %ux%u image, over "
+                                              "the limit of %llu pixels",
+                                              name, sps.w, sps.h, width, height,
+                                              (unsigned long long)opt->max_pixels);
+                }
                 at += len;
             }
         }
