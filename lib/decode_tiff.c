@@ -1,5 +1,6 @@
-/* decode_tiff.c: the first page of a TIFF to RGBA8 with libtiff, a strip or a row of
- * tiles at a time: 1-16 bit grey, 8/16-bit RGB and CMYK, palettes, alpha of both kinds. */
+/* decode_tiff.c: the first page of a TIFF to RGBA8 with libtiff (opened when a TIFF is
+ * decoded: tiff_loader.h), a strip or a row of tiles at a time: 1-16 bit grey, 8/16-bit
+ * RGB and CMYK, palettes, alpha of both kinds. */
 #include "icc.h"
 
 #if IMGCOLOR_WITH_TIFF
@@ -8,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <tiffio.h>
+#include "tiff_loader.h"
 
 typedef struct tiff_src {
     const uint8_t *data;
@@ -181,10 +182,11 @@ static void convert_cmyk_row(const tiff_layout *t, const imgcolor__icc *icc, con
 }
 
 /* The palette, 16 bits an entry; files whose entries all fit 8 bits wrote them so. */
-static imgcolor_status read_palette(TIFF *tif, tiff_layout *t, imgcolor_error *err)
+static imgcolor_status read_palette(const imgcolor__tiff_api *api, TIFF *tif, tiff_layout *t,
+                                    imgcolor_error *err)
 {
     uint16_t *rgb[3];
-    if (!TIFFGetField(tif, TIFFTAG_COLORMAP, &rgb[0], &rgb[1], &rgb[2]))
+    if (!api->TIFFGetField(tif, TIFFTAG_COLORMAP, &rgb[0], &rgb[1], &rgb[2]))
         return imgcolor__fail(err, IMGCOLOR_E_DECODE, "TIFF: palette image without a palette");
     size_t n = (size_t)1 << t->bits;
     int wide = 0;
@@ -198,20 +200,21 @@ static imgcolor_status read_palette(TIFF *tif, tiff_layout *t, imgcolor_error *e
 }
 
 /* Reads the first page's tags into t, refusing what this decoder does not convert. */
-static imgcolor_status read_layout(TIFF *tif, tiff_layout *t, imgcolor_error *err)
+static imgcolor_status read_layout(const imgcolor__tiff_api *api, TIFF *tif, tiff_layout *t,
+                                   imgcolor_error *err)
 {
     uint16_t planar, format, compression, inkset, nextra, *extra;
-    TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &t->width);
-    TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &t->height);
-    TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &t->bits);
-    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &t->samples);
-    TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &planar);
-    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &format);
-    TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &compression);
-    TIFFGetFieldDefaulted(tif, TIFFTAG_EXTRASAMPLES, &nextra, &extra);
-    if (!TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &t->photometric))
+    api->TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &t->width);
+    api->TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &t->height);
+    api->TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &t->bits);
+    api->TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &t->samples);
+    api->TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &planar);
+    api->TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLEFORMAT, &format);
+    api->TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &compression);
+    api->TIFFGetFieldDefaulted(tif, TIFFTAG_EXTRASAMPLES, &nextra, &extra);
+    if (!api->TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &t->photometric))
         t->photometric = t->samples >= 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK;
-    if (!TIFFIsCODECConfigured(compression))
+    if (!api->TIFFIsCODECConfigured(compression))
         return imgcolor__fail(err, IMGCOLOR_E_FORMAT, "TIFF: compression %u is not supported",
                               compression);
     switch (t->photometric) {
@@ -224,14 +227,14 @@ static imgcolor_status read_layout(TIFF *tif, tiff_layout *t, imgcolor_error *er
         if (compression != COMPRESSION_JPEG)
             return imgcolor__fail(err, IMGCOLOR_E_FORMAT,
                                   "TIFF: YCbCr is supported only JPEG-compressed");
-        TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
+        api->TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
         t->colors = 3;
         break;
     case PHOTOMETRIC_RGB:
         t->colors = 3;
         break;
     case PHOTOMETRIC_SEPARATED:
-        TIFFGetFieldDefaulted(tif, TIFFTAG_INKSET, &inkset);
+        api->TIFFGetFieldDefaulted(tif, TIFFTAG_INKSET, &inkset);
         if (inkset != INKSET_CMYK)
             return imgcolor__fail(err, IMGCOLOR_E_FORMAT, "TIFF: only CMYK separations are "
                                                           "supported");
@@ -256,7 +259,7 @@ static imgcolor_status read_layout(TIFF *tif, tiff_layout *t, imgcolor_error *er
         t->premultiplied = extra[0] == EXTRASAMPLE_ASSOCALPHA;
     }
     if (t->photometric == PHOTOMETRIC_PALETTE)
-        return read_palette(tif, t, err);
+        return read_palette(api, tif, t, err);
     return IMGCOLOR_OK;
 }
 
@@ -290,14 +293,14 @@ static void out_row(const tiff_layout *t, const tiff_out *o, const uint8_t *row,
         convert_row(t, row, out, x0, n);
 }
 
-static imgcolor_status read_strips(TIFF *tif, tiff_src *src, const tiff_layout *t,
-                                   tiff_out *o, imgcolor_error *err)
+static imgcolor_status read_strips(const imgcolor__tiff_api *api, TIFF *tif, tiff_src *src,
+                                   const tiff_layout *t, tiff_out *o, imgcolor_error *err)
 {
     uint32_t rps = t->height;
-    TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rps);
+    api->TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rps);
     if (rps == 0 || rps > t->height)
         rps = t->height;
-    tmsize_t line = TIFFScanlineSize(tif);
+    tmsize_t line = api->TIFFScanlineSize(tif);
     uint64_t strip_bytes = (uint64_t)line * rps;
     imgcolor_status st = check_block(t, strip_bytes, rps, err);
     if (st != IMGCOLOR_OK)
@@ -311,8 +314,8 @@ static imgcolor_status read_strips(TIFF *tif, tiff_src *src, const tiff_layout *
         /* libtiff can return a whole strip of which a damaged stream filled only part
          * (found by fuzzing): cleared first, what it leaves is zero, never old memory. */
         memset(strip, 0, (size_t)strip_bytes);
-        tmsize_t got = TIFFReadEncodedStrip(tif, TIFFComputeStrip(tif, y, 0), strip,
-                                            (tmsize_t)strip_bytes);
+        tmsize_t got = api->TIFFReadEncodedStrip(tif, api->TIFFComputeStrip(tif, y, 0), strip,
+                                                 (tmsize_t)strip_bytes);
         if (got < 0 || (uint64_t)got < (uint64_t)line * n || src->failed) {
             st = src->failed ? IMGCOLOR_E_DECODE
                              : imgcolor__fail(err, IMGCOLOR_E_DECODE,
@@ -332,15 +335,15 @@ static imgcolor_status read_strips(TIFF *tif, tiff_src *src, const tiff_layout *
     return st;
 }
 
-static imgcolor_status read_tiles(TIFF *tif, tiff_src *src, const tiff_layout *t,
-                                  tiff_out *o, imgcolor_error *err)
+static imgcolor_status read_tiles(const imgcolor__tiff_api *api, TIFF *tif, tiff_src *src,
+                                  const tiff_layout *t, tiff_out *o, imgcolor_error *err)
 {
     uint32_t tw = 0, th = 0;
-    TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
-    TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
+    api->TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
+    api->TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
     if (tw == 0 || th == 0 || tw > t->width + 65536 || th > t->height + 65536)
         return imgcolor__fail(err, IMGCOLOR_E_DECODE, "TIFF: tiles of %ux%u", tw, th);
-    tmsize_t line = TIFFTileRowSize(tif);
+    tmsize_t line = api->TIFFTileRowSize(tif);
     uint64_t tile_bytes = (uint64_t)line * th;
     imgcolor_status st = check_block(t, tile_bytes / tw * t->width, th, err);
     if (st != IMGCOLOR_OK)
@@ -357,8 +360,9 @@ static imgcolor_status read_tiles(TIFF *tif, tiff_src *src, const tiff_layout *t
         for (uint32_t x = 0; x < t->width && st == IMGCOLOR_OK; x += tw) {
             uint32_t cols = t->width - x < tw ? t->width - x : tw;
             memset(tile, 0, (size_t)tile_bytes); /* as for strips */
-            tmsize_t got = TIFFReadEncodedTile(tif, TIFFComputeTile(tif, x, y, 0, 0), tile,
-                                               (tmsize_t)tile_bytes);
+            tmsize_t got =
+                api->TIFFReadEncodedTile(tif, api->TIFFComputeTile(tif, x, y, 0, 0), tile,
+                                         (tmsize_t)tile_bytes);
             if (got < 0 || (uint64_t)got < (uint64_t)line * n || src->failed) {
                 st = src->failed ? IMGCOLOR_E_DECODE
                                  : imgcolor__fail(err, IMGCOLOR_E_DECODE,
@@ -383,25 +387,32 @@ imgcolor_status imgcolor__decode_tiff(const uint8_t *data, size_t size, const im
     tiff_layout t;
     memset(&t, 0, sizeof t);
     tiff_out o = {sink, NULL, 0, NULL};
-    imgcolor_status st = IMGCOLOR_OK;
     TIFF *tif = NULL;
-    TIFFOpenOptions *topt = TIFFOpenOptionsAlloc();
-    if (!topt)
-        return imgcolor__fail(err, IMGCOLOR_E_NOMEM, "TIFF: out of memory");
-    TIFFOpenOptionsSetErrorHandlerExtR(topt, error_fn, &src);
-    TIFFOpenOptionsSetWarningHandlerExtR(topt, warning_fn, &src);
+    TIFFOpenOptions *topt = NULL;
+    imgcolor__tiff_api lib;
+    imgcolor_status st = imgcolor__tiff_open(&lib, IMGCOLOR__TIFF_SONAME, err);
+    if (st != IMGCOLOR_OK)
+        return st;
+    const imgcolor__tiff_api *api = &lib;
+    if (!(topt = api->TIFFOpenOptionsAlloc())) {
+        st = imgcolor__fail(err, IMGCOLOR_E_NOMEM, "TIFF: out of memory");
+        goto done;
+    }
+    api->TIFFOpenOptionsSetErrorHandlerExtR(topt, error_fn, &src);
+    api->TIFFOpenOptionsSetWarningHandlerExtR(topt, warning_fn, &src);
     /* No single allocation past what the largest accepted image needs at 16 bits. */
     uint64_t most = opt->max_pixels * 8 + (1u << 20);
-    TIFFOpenOptionsSetMaxSingleMemAlloc(topt, most < (uint64_t)INT64_MAX ? (tmsize_t)most : 0);
+    api->TIFFOpenOptionsSetMaxSingleMemAlloc(topt,
+                                             most < (uint64_t)INT64_MAX ? (tmsize_t)most : 0);
     /* "m": no memory mapping. Only the first directory is read. */
-    tif = TIFFClientOpenExt("TIFF", "rm", &src, read_fn, write_fn, seek_fn, close_fn, size_fn,
-                            NULL, NULL, topt);
+    tif = api->TIFFClientOpenExt("TIFF", "rm", &src, read_fn, write_fn, seek_fn, close_fn,
+                                 size_fn, NULL, NULL, topt);
     if (!tif) {
         st = src.failed ? IMGCOLOR_E_DECODE
                         : imgcolor__fail(err, IMGCOLOR_E_DECODE, "TIFF: cannot read header");
         goto done;
     }
-    if ((st = read_layout(tif, &t, err)) != IMGCOLOR_OK)
+    if ((st = read_layout(api, tif, &t, err)) != IMGCOLOR_OK)
         goto done;
     if ((st = imgcolor__check_dimensions(t.width, t.height, opt, err)) != IMGCOLOR_OK)
         goto done;
@@ -409,7 +420,7 @@ imgcolor_status imgcolor__decode_tiff(const uint8_t *data, size_t size, const im
     const uint8_t *icc = NULL;
     /* RGB and grey profiles are the sink's; a CMYK image converts through its own here,
      * every pixel, as a CMYK JPEG does. */
-    if (TIFFGetField(tif, TIFFTAG_ICCPROFILE, &icc_size, &icc)) {
+    if (api->TIFFGetField(tif, TIFFTAG_ICCPROFILE, &icc_size, &icc)) {
         if (t.photometric != PHOTOMETRIC_SEPARATED)
             st = imgcolor__sink_profile(sink, icc, icc_size);
         else if (opt->color_management)
@@ -419,12 +430,14 @@ imgcolor_status imgcolor__decode_tiff(const uint8_t *data, size_t size, const im
     }
     if ((st = sink->begin(sink->user, t.width, t.height)) != IMGCOLOR_OK)
         goto done;
-    st = TIFFIsTiled(tif) ? read_tiles(tif, &src, &t, &o, err)
-                          : read_strips(tif, &src, &t, &o, err);
+    st = api->TIFFIsTiled(tif) ? read_tiles(api, tif, &src, &t, &o, err)
+                               : read_strips(api, tif, &src, &t, &o, err);
 done:
     if (tif)
-        TIFFClose(tif);
-    TIFFOpenOptionsFree(topt);
+        api->TIFFClose(tif);
+    if (topt)
+        api->TIFFOpenOptionsFree(topt);
+    imgcolor__tiff_close(&lib);
     imgcolor__icc_free(o.cmyk_icc);
     free(o.own);
     return st;

@@ -3,6 +3,7 @@
 #ifndef IMGCOLOR_HEIF_LOADER_H
 #define IMGCOLOR_HEIF_LOADER_H
 
+#include "dl_symbols.h"
 #include "internal.h"
 
 #include <aom/aom_decoder.h>
@@ -50,7 +51,6 @@
     X(aom_codec_get_frame)                                                                      \
     X(aom_codec_destroy)
 
-#define IMGCOLOR__API_MEMBER(f) __typeof__(f) *f;
 
 /* One opened libheif: valid between imgcolor__heif_open() and imgcolor__heif_close(). */
 typedef struct imgcolor__heif_api {

@@ -63,12 +63,18 @@ set(CPACK_DEBIAN_LIB_PACKAGE_SECTION libs)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_SERVER_PACKAGE_SECTION web)
 set(CPACK_COMPONENT_DEV_DEPENDS lib)
-# The library opens libheif.so.1 and libaom.so.3 with dlopen() (lib/heif_loader.c): no
-# DT_NEEDED names them, so dpkg-shlibdeps cannot, and the package depends on them by
-# name; CPack appends what dpkg-shlibdeps finds.
-if(IMGCOLOR_WITH_HEIF)
-  set(CPACK_DEBIAN_LIB_PACKAGE_DEPENDS "libheif1 (>= 1.15), libaom3")
+# The library opens libtiff.so.6, libheif.so.1 and libaom.so.3 with dlopen()
+# (lib/tiff_loader.c, lib/heif_loader.c): no DT_NEEDED names them, so dpkg-shlibdeps
+# cannot, and the package depends on them by name; CPack appends what dpkg-shlibdeps
+# finds.
+set(IMGCOLOR_DEB_LOADED "")
+if(IMGCOLOR_WITH_TIFF)
+  list(APPEND IMGCOLOR_DEB_LOADED "libtiff6 (>= 4.5)")
 endif()
+if(IMGCOLOR_WITH_HEIF)
+  list(APPEND IMGCOLOR_DEB_LOADED "libheif1 (>= 1.15)" "libaom3")
+endif()
+list(JOIN IMGCOLOR_DEB_LOADED ", " CPACK_DEBIAN_LIB_PACKAGE_DEPENDS)
 # pkg-config needs the modules imgcolor.pc requires even to give --cflags: the -dev
 # package depends on the Debian packages that hold their .pc files.
 get_property(IMGCOLOR_PC_MODULES GLOBAL PROPERTY IMGCOLOR_PC_REQUIRES)

@@ -1,6 +1,7 @@
-/* test_heif_loader.c: libheif is loaded only when a HEIF file is decoded, stays loaded
- * after, and a libheif or libaom that cannot be loaded is a clear format error. This
- * program does not link libheif, so what it finds mapped the library loaded. */
+/* test_heif_loader.c: libheif is loaded only when a HEIF file is decoded, and libtiff
+ * only when a TIFF is, both stay loaded after, and a library that cannot be loaded is a
+ * clear format error. This program links neither, so what it finds mapped the library
+ * loaded. */
 #include <dlfcn.h>
 #include <stdio.h>
 
@@ -15,9 +16,7 @@ static int mapped(const char *soname)
     return lib != NULL;
 }
 
-#if IMGCOLOR_WITH_HEIF
-#include "heif_loader.h"
-
+#if IMGCOLOR_WITH_TIFF || IMGCOLOR_WITH_HEIF
 static void decode_file(const char *name)
 {
     char path[512];
@@ -33,6 +32,47 @@ static void decode_file(const char *name)
     probe_free(&p);
     free(data);
 }
+#endif
+
+#if IMGCOLOR_WITH_TIFF
+#include "tiff_loader.h"
+
+/* libtiff and what it needs are not mapped until the first TIFF, and stay after (the
+ * test program links cmocka and the library's C dependencies only). */
+static void test_tiff_loaded_on_first_tiff(void **state)
+{
+    (void)state;
+    assert_false(mapped(IMGCOLOR__TIFF_SONAME));
+    assert_false(mapped("libLerc.so.4"));
+    assert_false(mapped("libstdc++.so.6"));
+    decode_file("baseline.jpg");
+    decode_file("interlaced.png");
+    assert_false(mapped(IMGCOLOR__TIFF_SONAME));
+    decode_file("tiff-rgb8-deflate.tif");
+    assert_true(mapped(IMGCOLOR__TIFF_SONAME));
+    decode_file("tiff-jpeg-ycbcr.tif");
+    assert_true(mapped(IMGCOLOR__TIFF_SONAME));
+}
+
+static void test_tiff_missing(void **state)
+{
+    (void)state;
+    imgcolor__tiff_api api;
+    imgcolor_error err = {IMGCOLOR_OK, ""};
+    assert_int_equal(imgcolor__tiff_open(&api, "libtiff-absent.so.6", &err), IMGCOLOR_E_FORMAT);
+    assert_string_equal(err.message,
+                        "TIFF support not available: libtiff-absent.so.6 could not be loaded");
+    assert_null(api.lib);
+    imgcolor__tiff_close(&api);
+    assert_int_equal(imgcolor__tiff_open(&api, "libc.so.6", &err), IMGCOLOR_E_FORMAT);
+    assert_string_equal(err.message,
+                        "TIFF support not available: libc.so.6 lacks TIFFOpenOptionsAlloc");
+    assert_null(api.TIFFGetField);
+}
+#endif
+
+#if IMGCOLOR_WITH_HEIF
+#include "heif_loader.h"
 
 /* One test, in order: what is mapped depends on what ran before in this process. */
 static void test_loaded_on_first_heif(void **state)
@@ -117,6 +157,10 @@ static void test_missing_function(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+#if IMGCOLOR_WITH_TIFF /* first: libheif would bring libstdc++ in */
+        cmocka_unit_test(test_tiff_loaded_on_first_tiff),
+        cmocka_unit_test(test_tiff_missing),
+#endif
         cmocka_unit_test(test_loaded_on_first_heif),
         cmocka_unit_test(test_open_close),
         cmocka_unit_test(test_missing_library),
@@ -139,7 +183,13 @@ static void test_never_loaded(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_never_loaded)};
+    const struct CMUnitTest tests[] = {
+#if IMGCOLOR_WITH_TIFF
+        cmocka_unit_test(test_tiff_loaded_on_first_tiff),
+        cmocka_unit_test(test_tiff_missing),
+#endif
+        cmocka_unit_test(test_never_loaded),
+    };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
 #endif
