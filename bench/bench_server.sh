@@ -4,8 +4,9 @@
 # 16, with wrk on 127.0.0.1: imgcolor-server (rate and cost limits off: this measures
 # throughput, not the limiter) against the lesson's Flask application
 # (bench/lesson_app.py) under `flask run` and under gunicorn with 2 workers, all in one
-# run, each concurrency in turn. Prints a Markdown table; a peer that is not installed
-# (bench/setup.sh installs them) is left out with a note.
+# run: the imgcolor set-ups at each concurrency, then the Flask ones. Prints a Markdown
+# table; a peer that is not installed (bench/setup.sh installs them) is left out with a
+# note.
 # Usage: bench/bench_server.sh SERVER_BINARY [SECONDS] [FLASK_SECONDS]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -88,19 +89,26 @@ wrk.body = "--" .. b .. "\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\n6
 LUA
 
 # Waits until the processes of pids use no more CPU (a Flask worker may still be working
-# through requests wrk gave up waiting for), at most 120 s, so that the next measurement
-# has the machine to itself.
+# through requests wrk gave up waiting for), three quiet seconds in a row, at most 120 s,
+# so that the next measurement has the machine to itself: after one quiet second, the
+# Flask servers were seen computing again during the next measurement (a worker taking
+# the next of the requests queued on its socket), which then ran at 40% of its speed.
 cpu_ticks() { # of the servers and their workers
   for p in $pids $(for p in $pids; do ps -o pid= --ppid "$p"; done); do
     cat "/proc/$p/stat" 2>/dev/null
   done | awk '{t += $14 + $15} END {print t + 0}'
 }
 settle() {
-  last=$(cpu_ticks) i=0
-  while [ $i -lt 60 ]; do
+  last=$(cpu_ticks) i=0 quiet=0
+  while [ $i -lt 120 ]; do
     sleep 1
     now=$(cpu_ticks)
-    [ $((now - last)) -lt 5 ] && return 0 # under 50 ms of CPU in the last second
+    if [ $((now - last)) -lt 5 ]; then # under 50 ms of CPU in the last second
+      quiet=$((quiet + 1))
+      [ $quiet -ge 3 ] && return 0
+    else
+      quiet=0
+    fi
     last=$now
     i=$((i + 1))
   done
@@ -119,20 +127,29 @@ measure() {
 
 echo "| connections | imgcolor-server (req/s) | --kmeans-threads 0 (req/s) | flask run (req/s) | gunicorn -w 2 (req/s) | imgcolor / better Flask | non-2xx |"
 echo "|---:|---:|---:|---:|---:|---:|---:|"
+# The two imgcolor-server set-ups at every concurrency first, then the Flask servers:
+# measured in turn row by row, a Flask server's leftover work (the requests queued on
+# its socket when wrk stopped) was seen running during the next imgcolor measurement,
+# which then answered 70 requests a second at 16 connections instead of 190.
 for c in 1 4 16; do
   set -- $(measure "$imgcolor_port" "$c" "$seconds")
-  ours=$1 bad=$2
+  eval "ours_$c=$1 bad_$c=$2"
   set -- $(measure "$cores_port" "$c" "$seconds")
-  cores=$1 bad=$((bad + $2))
-  flask=- gunicorn=-
+  eval "cores_$c=$1 bad_$c=\$((bad_$c + $2))"
+done
+for c in 1 4 16; do
+  eval "flask_$c=- gunicorn_$c=-"
   if [ -n "$flask_port" ]; then
     set -- $(measure "$flask_port" "$c" "$flask_seconds")
-    flask=$1 bad=$((bad + $2))
+    eval "flask_$c=$1 bad_$c=\$((bad_$c + $2))"
   fi
   if [ -n "$gunicorn_port" ]; then
     set -- $(measure "$gunicorn_port" "$c" "$flask_seconds")
-    gunicorn=$1 bad=$((bad + $2))
+    eval "gunicorn_$c=$1 bad_$c=\$((bad_$c + $2))"
   fi
+done
+for c in 1 4 16; do
+  eval "ours=\$ours_$c cores=\$cores_$c flask=\$flask_$c gunicorn=\$gunicorn_$c bad=\$bad_$c"
   ratio=$(awk -v o="$ours" -v k="$cores" -v f="$flask" -v g="$gunicorn" 'BEGIN {
     best = (f == "-" ? 0 : f); if (g != "-" && g + 0 > best) best = g;
     if (best > 0) printf "%.0fx, %.0fx", o / best, k / best; else printf "-" }')
