@@ -78,7 +78,8 @@ static imgcolor_status one_run(const runner *rn, void *scratch, int run, imgcolo
     }
     imgcolor_status st = job->ops->lloyd(rn->data, scratch, k, c, job->opt->max_iter - done_before,
                                          job->tol_abs, meter, out);
-    out->iterations += done_before;
+    if (st == IMGCOLOR_OK)
+        out->iterations += done_before;
     return st;
 }
 

@@ -105,9 +105,11 @@ done:
  * colours most), and the starts compared on them were ranked wrongly there (on
  * retina.jpg, mostly dark, at k = 16 the winner had 11% more inertia than without a
  * summary). From the root, the node whose points lie farthest from their mean (the
- * largest scatter, the lower id on ties) is split into its two children until there are
- * target nodes; leaves stay whole. Each node becomes one point at its mean (from the
- * exact sums) with all its pixels, in the points' order, so codes stay ascending.
+ * largest scatter, the lower id on ties) is split into its two children, a leaf into its
+ * single points while they fit, until there are target parts (splitting leaves too took
+ * retina.jpg at k = 12 from 1.03x-1.05x the inertia of runs on every colour to theirs).
+ * Each node left becomes one point at its mean (from the exact sums) with all its
+ * pixels, in the points' order, so codes stay ascending.
  */
 
 /* A max-heap of node ids by scatter, the lower id first among equals. */

@@ -17,9 +17,9 @@ imgcolor_status imgcolor__kmeans_summary(const imgcolor__kmeans_data *d, size_t 
 
 /*
  * The points of a perceptual space's tree t (built for seeding) merged into at most
- * target points: the tree cut into that many nodes, the most scattered split first, each
- * node one point at its mean with all its pixels, in the points' order (their codes the
- * codes of the nodes' first points). out->n is 0, and nothing allocated, when t has no
+ * target points: the tree cut into that many parts, the most scattered split first (a
+ * leaf into its points), each part one point at its mean with all its pixels, in the
+ * points' order (their codes the codes of the parts' first points). out->n is 0, and nothing allocated, when t has no
  * more than target points; else free it with imgcolor__points_summary_free().
  */
 struct imgcolor__ftree;
