@@ -558,16 +558,12 @@ static void announce(const srv_state *st, const listener *l, const srv_front *fr
 /* Memory returned after a flood. glibc raises its mmap threshold to the largest block
  * freed (up to 32 MiB), so after the first image every decode buffer comes from arenas,
  * one per thread, that never shrink: four floods of 64 clients posting a 14-MP JPEG left
- * 7.5 MB -> 419 -> 593 MB resident. A fixed threshold keeps the large blocks (decoded
- * images, request bodies) in their own mappings, handed back on free (under 20 MB after
- * each flood); docs/SECURITY.md has the figures, tests/server/server_limits.py --case
- * flood checks them. 4 MiB rather than 128 KiB: a small photo's blocks of 1-2 MiB (its
- * colour codes, the clustering's tree) then come from the arenas again instead of fresh
- * pages each request, 5-9% more requests a second for one client (examples/1.jpg), for
- * a peak during a flood of 516-543 MB instead of 473-476 MB. */
+ * 7.5 MB -> 419 -> 593 MB resident. A fixed 128 KiB threshold keeps large blocks in
+ * their own mappings, handed back on free (11 MB after each flood); docs/SECURITY.md
+ * has the figures, tests/server/server_limits.py --case flood checks them. */
 static void tune_malloc(void)
 {
-    mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 }
 
 /* What small blocks the arenas still hold once no request has been in flight for half
