@@ -94,6 +94,9 @@ imgcolor_status cli_cluster_file(const char *file, const imgcolor_options *opt,
 int cli_parse_u64(const char *text, uint64_t *out);
 /* Whether s ends with suffix. */
 int cli_ends_with(const char *s, const char *suffix);
+/* An IMAGE operand of a command that reads one image (pie, swatch, map) into *image: 0,
+ * or -1 after printing the error when it already has one. */
+int cli_take_image(const char *command, const char **image, const char *value);
 
 /* Prints "imgcolor: <fmt>" and a newline on stderr. */
 void cli_error(const char *fmt, ...)

@@ -56,11 +56,8 @@ static int parse_request(int argc, char **argv, map_request *q)
     a.more = cli_cluster_options;
     while ((id = cli_next(&a, map_options, "map")) != CLI_END) {
         int bad = id == CLI_ERROR;
-        if (id == CLI_OPERAND && q->image) {
-            cli_error("map: one image at a time ('%s' and '%s')", q->image, a.value);
-            bad = 1;
-        } else if (id == CLI_OPERAND) {
-            q->image = a.value;
+        if (id == CLI_OPERAND) {
+            bad = cli_take_image("map", &q->image, a.value) < 0;
         } else if (id == OPT_OUTPUT) {
             q->output = a.value;
         } else if (id == OPT_SIZE) {

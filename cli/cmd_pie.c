@@ -357,15 +357,9 @@ static int parse_request(int argc, char **argv, pie_request *q)
     while ((id = cli_next(&a, pie_options, "pie")) != CLI_END) {
         if (id == CLI_ERROR)
             return -1;
-        if (id != CLI_OPERAND) {
-            if (apply_option(q, id, &a) < 0)
-                return -1;
-        } else if (q->image) {
-            cli_error("pie: one image at a time ('%s' and '%s')", q->image, a.value);
+        if (id == CLI_OPERAND ? cli_take_image("pie", &q->image, a.value) < 0
+                              : apply_option(q, id, &a) < 0)
             return -1;
-        } else {
-            q->image = a.value;
-        }
     }
     if (!q->output) {
         cli_error("pie: no output given: -o FILE, or -o - for standard output");

@@ -88,15 +88,9 @@ static int parse_request(int argc, char **argv, swatch_request *q)
     while ((id = cli_next(&a, swatch_options, "swatch")) != CLI_END) {
         if (id == CLI_ERROR)
             return -1;
-        if (id != CLI_OPERAND) {
-            if (apply_option(q, id, &a) < 0)
-                return -1;
-        } else if (q->image) {
-            cli_error("swatch: one image at a time ('%s' and '%s')", q->image, a.value);
+        if (id == CLI_OPERAND ? cli_take_image("swatch", &q->image, a.value) < 0
+                              : apply_option(q, id, &a) < 0)
             return -1;
-        } else {
-            q->image = a.value;
-        }
     }
     if (!q->image) {
         cli_error("swatch: no image given (see 'imgcolor help swatch')");

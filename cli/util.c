@@ -120,6 +120,16 @@ int cli_ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+int cli_take_image(const char *command, const char **image, const char *value)
+{
+    if (*image) {
+        cli_error("%s: one image at a time ('%s' and '%s')", command, *image, value);
+        return -1;
+    }
+    *image = value;
+    return 0;
+}
+
 int cli_set_int(imgcolor_options *opt, imgcolor_status (*set)(imgcolor_options *, int),
                 const char *name, const cli_args *a)
 {
