@@ -117,14 +117,13 @@ static imgcolor_status region_rows(void *user, const uint8_t *rgba, uint32_t y, 
 static imgcolor_status region_profile(void *user, const uint8_t *icc, size_t size)
 {
     imgcolor__region_filter *f = user;
-    return f->inner.profile ? f->inner.profile(f->inner.user, icc, size) : IMGCOLOR_OK;
+    return imgcolor__sink_profile(&f->inner, icc, size);
 }
 
 static void region_warning(void *user, const char *message)
 {
     imgcolor__region_filter *f = user;
-    if (f->inner.warning)
-        f->inner.warning(f->inner.user, message);
+    imgcolor__sink_warning(&f->inner, message);
 }
 
 static imgcolor_status region_frames(void *user, uint32_t frame_height, uint64_t count)

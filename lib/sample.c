@@ -171,14 +171,13 @@ static imgcolor_status sample_rows(void *user, const uint8_t *rgba, uint32_t y, 
 static imgcolor_status sample_profile(void *user, const uint8_t *icc, size_t size)
 {
     imgcolor__sampler *s = user;
-    return s->inner.profile ? s->inner.profile(s->inner.user, icc, size) : IMGCOLOR_OK;
+    return imgcolor__sink_profile(&s->inner, icc, size);
 }
 
 static void sample_warning(void *user, const char *message)
 {
     imgcolor__sampler *s = user;
-    if (s->inner.warning)
-        s->inner.warning(s->inner.user, message);
+    imgcolor__sink_warning(&s->inner, message);
 }
 
 imgcolor__sink imgcolor__sampler_sink(imgcolor__sampler *s, imgcolor__sink inner,
