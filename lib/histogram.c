@@ -18,7 +18,8 @@
  * stays at MOVED to say so.
  *
  * A list, for images of at most LIST_MAX_PIXELS announced in advance: every pixel's code
- * is appended, then the list is radix-sorted and counted in runs. A small photo has
+ * is appended, with a count of its two 12-bit digits, then the list is radix-sorted in two
+ * scatters and counted in runs. A small photo has
  * nearly as many colours as pixels, spread over hundreds of table pages, and faulting
  * in those pages costs more than the sort; from about half a megapixel on, the sort
  * costs more (measured on the sample photos: 0.27 MP faster as a list by 3-7 ms,
@@ -30,6 +31,7 @@
 #define MOVED 0xFFFFu
 #define LIST_MAX_PIXELS (1u << 19)
 #define RADIX_BITS 12
+#define DIGITS (1u << RADIX_BITS)
 
 typedef struct carry_table {
     uint64_t *slots; /* count << 24 | code; 0 = empty */
@@ -40,6 +42,8 @@ struct imgcolor__histogram {
     /* The list, when announced and allocated. */
     uint32_t *codes;
     size_t ncodes, cap;
+    uint32_t *digits; /* 2 * DIGITS: how many listed codes have each low, then each high
+                         digit, the sort's first pass counted while appending */
     /* Otherwise the table, allocated with the first pixels. */
     uint16_t *counter;   /* COLORS, indexed by Morton code */
     uint16_t distinct[PAGES]; /* colours counted in each page: reading back skips the
@@ -112,6 +116,7 @@ void imgcolor__histogram_free(imgcolor__histogram *h)
     if (!h)
         return;
     free(h->codes);
+    free(h->digits);
     free(h->counter);
     free(h->carry.slots);
     free(h);
@@ -123,7 +128,14 @@ void imgcolor__histogram_expect(imgcolor__histogram *h, uint64_t pixels)
         return;
     /* Without the memory, the table will do. */
     h->codes = imgcolor__alloc_large((size_t)pixels * sizeof *h->codes);
-    h->cap = h->codes ? (size_t)pixels : 0;
+    h->digits = calloc(2 * DIGITS, sizeof *h->digits);
+    if (!h->codes || !h->digits) {
+        free(h->codes);
+        free(h->digits);
+        h->codes = h->digits = NULL;
+        return;
+    }
+    h->cap = (size_t)pixels;
 }
 
 /* Four counters from index i (a multiple of 4) as one word, zero when all are: memcpy
@@ -225,15 +237,19 @@ static inline imgcolor_status count(imgcolor__histogram *h, const uint8_t *px, s
     return IMGCOLOR_OK;
 }
 
-/* Appends the codes of the counted pixels to the list. */
+/* Appends the codes of the counted pixels to the list, and counts their digits. */
 static inline void append(imgcolor__histogram *h, const uint8_t *px, size_t npix, int bpp)
 {
-    uint32_t *out = h->codes + h->ncodes;
+    uint32_t *out = h->codes + h->ncodes, *low = h->digits, *high = h->digits + DIGITS;
     size_t m = 0;
     for (size_t i = 0; i < npix; i++) {
         const uint8_t *p = px + i * (size_t)bpp;
-        out[m] = imgcolor__morton(p[0], p[1], p[2]);
-        m += bpp == 3 || p[3] >= h->min_alpha;
+        uint32_t c = imgcolor__morton(p[0], p[1], p[2]);
+        unsigned kept = bpp == 3 || p[3] >= h->min_alpha;
+        out[m] = c;
+        low[c & (DIGITS - 1)] += kept;
+        high[c >> RADIX_BITS] += kept;
+        m += kept;
     }
     h->ncodes += m;
     h->pixels += m;
@@ -252,7 +268,8 @@ static imgcolor_status list_to_table(imgcolor__histogram *h)
             return st;
     }
     free(h->codes);
-    h->codes = NULL;
+    free(h->digits);
+    h->codes = h->digits = NULL;
     h->ncodes = h->cap = 0;
     return IMGCOLOR_OK;
 }
@@ -289,33 +306,28 @@ uint64_t imgcolor__histogram_transparent(const imgcolor__histogram *h)
     return h->transparent;
 }
 
-/* Sorts the m codes in two counting passes, low bits then high bits, through scratch
- * (m codes): an even number of passes, so they end up in codes again. */
-static imgcolor_status sort_codes(uint32_t *codes, uint32_t *scratch, size_t m)
+/* Turns the counts of one digit into the index where each digit's codes begin. */
+static void starts(uint32_t *count)
 {
-    size_t *bucket = calloc((size_t)1 << RADIX_BITS, sizeof *bucket);
-    if (!bucket)
-        return IMGCOLOR_E_NOMEM;
-    uint32_t *from = codes, *to = scratch;
-    for (int shift = 0; shift < 24; shift += RADIX_BITS) {
-        const uint32_t mask = (1u << RADIX_BITS) - 1;
-        memset(bucket, 0, ((size_t)1 << RADIX_BITS) * sizeof *bucket);
-        for (size_t i = 0; i < m; i++)
-            bucket[from[i] >> shift & mask]++;
-        size_t sum = 0;
-        for (size_t b = 0; b <= mask; b++) {
-            size_t c = bucket[b];
-            bucket[b] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < m; i++)
-            to[bucket[from[i] >> shift & mask]++] = from[i];
-        uint32_t *swap = from;
-        from = to;
-        to = swap;
+    uint32_t sum = 0;
+    for (size_t d = 0; d < DIGITS; d++) {
+        uint32_t c = count[d];
+        count[d] = sum;
+        sum += c;
     }
-    free(bucket);
-    return IMGCOLOR_OK;
+}
+
+/* Sorts the m codes, low digit then high digit, through scratch (m codes) and back,
+ * with the digits counted while appending. */
+static void sort_codes(uint32_t *codes, uint32_t *scratch, size_t m, uint32_t *digits)
+{
+    uint32_t *low = digits, *high = digits + DIGITS;
+    starts(low);
+    starts(high);
+    for (size_t i = 0; i < m; i++)
+        scratch[low[codes[i] & (DIGITS - 1)]++] = codes[i];
+    for (size_t i = 0; i < m; i++)
+        codes[high[scratch[i] >> RADIX_BITS]++] = scratch[i];
 }
 
 /* Each run of a code in the sorted list becomes the code, packed to the front of the
@@ -368,13 +380,10 @@ static imgcolor_status take_list(imgcolor__histogram *h, uint32_t **codes, uint6
     uint32_t *tmp = imgcolor__alloc_large(m * sizeof *tmp);
     if (!tmp)
         return IMGCOLOR_E_NOMEM;
-    imgcolor_status st = sort_codes(list, tmp, m);
-    if (st != IMGCOLOR_OK) {
-        free(tmp);
-        return st;
-    }
+    sort_codes(list, tmp, m, h->digits);
     size_t k = count_runs(list, tmp, m);
-    if ((st = widen_counts(&tmp, k, m)) != IMGCOLOR_OK)
+    imgcolor_status st = widen_counts(&tmp, k, m);
+    if (st != IMGCOLOR_OK)
         return st;
     uint32_t *c = realloc(list, (k ? k : 1) * sizeof *c);
     h->codes = NULL;
