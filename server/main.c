@@ -555,15 +555,23 @@ static void announce(const srv_state *st, const listener *l, const srv_front *fr
                 (int)strcspn(cfg->metrics_listen, ":"), cfg->metrics_listen, st->metrics_port);
 }
 
-/* Memory returned after a flood. glibc raises its mmap threshold to the largest block
- * freed (up to 32 MiB), so after the first image every decode buffer comes from arenas,
- * one per thread, that never shrink: four floods of 64 clients posting a 14-MP JPEG left
- * 7.5 MB -> 419 -> 593 MB resident. A fixed 128 KiB threshold keeps large blocks in
- * their own mappings, handed back on free (11 MB after each flood); docs/SECURITY.md
- * has the figures, tests/server/server_limits.py --case flood checks them. */
+/* Memory for requests. glibc left to itself raises its mmap threshold to the largest
+ * block freed (up to 32 MiB), so after the first image every decode buffer comes from
+ * arenas, one per thread, that never shrink: four floods of 64 clients posting a 14-MP
+ * JPEG left 7.5 MB -> 419 -> 593 MB resident. Blocks of 4 MiB and more (a large image's
+ * pixels, counters and trees) get their own mappings, handed back on free. Smaller ones
+ * (all of a small photo's) come from one arena, where the next request finds them
+ * resident instead of faulting in fresh pages (examples/1.jpg: 7.6 instead of 8.0-8.5 ms
+ * of CPU a request, more where fresh pages are dear): civetweb gives successive requests to different threads, and glibc deletes a thread
+ * arena's extra heap as soon as it is empty, so only the main arena is reused. What it
+ * holds is handed back once no request is in flight (trim_when_idle). docs/SECURITY.md
+ * and docs/BENCHMARKS.md have the figures; tests/server/server_limits.py --case flood
+ * checks them. */
 static void tune_malloc(void)
 {
-    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
 }
 
 /* What small blocks the arenas still hold once no request has been in flight for half
