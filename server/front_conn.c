@@ -831,7 +831,7 @@ void srv_front_conn_accept(srv_front *f, int fd, const struct sockaddr_storage *
             text[0] = 0;
         shutdown(fd, SHUT_WR);
         close(fd);
-        srv_metrics_reject(f->st, SRV_REJECT_QUEUE_FULL);
+        srv_metrics_reject(f->st, SRV_REJECT_ADDRESS_CONNECTIONS);
         return;
     }
     int idx;

@@ -27,6 +27,7 @@ static const char *const reject_names[SRV_REJECT_COUNT] = {
     [SRV_REJECT_N_INIT] = "n_init_out_of_range",
     [SRV_REJECT_PIE_SIZE] = "pie_too_large",
     [SRV_REJECT_TIME_LIMIT] = "time_limit",
+    [SRV_REJECT_ADDRESS_CONNECTIONS] = "address_connections",
 };
 
 #define RELAXED memory_order_relaxed

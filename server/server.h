@@ -97,6 +97,7 @@ typedef enum srv_reject {
     SRV_REJECT_N_INIT,
     SRV_REJECT_PIE_SIZE,
     SRV_REJECT_TIME_LIMIT,
+    SRV_REJECT_ADDRESS_CONNECTIONS,
     SRV_REJECT_COUNT
 } srv_reject;
 

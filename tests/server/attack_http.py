@@ -628,6 +628,10 @@ def run_limits(workdir):
         check([r[0] for r in res] == [503] and secs < 1, f"17th connection: {res}")
         res, _ = exchange(srv.port, req("GET", "/healthz"), src="127.0.0.1")
         check([r[0] for r in res] == [200], "another address is refused")
+        res, _ = exchange(srv.port, req("GET", "/metrics"), src="127.0.0.1")
+        counted = b'imgcolor_http_rejections_total{reason="address_connections"} 1\n'
+        check(res and counted in res[0][2], "the refusal is not counted as address_connections")
+        check(b'{reason="queue_full"} 0\n' in res[0][2], "the refusal is counted as queue_full")
         held.pop().close()
         time.sleep(0.3)
         res, _ = exchange(srv.port, req("GET", "/healthz"), src="127.0.0.5")
