@@ -18,12 +18,11 @@
  * stays at MOVED to say so.
  *
  * A list, for images of at most LIST_MAX_PIXELS announced in advance: every pixel's code
- * is appended, with a count of its two 12-bit digits, then the list is radix-sorted in two
- * scatters and counted in runs. A small photo has
- * nearly as many colours as pixels, spread over hundreds of table pages, and faulting
- * in those pages costs more than the sort; from about half a megapixel on, the sort
- * costs more (measured on the sample photos: 0.27 MP faster as a list by 3-7 ms,
- * 0.87 MP faster in the table by 6 ms).
+ * is appended and its two 12-bit digits counted, then the list is radix-sorted in two
+ * scatters and counted in runs. A small photo has nearly as many colours as pixels,
+ * spread over hundreds of table pages, and faulting in those pages costs more than the
+ * sort; from about half a megapixel on, the sort costs more (measured on the sample
+ * photos: 0.27 MP faster as a list by 3-7 ms, 0.87 MP faster in the table by 6 ms).
  */
 #define COLORS (1u << 24)
 #define PAGE_BITS 11
