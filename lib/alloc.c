@@ -16,9 +16,9 @@ void *imgcolor__alloc_large(size_t size)
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     /* Each 4 KiB page of a fresh allocation costs a page fault when first written, a few
      * microseconds each on a virtual machine: 8 ms for a 7.5 MB file. In 2 MiB pages,
-     * where the system has them, the same memory takes a handful of faults. Smaller
-     * blocks are left to malloc(): a long-running program's allocator hands them out
-     * again already resident (imgcolor-server keeps blocks under 4 MiB), and 2 MiB-aligned
+     * where the system has them, the same memory takes a handful of faults. Blocks
+     * under 4 MiB are left to malloc(): a long-running program's allocator hands them
+     * out again already resident (imgcolor-server keeps such blocks), and 2 MiB-aligned
      * huge-page blocks inside its heap made a small photo's request slower, not faster
      * (105 against 125 requests a second). */
     if (size >= HUGE_FROM && size <= SIZE_MAX - HUGE_PAGE) {
