@@ -45,7 +45,7 @@ if [ ! -f "$batch/.complete-$count" ]; then
   # Large sources shrunk once to 2.5 MP, so that each crop starts from a small file.
   for f in "$src"/*.png "$src"/*.jpg "$src"/large/*.jpg; do
     [ -f "$f" ] || continue
-    "$convert" "$f" -resize '2500000@>' "$work/base/$(basename "${f%.*}").png"
+    "$convert" -quiet "$f" -resize '2500000@>' "$work/base/$(basename "${f%.*}").png"
   done
   ls "$work/base"/*.png | awk -v n="$count" -v dir="$batch" '
     { src[NR] = $0 }
@@ -61,7 +61,7 @@ if [ ! -f "$batch/.complete-$count" ]; then
       }
     }' >"$work/plan"
   # Two at a time: the machine has two cores.
-  xargs -P 2 -L 1 sh -c '"$0" "$1" -gravity center -crop "$2%x$3%+0+0" +repage \
+  xargs -P 2 -L 1 sh -c '"$0" -quiet "$1" -gravity center -crop "$2%x$3%+0+0" +repage \
       -resize "$4@" -quality "$5" "$6"' "$convert" <"$work/plan"
   touch "$batch/.complete-$count"
 fi

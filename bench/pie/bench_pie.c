@@ -29,7 +29,10 @@ int main(int argc, char **argv)
     static const double counts[] = {51234, 43210, 39876, 30211, 25000, 12000};
     imgcolor_pie_wedge w[6];
     for (int i = 0; i < 6; i++) {
-        imgcolor_hex_parse(hex[i], strlen(hex[i]), &w[i].color);
+        if (imgcolor_hex_parse(hex[i], strlen(hex[i]), &w[i].color) != IMGCOLOR_OK) {
+            fprintf(stderr, "bench_pie: %s is not a colour\n", hex[i]);
+            return 1;
+        }
         w[i].weight = counts[i];
         w[i].label = NULL;
     }
