@@ -562,11 +562,11 @@ static void announce(const srv_state *st, const listener *l, const srv_front *fr
  * pixels, counters and trees) get their own mappings, handed back on free. Smaller ones
  * (all of a small photo's) come from one arena, where the next request finds them
  * resident instead of faulting in fresh pages (examples/1.jpg: 7.6 instead of 8.0-8.5 ms
- * of CPU a request, more where fresh pages are dear): civetweb gives successive requests to different threads, and glibc deletes a thread
- * arena's extra heap as soon as it is empty, so only the main arena is reused. What it
- * holds is handed back once no request is in flight (trim_when_idle). docs/SECURITY.md
- * and docs/BENCHMARKS.md have the figures; tests/server/server_limits.py --case flood
- * checks them. */
+ * of CPU a request, more where fresh pages are dear). One arena, the main one: civetweb
+ * gives successive requests to different threads, and glibc deletes a thread arena's
+ * extra heap as soon as it is empty. What it holds is handed back once no request is in
+ * flight (trim_when_idle). docs/SECURITY.md and docs/BENCHMARKS.md have the figures;
+ * tests/server/server_limits.py --case flood checks them. */
 static void tune_malloc(void)
 {
     mallopt(M_ARENA_MAX, 1);
