@@ -2,9 +2,12 @@
 """Benchmark `imgcolor prominent -k 6` against what the seed lesson runs, scikit-learn's
 KMeans(n_clusters=6, n_init=10) over every pixel, on the same images in the same run;
 and against `djpeg` decoding the same JPEG. Prints a Markdown table for
-docs/BENCHMARKS.md.
+docs/BENCHMARKS.md. With --pixels (bench/pixels/bench_pixels.c, built), a second table
+in the scope of the lesson's timed cell, `prominent_colors(img)` on an image already
+decoded: KMeans's fit alone against imgcolor_prominent_pixels() on the same array.
 
     /usr/bin/python3 bench/bench_prominent.py --cli build/bin/imgcolor \
+        [--pixels build/bench_pixels] \
         ../shared/images/*.png ../shared/images/*.jpg ../shared/images/large/*.jpg
 
 Needs Debian's python3-sklearn and python3-pil (for /usr/bin/python3) and
@@ -15,6 +18,7 @@ import json
 import os
 import statistics
 import subprocess
+import tempfile
 import time
 
 import numpy as np
@@ -41,11 +45,26 @@ def timed(cmd, repeat):
 
 
 def sklearn_fit(path, k, seed):
+    """Seconds with Pillow's decoding and for the fit alone, the inertia, the pixels."""
     start = time.perf_counter()
-    pixels = np.asarray(Image.open(path).convert("RGB")).reshape(-1, 3)
+    image = np.asarray(Image.open(path).convert("RGB"))
+    pixels = image.reshape(-1, 3)
+    fit_start = time.perf_counter()
     model = KMeans(n_clusters=k, n_init=10, random_state=seed)
     model.fit_predict(pixels)
-    return time.perf_counter() - start, float(model.inertia_)
+    end = time.perf_counter()
+    return end - start, end - fit_start, float(model.inertia_), image
+
+
+def on_pixels(helper, image, k, repeat):
+    """imgcolor_prominent_pixels() on Pillow's array: median seconds and the inertia."""
+    with tempfile.NamedTemporaryFile(suffix=".rgb") as raw:
+        raw.write(np.ascontiguousarray(image).tobytes())
+        raw.flush()
+        out = subprocess.run([helper, raw.name, str(image.shape[1]), str(image.shape[0]),
+                              str(k), str(repeat)], stdout=subprocess.PIPE, check=True)
+    doc = json.loads(out.stdout)
+    return doc["seconds"], doc["inertia"]
 
 
 def main():
@@ -54,8 +73,9 @@ def main():
     ap.add_argument("--cli", default="build/bin/imgcolor")
     ap.add_argument("-k", type=int, default=6)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--pixels", help="bench_pixels, for the table in the lesson's scope")
     args = ap.parse_args()
-    rows = []
+    rows, scoped = [], []
     print("| image | pixels | distinct colours | imgcolor (s) | scikit-learn (s) | speed-up "
           "| inertia ratio | peak RSS (MB) | djpeg (s) | imgcolor / djpeg |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -66,7 +86,10 @@ def main():
                                 str(args.k), "--format", "json",
                                 path], args.repeat)
         doc = json.loads(out)
-        theirs, inertia = sklearn_fit(path, args.k, 0)
+        theirs, fit, inertia, image = sklearn_fit(path, args.k, 0)
+        if args.pixels:
+            lib, lib_inertia = on_pixels(args.pixels, image, args.k, max(args.repeat, 11))
+            scoped.append((name, fit, lib, lib_inertia / inertia))
         djpeg = ""
         vs_djpeg = ""
         if path.lower().endswith((".jpg", ".jpeg")):
@@ -80,6 +103,23 @@ def main():
               flush=True)
     speedups = [r[0] for r in rows]
     ratios = [r[1] for r in rows]
+    print(f"\nspeed-up: min {min(speedups):.0f}x, median {statistics.median(speedups):.0f}x; "
+          f"inertia ratio: max {max(ratios):.5f}, mean {statistics.mean(ratios):.5f}")
+    if scoped:
+        print_scoped(scoped)
+
+
+def print_scoped(scoped):
+    """The lesson's timed cell, `prominent_colors(img)`: the image already decoded."""
+    print("\nIn the scope of the lesson's timed cell, `prominent_colors(img)` on pixels already "
+          "decoded (Pillow's array for both; imgcolor_prominent_pixels(), median of the "
+          "repeats, against KMeans's fit):\n")
+    print("| image | KMeans fit (s) | imgcolor_prominent_pixels (s) | speed-up | inertia ratio |")
+    print("|---|---:|---:|---:|---:|")
+    for name, fit, lib, ratio in scoped:
+        print(f"| {name} | {fit:.2f} | {lib:.4f} | {fit / lib:.0f}x | {ratio:.5f} |")
+    speedups = [fit / lib for _, fit, lib, _ in scoped]
+    ratios = [r for _, _, _, r in scoped]
     print(f"\nspeed-up: min {min(speedups):.0f}x, median {statistics.median(speedups):.0f}x; "
           f"inertia ratio: max {max(ratios):.5f}, mean {statistics.mean(ratios):.5f}")
 
