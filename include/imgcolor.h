@@ -380,9 +380,10 @@ IMGCOLOR_API imgcolor_status imgcolor_region_parse(const char *text, size_t len,
 
 /* Sets the region (copied), or with NULL the whole image, the default. The ranges of
  * imgcolor_region_parse() are checked: outside them is IMGCOLOR_E_RANGE. Animations:
- * a region with more than one frame counted (all_frames = 1) fails the call with
- * IMGCOLOR_E_INVALID; set all_frames = 0 to use the first frame. Fast mode samples
- * within the region, the sample's size chosen from the region's. */
+ * with more than one frame counted (all_frames = 1), the region is clipped to one frame
+ * and counted in every frame: imgcolor_result_region() is the region within one frame,
+ * the result's width and height those of the frames stacked. Fast mode samples within
+ * the region, the sample's size chosen from the region's. */
 IMGCOLOR_API imgcolor_status imgcolor_options_set_region(imgcolor_options *opt,
                                                          const imgcolor_region_spec *spec)
                                                          IMGCOLOR_USERESULT;

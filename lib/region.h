@@ -17,8 +17,9 @@ imgcolor_status imgcolor__region_clip(const imgcolor_region_spec *spec, uint32_t
 /*
  * The first sink of a chain with a region or a background: it passes on the region's
  * rows and columns only (all of the image without a region), lets a decoder that can
- * crop decode just those, and refuses an animation of several frames, whose stacked
- * frames have no one border. Messages go to err.
+ * crop decode just those, and of an animation of several frames, stacked, the region of
+ * each frame, stacked in turn. With a background it refuses such an animation, whose
+ * stacked frames have no one border. Messages go to err.
  */
 typedef struct imgcolor__region_filter {
     imgcolor__sink inner;
@@ -31,6 +32,8 @@ typedef struct imgcolor__region_filter {
     imgcolor_region rect;     /* the same in pixels the decoder delivers */
     int cropped;              /* the decoder delivers rect only */
     uint32_t in_width;        /* the width of the rows received */
+    uint32_t frame_height;    /* of an animation's stacked frames: each frame's; else 0 */
+    uint64_t frame_count;     /* and how many there are */
     uint8_t *packed;          /* rows narrowed to rect */
     size_t packed_cap;
 } imgcolor__region_filter;

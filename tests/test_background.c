@@ -436,8 +436,9 @@ static int gif_write(GifFileType *gif, const GifByteType *data, int len)
     return len;
 }
 
-/* An animation of `frames` 16 x 16 frames, each all of palette entry f. */
-static test_buffer animation(int frames)
+/* An animation of `frames` 16 x 16 frames: frame f's top half palette entry f & 1 (white
+ * or blue), its bottom half the other; all of entry f & 1 when `split` is 0. */
+static test_buffer animation_of(int frames, int split)
 {
     test_buffer b = {0};
     int error;
@@ -448,14 +449,20 @@ static test_buffer animation(int frames)
     assert_int_equal(EGifPutScreenDesc(gif, 16, 16, 1, 0, map), GIF_OK);
     GifPixelType line[16];
     for (int f = 0; f < frames; f++) {
-        memset(line, f & 1, sizeof line);
         assert_int_equal(EGifPutImageDesc(gif, 0, 0, 16, 16, false, NULL), GIF_OK);
-        for (int y = 0; y < 16; y++)
+        for (int y = 0; y < 16; y++) {
+            memset(line, (f + (split && y >= 8)) & 1, sizeof line);
             assert_int_equal(EGifPutLine(gif, line, 16), GIF_OK);
+        }
     }
     assert_int_equal(EGifCloseFile(gif, &error), GIF_OK);
     GifFreeMapObject(map);
     return b;
+}
+
+static test_buffer animation(int frames)
+{
+    return animation_of(frames, 0);
 }
 #endif
 
@@ -475,19 +482,50 @@ static void test_animation(void **state)
     assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, &err), IMGCOLOR_OK);
     assert_true(imgcolor_result_background(res)->count == 256);
     imgcolor_result_free(res);
-    /* A region alone is refused as well; a one-frame GIF is no animation. */
-    imgcolor_region_spec spec = {{0, 0, 8, 8}, {0, 0, 0, 0}};
-    assert_int_equal(imgcolor_options_set_all_frames(opt, 1), IMGCOLOR_OK);
-    assert_int_equal(imgcolor_options_set_background(opt, IMGCOLOR_BACKGROUND_KEEP,
-                                                     (imgcolor_rgb){0, 0, 0}),
-                     IMGCOLOR_OK);
-    assert_int_equal(imgcolor_options_set_region(opt, &spec), IMGCOLOR_OK);
-    assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, &err), IMGCOLOR_E_INVALID);
+    imgcolor_options_free(opt);
     free(gif.data);
-    gif = animation(1);
+#else
+    skip();
+#endif
+}
+
+/* A region alone is every frame's: of frames whose halves swap colours, the bottom half
+ * of each is blue in the first frame and white in the second; the stacked image's rows
+ * 8-15 would be blue only. */
+static void test_region_of_every_frame(void **state)
+{
+    (void)state;
+#if IMGCOLOR_WITH_GIF
+    test_buffer gif = animation_of(2, 1);
+    imgcolor_options *opt = options(IMGCOLOR_BACKGROUND_KEEP, (imgcolor_rgb){0, 0, 0});
+    imgcolor_region_spec spec;
+    assert_int_equal(imgcolor_region_parse("0,8,16,8", 8, &spec, NULL), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_region(opt, &spec), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_k(opt, 2), IMGCOLOR_OK);
+    imgcolor_result *res = NULL;
+    imgcolor_error err;
     assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, &err), IMGCOLOR_OK);
-    assert_true(imgcolor_result_pixels(res) == 64);
+    assert_true(imgcolor_result_pixels(res) == 256);
+    assert_int_equal(imgcolor_result_count(res), 2);
+    for (size_t i = 0; i < 2; i++)
+        assert_true(imgcolor_result_color(res, i)->count == 128);
+    const imgcolor_region *used = imgcolor_result_region(res);
+    assert_non_null(used);
+    assert_true(used->y == 8 && used->h == 8 && used->w == 16);
     imgcolor_result_free(res);
+    /* one frame: the bottom half of the first, blue only */
+    assert_int_equal(imgcolor_options_set_all_frames(opt, 0), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, &err), IMGCOLOR_OK);
+    assert_true(imgcolor_result_pixels(res) == 128);
+    assert_int_equal(imgcolor_result_count(res), 1);
+    assert_string_equal(imgcolor_result_color(res, 0)->hex, "#0000ff");
+    imgcolor_result_free(res);
+    /* a region past the first frame's rows is past every frame's */
+    assert_int_equal(imgcolor_options_set_all_frames(opt, 1), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_region_parse("0,16,16,8", 9, &spec, NULL), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_region(opt, &spec), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, &err), IMGCOLOR_E_RANGE);
+    assert_null(res);
     imgcolor_options_free(opt);
     free(gif.data);
 #else
@@ -595,6 +633,7 @@ int main(void)
         cmocka_unit_test(test_uniform),        cmocka_unit_test(test_majority_rule),
         cmocka_unit_test(test_given_colour),   cmocka_unit_test(test_fast),
         cmocka_unit_test(test_region_border),  cmocka_unit_test(test_animation),
+        cmocka_unit_test(test_region_of_every_frame),
         cmocka_unit_test(test_colour_managed), cmocka_unit_test(test_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
