@@ -125,7 +125,9 @@ static imgcolor_status region_rows(void *user, const uint8_t *rgba, uint32_t y, 
     if (f->cropped)
         return f->inner.rows(f->inner.user, rgba, y, count);
     uint32_t frame = f->frame_height ? f->frame_height : ceil_div(f->height, f->denom);
-    uint32_t end = y + count;
+    /* rows past those delivered in all (a decoder's mistake) are left out */
+    uint32_t total = f->frame_height ? f->height : frame;
+    uint32_t end = y < total && count < total - y ? y + count : total;
     imgcolor_status st = IMGCOLOR_OK;
     for (uint32_t at = y; at < end && st == IMGCOLOR_OK;) {
         uint32_t index = at / frame, base = index * frame;

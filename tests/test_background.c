@@ -436,9 +436,9 @@ static int gif_write(GifFileType *gif, const GifByteType *data, int len)
     return len;
 }
 
-/* An animation of `frames` 16 x 16 frames: frame f's top half palette entry f & 1 (white
- * or blue), its bottom half the other; all of entry f & 1 when `split` is 0. */
-static test_buffer animation_of(int frames, int split)
+/* An animation of `frames` frames of 16 x height: frame f's rows above `split` palette
+ * entry f & 1 (white or blue), the rest the other entry. */
+static test_buffer animation_of(int frames, int height, int split)
 {
     test_buffer b = {0};
     int error;
@@ -446,12 +446,12 @@ static test_buffer animation_of(int frames, int split)
     assert_non_null(gif);
     GifColorType colours[2] = {{255, 255, 255}, {0, 0, 255}};
     ColorMapObject *map = GifMakeMapObject(2, colours);
-    assert_int_equal(EGifPutScreenDesc(gif, 16, 16, 1, 0, map), GIF_OK);
+    assert_int_equal(EGifPutScreenDesc(gif, 16, height, 1, 0, map), GIF_OK);
     GifPixelType line[16];
     for (int f = 0; f < frames; f++) {
-        assert_int_equal(EGifPutImageDesc(gif, 0, 0, 16, 16, false, NULL), GIF_OK);
-        for (int y = 0; y < 16; y++) {
-            memset(line, (f + (split && y >= 8)) & 1, sizeof line);
+        assert_int_equal(EGifPutImageDesc(gif, 0, 0, 16, height, false, NULL), GIF_OK);
+        for (int y = 0; y < height; y++) {
+            memset(line, (f + (y >= split)) & 1, sizeof line);
             assert_int_equal(EGifPutLine(gif, line, 16), GIF_OK);
         }
     }
@@ -462,7 +462,7 @@ static test_buffer animation_of(int frames, int split)
 
 static test_buffer animation(int frames)
 {
-    return animation_of(frames, 0);
+    return animation_of(frames, 16, 16);
 }
 #endif
 
@@ -496,7 +496,7 @@ static void test_region_of_every_frame(void **state)
 {
     (void)state;
 #if IMGCOLOR_WITH_GIF
-    test_buffer gif = animation_of(2, 1);
+    test_buffer gif = animation_of(2, 16, 8);
     imgcolor_options *opt = options(IMGCOLOR_BACKGROUND_KEEP, (imgcolor_rgb){0, 0, 0});
     imgcolor_region_spec spec;
     assert_int_equal(imgcolor_region_parse("0,8,16,8", 8, &spec, NULL), IMGCOLOR_OK);
@@ -526,6 +526,54 @@ static void test_region_of_every_frame(void **state)
     assert_int_equal(imgcolor_options_set_region(opt, &spec), IMGCOLOR_OK);
     assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, &err), IMGCOLOR_E_RANGE);
     assert_null(res);
+    free(gif.data);
+    /* a one-frame GIF is a still image */
+    gif = animation(1);
+    assert_int_equal(imgcolor_region_parse("0,0,8,8", 7, &spec, NULL), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_region(opt, &spec), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, &err), IMGCOLOR_OK);
+    assert_true(imgcolor_result_pixels(res) == 64);
+    imgcolor_result_free(res);
+    imgcolor_options_free(opt);
+    free(gif.data);
+#else
+    skip();
+#endif
+}
+
+/* Where each frame's region lands in the stack: frames of 48 rows (decoded in batches
+ * of 32, so a batch spans two frames) whose colours swap at row 24, and a region of
+ * columns 4-11 and rows 20-43, which crosses a batch's end. In the stack of regions (8
+ * x 24 each), the first frame's blue is its rows 4-23 and the second frame's its rows
+ * 0-3, stack rows 24-27: the blue box is rows 4-28. */
+static void test_region_rows_of_every_frame(void **state)
+{
+    (void)state;
+#if IMGCOLOR_WITH_GIF
+    test_buffer gif = animation_of(2, 48, 24);
+    imgcolor_options *opt = options(IMGCOLOR_BACKGROUND_KEEP, (imgcolor_rgb){0, 0, 0});
+    imgcolor_region_spec spec;
+    assert_int_equal(imgcolor_region_parse("4,20,8,24", 9, &spec, NULL), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_region(opt, &spec), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_k(opt, 2), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_where(opt, 1), IMGCOLOR_OK);
+    imgcolor_result *res = NULL;
+    imgcolor_error err;
+    assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, &err), IMGCOLOR_OK);
+    assert_true(imgcolor_result_pixels(res) == 2 * 8 * 24);
+    assert_int_equal(imgcolor_result_count(res), 2);
+    for (size_t i = 0; i < 2; i++) {
+        const imgcolor_cluster *c = imgcolor_result_color(res, i);
+        assert_true(c->count == 8 * 24);
+        assert_true(c->has_where);
+        int blue = strcmp(c->hex, "#0000ff") == 0;
+        assert_true(blue || strcmp(c->hex, "#ffffff") == 0);
+        const uint32_t *box = c->where.box;
+        print_message("%s: box %u,%u-%u,%u\n", c->hex, box[0], box[1], box[2], box[3]);
+        assert_true(box[0] == 0 && box[2] == 8);
+        assert_true(blue ? box[1] == 4 && box[3] == 28 : box[1] == 0 && box[3] == 48);
+    }
+    imgcolor_result_free(res);
     imgcolor_options_free(opt);
     free(gif.data);
 #else
@@ -634,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_given_colour),   cmocka_unit_test(test_fast),
         cmocka_unit_test(test_region_border),  cmocka_unit_test(test_animation),
         cmocka_unit_test(test_region_of_every_frame),
+        cmocka_unit_test(test_region_rows_of_every_frame),
         cmocka_unit_test(test_colour_managed), cmocka_unit_test(test_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
