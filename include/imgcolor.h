@@ -492,7 +492,8 @@ IMGCOLOR_API void imgcolor_image_free(imgcolor_image *img);
  * Where a cluster's pixels lie in the image (see imgcolor_options_set_where()). A pixel
  * stands for the square [x, x + 1) x [y, y + 1) and is measured at its centre. Of an
  * animation counted with all_frames, the image is the frames stacked top to bottom,
- * as imgcolor_result_height() gives it: y and the box are in that stack. In fast mode
+ * as imgcolor_result_height() gives it: y and the box are in that stack (with a region,
+ * in the stack of each frame's region, as of a still image in its region). In fast mode
  * the positions are measured on the sample, each sampled pixel standing for the
  * footprint it was decoded from (2 x 2 pixels at DCT scale 2), still in fractions and
  * pixels of the full image.
@@ -659,7 +660,8 @@ IMGCOLOR_API void imgcolor_free(void *ptr);
  * otherwise it is scaled down so that its longer side is max_side (the other rounded,
  * at least 1), by nearest neighbour: each pixel of the map is that of the image under
  * its centre, so that the map holds only the result's colours. Of an animation the map
- * shows the frames stacked, as the result's height does. In fast mode the colours are
+ * shows the frames stacked, as the result's height does (with a region, each frame's
+ * region, stacked). In fast mode the colours are
  * counted on the sample, and every pixel is painted, a colour the sample did not have
  * going to its nearest cluster. The size limits of opt apply to both decodes; the map
  * is never larger than the image. On success *out (RGBA, encode it with

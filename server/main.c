@@ -570,7 +570,8 @@ static void announce(const srv_state *st, const listener *l, const srv_front *fr
 static void tune_malloc(void)
 {
     mallopt(M_ARENA_MAX, 1);
-    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    if (!mallopt(M_MMAP_THRESHOLD, 4 << 20)) /* a 32-bit glibc's largest is 512 KiB */
+        mallopt(M_MMAP_THRESHOLD, 512 << 10);
     mallopt(M_TRIM_THRESHOLD, 32 << 20);
 }
 
