@@ -464,6 +464,34 @@ static test_buffer animation(int frames)
 {
     return animation_of(frames, 16, 16);
 }
+
+static void set_region(imgcolor_options *opt, const char *text)
+{
+    imgcolor_region_spec spec;
+    assert_int_equal(imgcolor_region_parse(text, strlen(text), &spec, NULL), IMGCOLOR_OK);
+    assert_int_equal(imgcolor_options_set_region(opt, &spec), IMGCOLOR_OK);
+}
+
+/* Options for the region tests: the region given, k = 2, nothing left out. */
+static imgcolor_options *region_options(const char *region)
+{
+    imgcolor_options *opt = options(IMGCOLOR_BACKGROUND_KEEP, (imgcolor_rgb){0, 0, 0});
+    set_region(opt, region);
+    assert_int_equal(imgcolor_options_set_k(opt, 2), IMGCOLOR_OK);
+    return opt;
+}
+
+/* The result for gif, which must be a success with `pixels` pixels counted. */
+static imgcolor_result *gif_result(const test_buffer *gif, const imgcolor_options *opt,
+                                   uint64_t pixels)
+{
+    imgcolor_result *res = NULL;
+    imgcolor_error err;
+    if (imgcolor_prominent(gif->data, gif->len, opt, &res, &err) != IMGCOLOR_OK)
+        fail_msg("%s", err.message);
+    assert_true(imgcolor_result_pixels(res) == pixels);
+    return res;
+}
 #endif
 
 /* Stacked frames have no one border: a clear error, and the first frame alone works. */
@@ -497,15 +525,8 @@ static void test_region_of_every_frame(void **state)
     (void)state;
 #if IMGCOLOR_WITH_GIF
     test_buffer gif = animation_of(2, 16, 8);
-    imgcolor_options *opt = options(IMGCOLOR_BACKGROUND_KEEP, (imgcolor_rgb){0, 0, 0});
-    imgcolor_region_spec spec;
-    assert_int_equal(imgcolor_region_parse("0,8,16,8", 8, &spec, NULL), IMGCOLOR_OK);
-    assert_int_equal(imgcolor_options_set_region(opt, &spec), IMGCOLOR_OK);
-    assert_int_equal(imgcolor_options_set_k(opt, 2), IMGCOLOR_OK);
-    imgcolor_result *res = NULL;
-    imgcolor_error err;
-    assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, &err), IMGCOLOR_OK);
-    assert_true(imgcolor_result_pixels(res) == 256);
+    imgcolor_options *opt = region_options("0,8,16,8");
+    imgcolor_result *res = gif_result(&gif, opt, 256);
     assert_int_equal(imgcolor_result_count(res), 2);
     for (size_t i = 0; i < 2; i++)
         assert_true(imgcolor_result_color(res, i)->count == 128);
@@ -515,25 +536,21 @@ static void test_region_of_every_frame(void **state)
     imgcolor_result_free(res);
     /* one frame: the bottom half of the first, blue only */
     assert_int_equal(imgcolor_options_set_all_frames(opt, 0), IMGCOLOR_OK);
-    assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, &err), IMGCOLOR_OK);
-    assert_true(imgcolor_result_pixels(res) == 128);
+    res = gif_result(&gif, opt, 128);
     assert_int_equal(imgcolor_result_count(res), 1);
     assert_string_equal(imgcolor_result_color(res, 0)->hex, "#0000ff");
     imgcolor_result_free(res);
     /* a region past the first frame's rows is past every frame's */
     assert_int_equal(imgcolor_options_set_all_frames(opt, 1), IMGCOLOR_OK);
-    assert_int_equal(imgcolor_region_parse("0,16,16,8", 9, &spec, NULL), IMGCOLOR_OK);
-    assert_int_equal(imgcolor_options_set_region(opt, &spec), IMGCOLOR_OK);
-    assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, &err), IMGCOLOR_E_RANGE);
+    set_region(opt, "0,16,16,8");
+    res = NULL;
+    assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, NULL), IMGCOLOR_E_RANGE);
     assert_null(res);
     free(gif.data);
     /* a one-frame GIF is a still image */
     gif = animation(1);
-    assert_int_equal(imgcolor_region_parse("0,0,8,8", 7, &spec, NULL), IMGCOLOR_OK);
-    assert_int_equal(imgcolor_options_set_region(opt, &spec), IMGCOLOR_OK);
-    assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, &err), IMGCOLOR_OK);
-    assert_true(imgcolor_result_pixels(res) == 64);
-    imgcolor_result_free(res);
+    set_region(opt, "0,0,8,8");
+    imgcolor_result_free(gif_result(&gif, opt, 64));
     imgcolor_options_free(opt);
     free(gif.data);
 #else
@@ -551,16 +568,9 @@ static void test_region_rows_of_every_frame(void **state)
     (void)state;
 #if IMGCOLOR_WITH_GIF
     test_buffer gif = animation_of(2, 48, 24);
-    imgcolor_options *opt = options(IMGCOLOR_BACKGROUND_KEEP, (imgcolor_rgb){0, 0, 0});
-    imgcolor_region_spec spec;
-    assert_int_equal(imgcolor_region_parse("4,20,8,24", 9, &spec, NULL), IMGCOLOR_OK);
-    assert_int_equal(imgcolor_options_set_region(opt, &spec), IMGCOLOR_OK);
-    assert_int_equal(imgcolor_options_set_k(opt, 2), IMGCOLOR_OK);
+    imgcolor_options *opt = region_options("4,20,8,24");
     assert_int_equal(imgcolor_options_set_where(opt, 1), IMGCOLOR_OK);
-    imgcolor_result *res = NULL;
-    imgcolor_error err;
-    assert_int_equal(imgcolor_prominent(gif.data, gif.len, opt, &res, &err), IMGCOLOR_OK);
-    assert_true(imgcolor_result_pixels(res) == 2 * 8 * 24);
+    imgcolor_result *res = gif_result(&gif, opt, 2 * 8 * 24);
     assert_int_equal(imgcolor_result_count(res), 2);
     for (size_t i = 0; i < 2; i++) {
         const imgcolor_cluster *c = imgcolor_result_color(res, i);
