@@ -417,8 +417,9 @@ IMGCOLOR_API int imgcolor_options_get_region(const imgcolor_options *opt,
  * of all counted pixels, foreground plus background. An image that is all background
  * gives a result with no clusters. The image is decoded three times (border, labelling
  * of near-background runs, counting; twice with a colour given, which needs no border
- * pass), and held in memory at no time: see docs/BENCHMARKS.md for the cost. Animations: with more than one frame counted
- * (all_frames = 1) the call fails with IMGCOLOR_E_INVALID. Fast mode works on the
+ * pass), and held in memory at no time: see docs/BENCHMARKS.md for the cost.
+ * Animations: with more than one frame counted (all_frames = 1) the call fails with
+ * IMGCOLOR_E_INVALID. Fast mode works on the
  * sample, whose pixels are then the grid the background is grown on; its count is
  * scaled back as the others.
  */
@@ -661,13 +662,13 @@ IMGCOLOR_API void imgcolor_free(void *ptr);
  * at least 1), by nearest neighbour: each pixel of the map is that of the image under
  * its centre, so that the map holds only the result's colours. Of an animation the map
  * shows the frames stacked, as the result's height does (with a region, each frame's
- * region, stacked). In fast mode the colours are
- * counted on the sample, and every pixel is painted, a colour the sample did not have
- * going to its nearest cluster. The size limits of opt apply to both decodes; the map
- * is never larger than the image. On success *out (RGBA, encode it with
- * imgcolor_png_encode()) must be freed with imgcolor_image_free(), and *res, when res is
- * not NULL, receives the result (its colours as imgcolor_prominent() gives them), freed
- * with imgcolor_result_free(). Reentrant.
+ * region, stacked). In fast mode the colours are counted on the sample, and every pixel
+ * is painted, a colour the sample did not have going to its nearest cluster. The size
+ * limits of opt apply to both decodes; the map is never larger than the image. On
+ * success *out (RGBA, encode it with imgcolor_png_encode()) must be freed with
+ * imgcolor_image_free(), and *res, when res is not NULL, receives the result (its
+ * colours as imgcolor_prominent() gives them), freed with imgcolor_result_free().
+ * Reentrant.
  */
 IMGCOLOR_API imgcolor_status imgcolor_label_map(const void *data, size_t size,
                                                 const imgcolor_options *opt, uint32_t max_side,

@@ -11,8 +11,9 @@
  * The colours are grouped in the boxes that share all but the low `drop` bits of their
  * Morton codes: drop = 3b gives aligned cubes of side 2^b, 3b + 1 doubles them along
  * blue, 3b + 2 along blue and green. Each step doubles the boxes' volume, so the
- * summary's size can be chosen within a factor of about 2. In tree order (ascending code) each box's colours are a contiguous run,
- * so both the choice and the grouping are one pass each. A box becomes one colour: its
+ * summary's size can be chosen within a factor of about 2. In tree order (ascending
+ * code) each box's colours are a contiguous run, so both the choice and the grouping are
+ * one pass each. A box becomes one colour: its
  * pixel-weighted centroid rounded to integers, which stays inside the box (convex, with
  * integer corners), so distinct boxes give distinct colours, already in ascending code
  * order, weighted by the box's pixels.
